@@ -1,0 +1,166 @@
+"""The `newswire` command. Thin: parses arguments, builds settings, calls services."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from . import config
+from .domain.errors import NewswireError
+
+app = typer.Typer(help="Newswire: an open, self-hosted, multilingual press-release wire.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+issuer_app = typer.Typer(help="Issuers (organisations that submit releases).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(issuer_app, name="issuer")
+
+err = Console(stderr=True)
+
+DataDir = typer.Option(None, "--data-dir", envvar="NEWSWIRE_DATA_DIR", help="Where the SQLite file lives.")
+DatabaseUrl = typer.Option(None, "--database-url", envvar="NEWSWIRE_DATABASE_URL",
+                           help="e.g. postgresql+psycopg://user@host/db; default: SQLite in --data-dir.")
+
+
+def settings_for(data_dir: Optional[Path], database_url: Optional[str], **overrides) -> config.Settings:
+    return config.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+
+
+def open_wire(data_dir, database_url, **overrides):
+    from .bootstrap import open_wire as _open
+
+    return _open(settings_for(data_dir, database_url, **overrides))
+
+
+def fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {exc}")
+    for e in getattr(exc, "errors", []) or []:
+        err.print(f"  - {e.field}: {e.message}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl,
+          host: str = typer.Option("127.0.0.1", envvar="NEWSWIRE_HOST"),
+          port: int = typer.Option(8000, envvar="NEWSWIRE_PORT"),
+          base_url: Optional[str] = typer.Option(None, envvar="NEWSWIRE_BASE_URL",
+                                                 help="Public address used in links; default http://HOST:PORT"),
+          worker: bool = typer.Option(True, "--worker/--no-worker",
+                                      help="Run the release clock and delivery worker in this process.")):
+    """Run the web service (API, newsroom, feeds) with an in-process worker."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    overrides = {"run_worker": worker}
+    if base_url:
+        overrides["base_url"] = base_url
+    elif not _env_has("BASE_URL"):
+        overrides["base_url"] = f"http://{host}:{port}"
+    wire = open_wire(data_dir, database_url, **overrides)
+    err.print(f"Newswire on http://{host}:{port}  database: {_redact(wire.settings.sqlalchemy_url)}")
+    uvicorn.run(create_app(wire), host=host, port=port, log_level="info")
+
+
+def _env_has(name: str) -> bool:
+    import os
+
+    return bool(os.environ.get("NEWSWIRE_" + name))
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Run a standalone worker (release clock) against the shared database."""
+    import asyncio
+    import signal
+
+    from .distribution.clock import ReleaseClock
+
+    wire = open_wire(data_dir, database_url)
+    clock = ReleaseClock(wire, tick=wire.settings.scheduler_tick)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, clock.stop)
+        err.print(f"worker running against {_redact(wire.settings.sqlalchemy_url)}")
+        await clock.run()
+
+    asyncio.run(main())
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Create or migrate the schema to the newest version."""
+    from .storage import db
+
+    s = settings_for(data_dir, database_url)
+    db.upgrade(s.sqlalchemy_url)
+    print(f"database at {_redact(s.sqlalchemy_url)} is up to date")
+
+
+@issuer_app.command("create")
+def issuer_create(slug: str, name: str = typer.Option(..., "--name"),
+                  boilerplate: str = typer.Option("", "--boilerplate", help="The 'About …' paragraph."),
+                  website: str = typer.Option("", "--website"),
+                  data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Register an issuer."""
+    try:
+        issuer = open_wire(data_dir, database_url).create_issuer(slug, name, boilerplate=boilerplate,
+                                                                 website=website)
+    except NewswireError as exc:
+        fail(exc)
+    print(f"issuer {issuer.slug} ({issuer.name}) created with id {issuer.id}")
+
+
+@issuer_app.command("list")
+def issuer_list(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """List issuers."""
+    for i in open_wire(data_dir, database_url).issuers():
+        print(f"{i.slug}\t{i.name}")
+
+
+@apikey_app.command("create")
+def apikey_create(role: str = typer.Option(..., "--role", help="admin, editor, issuer or subscriber"),
+                  name: str = typer.Option(..., "--name", help="Who holds the key"),
+                  issuer: Optional[str] = typer.Option(None, "--issuer", help="Issuer slug (issuer keys)"),
+                  data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Create an API key. The key is printed once, on the last line; only its hash is kept."""
+    try:
+        token = open_wire(data_dir, database_url).create_api_key(role, name, issuer)
+    except NewswireError as exc:
+        fail(exc)
+    err.print(f"API key for {name} ({role}); store it now, it is not shown again:")
+    print(token)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: int, data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Revoke an API key by id."""
+    try:
+        open_wire(data_dir, database_url).revoke_api_key(key_id)
+    except NewswireError as exc:
+        fail(exc)
+    print(f"key {key_id} revoked")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""One settings object, read once from the environment and command-line flags.
+
+Every setting is ``NEWSWIRE_<NAME>`` in the environment; flags override it.
+``docs/configuration.md`` lists them all (a test checks that it does).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("./newswire-data")
+    database_url: str = ""  # empty: SQLite file in data_dir
+    base_url: str = "http://127.0.0.1:8000"
+    wire_name: str = "Newswire"
+    disclaimer: str = (
+        "The issuer is solely responsible for the content of this release. "
+        "Newswire distributes it as received."
+    )
+    issuer_self_publish: bool = False
+    max_body_bytes: int = 200_000
+    scheduler_tick: float = 0.5  # longest the release clock sleeps between looks at the database
+    run_worker: bool = True  # `serve` runs the worker in-process
+    default_language: str = "en"
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'newswire.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    def with_overrides(self, **overrides) -> "Settings":
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _coerce(kind, raw: str):
+    if kind is bool or kind == "bool":
+        return raw.strip().lower() in _TRUE
+    if kind is int or kind == "int":
+        return int(raw)
+    if kind is float or kind == "float":
+        return float(raw)
+    if kind is Path or kind == "Path":
+        return Path(raw)
+    return raw
+
+
+def from_env(environ: dict | None = None, **overrides) -> Settings:
+    env = os.environ if environ is None else environ
+    values = {}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        raw = env.get("NEWSWIRE_" + f.name.upper())
+        if raw is not None and raw != "":
+            values[f.name] = _coerce(f.type, raw)
+    return Settings(**values).with_overrides(**overrides)
+
+
+def setting_names() -> list[str]:
+    return ["NEWSWIRE_" + f.name.upper() for f in fields(Settings) if f.name != "extra"]

@@ -1,0 +1,1 @@
+"""Getting releases out: the release clock, routing, the delivery ledger, channels."""

@@ -1,0 +1,52 @@
+"""The release clock: moves scheduled releases to published when their time comes.
+
+It sleeps until the next embargo (never longer than ``tick`` seconds, so a
+release scheduled by another process is noticed promptly) and runs once at
+start-up, so a release whose time passed while the service was down goes out
+immediately. Several clocks may run against one database: the state change is
+conditional, so each release goes live once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..workflow.wire import Wire
+
+log = logging.getLogger("newswire.clock")
+
+
+class ReleaseClock:
+    def __init__(self, wire: Wire, tick: float = 0.5):
+        self.wire = wire
+        self.tick = tick
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def poke(self) -> None:
+        """Something was scheduled in this process: look again now."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                released = await asyncio.to_thread(self.wire.release_due)
+                for rid in released:
+                    log.info("release %s is live", rid)
+                nxt = await asyncio.to_thread(self.wire.next_embargo)
+            except Exception:  # the clock must outlive a database hiccup
+                log.exception("release clock failed; retrying")
+                nxt = None
+            delay = self.tick
+            if nxt is not None:
+                delay = min(self.tick, max(0.0, (nxt - self.wire.clock()).total_seconds()))
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except TimeoutError:
+                pass

@@ -1,0 +1,1 @@
+"""The wire's vocabulary and rules: plain Python, no HTTP, no SQL."""

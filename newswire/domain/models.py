@@ -1,0 +1,151 @@
+"""The wire's nouns as plain, immutable values.
+
+Storage turns rows into these; formats, newsroom and distribution read only these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    ISSUER = "issuer"
+    SUBSCRIBER = "subscriber"
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    CORRECTED = "corrected"
+    WITHDRAWN = "withdrawn"
+
+
+# The states in which a release is public (subject to its release time having passed).
+LIVE = frozenset({Status.PUBLISHED, Status.CORRECTED})
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str = ""
+    organisation: str = ""
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class Dateline:
+    city: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Issuer:
+    id: int
+    slug: str
+    name: str
+    boilerplate: str = ""
+    website: str = ""
+    contacts: tuple[Contact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Content:
+    """The editorial content of one version of a release, already validated and sanitized."""
+
+    headline: str
+    body_html: str
+    language: str
+    body_source: str = ""
+    body_format: str = "html"
+    subheadline: str = ""
+    dateline: Dateline | None = None
+    lead: str = ""
+    boilerplate: str = ""
+    contacts: tuple[Contact, ...] = ()
+    industries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    content: Content
+    created_at: dt.datetime
+    created_by: str
+    correction_note: str = ""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release as it stands, with its current version."""
+
+    id: int
+    slug: str
+    issuer: Issuer
+    status: Status
+    current: Version
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    embargo_until: dt.datetime | None = None
+    published_at: dt.datetime | None = None
+    withdrawn_at: dt.datetime | None = None
+    withdraw_reason: str = ""
+    corrections: tuple[Version, ...] = field(default=())  # earlier published versions, oldest first
+
+    @property
+    def content(self) -> Content:
+        return self.current.content
+
+    @property
+    def language(self) -> str:
+        return self.current.content.language
+
+    def is_public(self, now: dt.datetime) -> bool:
+        return (
+            self.status in LIVE
+            and self.published_at is not None
+            and self.published_at <= now
+        )
+
+    def is_withdrawn_notice(self, now: dt.datetime) -> bool:
+        """Withdrawn after having been public: a notice stands in its place."""
+        return (
+            self.status == Status.WITHDRAWN
+            and self.published_at is not None
+            and self.published_at <= now
+        )
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an API key's identity, or the anonymous public."""
+
+    role: Role | None
+    name: str = "anonymous"
+    key_id: int | None = None
+    issuer_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.EDITOR)
+
+    def can_see_unpublished(self, release_issuer_id: int) -> bool:
+        return self.is_staff or (self.role == Role.ISSUER and self.issuer_id == release_issuer_id)
+
+
+ANONYMOUS = Principal(role=None)
+SYSTEM = Principal(role=Role.ADMIN, name="system")

@@ -1,0 +1,44 @@
+"""What a format needs to know about the wire itself: its name, address and URL scheme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..domain.models import Release
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    base_url: str
+    disclaimer: str = ""
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "Site":
+        return cls(name=s.wire_name, base_url=s.base_url.rstrip("/"), disclaimer=s.disclaimer)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def release_path(self, release: Release, lang: str | None = None) -> str:
+        return f"/{lang or release.language}/releases/{release.id}/{release.slug}"
+
+    def release_url(self, release: Release, lang: str | None = None) -> str:
+        return self.url(self.release_path(release, lang))
+
+    def release_guid(self, release: Release, lang: str | None = None) -> str:
+        """Stable across corrections and slug changes (feeds and ninjs uri use it)."""
+        return self.url(f"/releases/{release.id}" + (f"?lang={lang}" if lang and lang != release.language else ""))
+
+    def home_path(self, lang: str) -> str:
+        return f"/{lang}/"
+
+    def issuer_path(self, lang: str, slug: str) -> str:
+        return f"/{lang}/issuers/{slug}"
+
+    def industry_path(self, lang: str, qcode: str) -> str:
+        return f"/{lang}/industries/{qcode.split(':', 1)[-1]}"
+
+    def feed_path(self, lang: str, kind: str) -> str:
+        return f"/feeds/{lang}.{kind}"

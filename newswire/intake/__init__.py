@@ -1,0 +1,1 @@
+"""Getting releases in: validation, sanitizing, importers, language detection."""

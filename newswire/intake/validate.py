@@ -1,0 +1,204 @@
+"""Turn submitted fields (API JSON, imported files) into validated ``Content``.
+
+Every problem is collected with the field it belongs to, so one response tells
+the issuer everything to fix at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from ..domain import languages
+from ..domain.errors import Collector, FieldError, TooLarge
+from ..domain.models import Contact, Content, Dateline
+from ..domain.vocab import QCODE_RE, is_region, media_topics, normalize_qcode
+from . import html as bodyhtml
+
+LIMITS = {"headline": 300, "subheadline": 500, "lead": 3000, "boilerplate": 5000, "attribution": 1000}
+BODY_FORMATS = ("markdown", "html")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_TICKER = re.compile(r"^[A-Z][A-Z0-9.\-]{0,15}:[A-Z0-9][A-Z0-9.\-]{0,15}$")
+_ISIN = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
+
+
+def isin_valid(code: str) -> bool:
+    """ISO 6166 check digit (Luhn over the letters expanded to numbers)."""
+    if not _ISIN.match(code):
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in code[:-1])
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 0:
+            n *= 2
+            n = n - 9 if n > 9 else n
+        total += n
+    return (10 - total % 10) % 10 == int(code[-1])
+
+
+def _text(c: Collector, raw: dict, name: str, *, required: bool = False) -> str:
+    value = raw.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        c.add(name, "must be a string")
+        return ""
+    value = value.strip()
+    if required and not value:
+        c.add(name, f"is required; give the release a {name}")
+    limit = LIMITS.get(name)
+    if limit and len(value) > limit:
+        c.add(name, f"is {len(value)} characters long; shorten it to at most {limit}")
+    if bodyhtml.has_markup(value):
+        c.add(name, "is plain text; remove the HTML tags")
+    return value
+
+
+def _list(c: Collector, raw: dict, name: str) -> list:
+    value = raw.get(name) or []
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list):
+        c.add(name, "must be a list")
+        return []
+    return value
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """RFC 3339 with an explicit offset; raises ValueError with a helpful message otherwise."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        text = str(value).strip().replace("z", "Z")
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise ValueError("has no time zone; write it as RFC 3339 with an offset, e.g. 2026-12-01T09:00:00+01:00")
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | None = None) -> Content:
+    """Validate ``raw``; with ``base``, fields absent from ``raw`` keep base's values (an edit or correction)."""
+    if base is not None:
+        raw = {**_content_as_raw(base), **{k: v for k, v in raw.items() if v is not None}}
+    c = Collector()
+
+    headline = _text(c, raw, "headline", required=True)
+    subheadline = _text(c, raw, "subheadline")
+    lead = _text(c, raw, "lead")
+    boilerplate = _text(c, raw, "boilerplate")
+    attribution = _text(c, raw, "attribution")
+
+    lang_raw = raw.get("language")
+    language = languages.normalize(lang_raw) if isinstance(lang_raw, str) else None
+    if not lang_raw:
+        c.add("language", f"is required; give a BCP 47 tag, one of: {languages.supported_list()}")
+    elif language is None:
+        c.add("language", f"'{lang_raw}' is not a language the wire publishes in; use one of: {languages.supported_list()}")
+
+    body_format = raw.get("body_format") or "markdown"
+    if body_format not in BODY_FORMATS:
+        c.add("body_format", f"'{body_format}' is not supported; use 'markdown' or 'html'")
+    body = raw.get("body")
+    body_html = ""
+    if not isinstance(body, str) or not body.strip():
+        c.add("body", "is required; send the text of the release")
+        body = ""
+    else:
+        size = len(body.encode("utf-8"))
+        if size > max_body_bytes:
+            raise TooLarge(
+                f"body: is {size:,} bytes; the wire accepts at most {max_body_bytes:,}. "
+                "Shorten the release or move annexes to linked documents.",
+                errors=[FieldError("body", f"is {size:,} bytes; at most {max_body_bytes:,} are accepted")],
+            )
+        rendered = bodyhtml.markdown_to_html(body) if body_format == "markdown" else body
+        for problem in bodyhtml.problems(rendered):
+            c.add("body", problem)
+        body_html = bodyhtml.sanitize(rendered)
+        if not bodyhtml.to_text(body_html):
+            c.add("body", "has no text left once markup is removed; send the release's text")
+
+    dateline = None
+    dl = raw.get("dateline")
+    if dl:
+        if isinstance(dl, str):
+            dl = {"city": dl}
+        if not isinstance(dl, dict) or not str(dl.get("city") or "").strip():
+            c.add("dateline", 'must be an object like {"city": "Berlin", "date": "2026-11-22"}')
+        else:
+            try:
+                when = dt.date.fromisoformat(str(dl["date"])) if dl.get("date") else today
+                dateline = Dateline(str(dl["city"]).strip(), when)
+            except ValueError:
+                c.add("dateline.date", f"'{dl.get('date')}' is not a date; write it as YYYY-MM-DD")
+
+    contacts = []
+    for i, item in enumerate(_list(c, raw, "contacts")):
+        if not isinstance(item, dict):
+            c.add(f"contacts[{i}]", "must be an object with name, organisation, role, email, phone")
+            continue
+        unknown = set(item) - {"name", "organisation", "role", "email", "phone"}
+        if unknown:
+            c.add(f"contacts[{i}]", f"unknown field(s) {', '.join(sorted(unknown))}; use name, organisation, role, email, phone")
+            continue
+        contact = Contact(**{k: str(v).strip() for k, v in item.items() if v})
+        if not (contact.name or contact.email or contact.phone):
+            c.add(f"contacts[{i}]", "needs at least a name, an email or a phone number")
+        if contact.email and not _EMAIL.match(contact.email):
+            c.add(f"contacts[{i}].email", f"'{contact.email}' is not an e-mail address")
+        contacts.append(contact)
+
+    topics = media_topics()
+    industries = []
+    for i, code in enumerate(_list(c, raw, "industries")):
+        q = normalize_qcode(str(code))
+        topic = topics.get(q)
+        if not QCODE_RE.match(q) or topic is None:
+            c.add(f"industries[{i}]", f"'{code}' is not an IPTC Media Topic; use a QCode such as medtop:04000000 "
+                                      "(see /api/v1/industries)")
+        elif topic.retired:
+            c.add(f"industries[{i}]", f"'{q}' ({topic.label()}) was retired by IPTC on {topic.retired}; "
+                                      "choose a current topic")
+        elif q not in industries:
+            industries.append(q)
+
+    regions = []
+    for i, code in enumerate(_list(c, raw, "regions")):
+        r = str(code).strip().upper()
+        if not is_region(r):
+            c.add(f"regions[{i}]", f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, US, KR)")
+        elif r not in regions:
+            regions.append(r)
+
+    tickers = []
+    for i, code in enumerate(_list(c, raw, "tickers")):
+        t = str(code).strip().upper()
+        if not (_TICKER.match(t) or isin_valid(t)):
+            c.add(f"tickers[{i}]", f"'{code}' is neither EXCHANGE:SYMBOL (e.g. NASDAQ:ACME) nor a valid ISIN")
+        elif t not in tickers:
+            tickers.append(t)
+
+    keywords = [str(k).strip() for k in _list(c, raw, "keywords") if str(k).strip()]
+
+    c.raise_if_any()
+    return Content(
+        headline=headline, subheadline=subheadline, lead=lead, body_html=body_html, body_source=body,
+        body_format=body_format, language=language, boilerplate=boilerplate, attribution=attribution,
+        dateline=dateline, contacts=tuple(contacts), industries=tuple(industries), regions=tuple(regions),
+        tickers=tuple(tickers), keywords=tuple(keywords),
+    )
+
+
+def _content_as_raw(c: Content) -> dict:
+    return {
+        "headline": c.headline, "subheadline": c.subheadline, "lead": c.lead, "body": c.body_source or c.body_html,
+        "body_format": c.body_format if c.body_source else "html", "language": c.language,
+        "boilerplate": c.boilerplate, "attribution": c.attribution,
+        "dateline": {"city": c.dateline.city, "date": c.dateline.date.isoformat()} if c.dateline else None,
+        "contacts": [x.as_dict() for x in c.contacts], "industries": list(c.industries),
+        "regions": list(c.regions), "tickers": list(c.tickers), "keywords": list(c.keywords),
+    }

@@ -1,0 +1,256 @@
+"""Releases, their versions and the queries the newsroom, feeds and API run."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain.models import LIVE, Content, Dateline, Issuer, Release, Status, Version
+from .issuers import contacts_from_json
+from .tables import issuers, release_industries, release_regions, release_versions, releases
+
+
+def _content_values(c: Content) -> dict:
+    return {
+        "language": c.language,
+        "headline": c.headline,
+        "subheadline": c.subheadline,
+        "lead": c.lead,
+        "body_html": c.body_html,
+        "body_source": c.body_source,
+        "body_format": c.body_format,
+        "boilerplate": c.boilerplate,
+        "dateline_city": c.dateline.city if c.dateline else None,
+        "dateline_date": c.dateline.date if c.dateline else None,
+        "contacts": [x.as_dict() for x in c.contacts],
+        "industries": list(c.industries),
+        "regions": list(c.regions),
+        "tickers": list(c.tickers),
+        "keywords": list(c.keywords),
+        "attribution": c.attribution,
+    }
+
+
+def _to_content(v) -> Content:
+    return Content(
+        headline=v.headline,
+        body_html=v.body_html,
+        language=v.language,
+        body_source=v.body_source or "",
+        body_format=v.body_format or "html",
+        subheadline=v.subheadline or "",
+        dateline=Dateline(v.dateline_city, v.dateline_date) if v.dateline_city and v.dateline_date else None,
+        lead=v.lead or "",
+        boilerplate=v.boilerplate or "",
+        contacts=contacts_from_json(v.contacts),
+        industries=tuple(v.industries or ()),
+        regions=tuple(v.regions or ()),
+        tickers=tuple(v.tickers or ()),
+        keywords=tuple(v.keywords or ()),
+        attribution=v.attribution or "",
+    )
+
+
+def _to_version(v) -> Version:
+    return Version(number=v.number, content=_to_content(v), created_at=v.created_at,
+                   created_by=v.created_by, correction_note=v.correction_note or "")
+
+
+def _write_facets(conn: Connection, release_id: int, c: Content) -> None:
+    conn.execute(delete(release_industries).where(release_industries.c.release_id == release_id))
+    conn.execute(delete(release_regions).where(release_regions.c.release_id == release_id))
+    if c.industries:
+        conn.execute(insert(release_industries), [{"release_id": release_id, "qcode": q} for q in dict.fromkeys(c.industries)])
+    if c.regions:
+        conn.execute(insert(release_regions), [{"release_id": release_id, "code": r} for r in dict.fromkeys(c.regions)])
+
+
+def insert_release(conn: Connection, *, issuer_id: int, slug: str, content: Content, by: str,
+                   now: dt.datetime, embargo_until: dt.datetime | None = None) -> int:
+    release_id = conn.execute(
+        insert(releases).values(slug=slug, issuer_id=issuer_id, status=Status.DRAFT.value,
+                                language=content.language, current_version=1, embargo_until=embargo_until,
+                                withdraw_reason="", created_at=now, updated_at=now)
+    ).inserted_primary_key[0]
+    conn.execute(insert(release_versions).values(release_id=release_id, number=1, created_at=now, created_by=by,
+                                                 correction_note="", was_published=False, **_content_values(content)))
+    _write_facets(conn, release_id, content)
+    return release_id
+
+
+def add_version(conn: Connection, release_id: int, content: Content, *, by: str, now: dt.datetime,
+                correction_note: str = "", published: bool = False, slug: str | None = None) -> int:
+    number = conn.execute(
+        select(func.max(release_versions.c.number)).where(release_versions.c.release_id == release_id)
+    ).scalar_one() + 1
+    conn.execute(insert(release_versions).values(release_id=release_id, number=number, created_at=now, created_by=by,
+                                                 correction_note=correction_note, was_published=published,
+                                                 **_content_values(content)))
+    values = {"current_version": number, "language": content.language, "updated_at": now}
+    if slug:
+        values["slug"] = slug
+    conn.execute(update(releases).where(releases.c.id == release_id).values(**values))
+    _write_facets(conn, release_id, content)
+    return number
+
+
+def mark_current_published(conn: Connection, release_id: int) -> None:
+    cur = select(releases.c.current_version).where(releases.c.id == release_id).scalar_subquery()
+    conn.execute(update(release_versions)
+                 .where(release_versions.c.release_id == release_id, release_versions.c.number == cur)
+                 .values(was_published=True))
+
+
+def set_state(conn: Connection, release_id: int, *, expect: Status | None = None, **values) -> bool:
+    """Update the release row; with ``expect``, only if it is still in that status
+    (so two clocks racing on one scheduled release publish it once)."""
+    stmt = update(releases).where(releases.c.id == release_id)
+    if expect is not None:
+        stmt = stmt.where(releases.c.status == expect.value)
+    values = {k: (v.value if isinstance(v, Status) else v) for k, v in values.items()}
+    return conn.execute(stmt.values(**values)).rowcount == 1
+
+
+def _base_query():
+    v = release_versions
+    return (
+        select(*[c.label("r_" + c.name) for c in releases.c], *v.c, issuers.c.slug.label("issuer_slug"), issuers.c.name.label("issuer_name"),
+               issuers.c.boilerplate.label("issuer_boilerplate"), issuers.c.website.label("issuer_website"),
+               issuers.c.contacts.label("issuer_contacts"), issuers.c.id.label("issuer_pk"))
+        .join(v, and_(v.c.release_id == releases.c.id, v.c.number == releases.c.current_version))
+        .join(issuers, issuers.c.id == releases.c.issuer_id)
+    )
+
+
+def _to_release(row, history: tuple[Version, ...] = ()) -> Release:
+    issuer = Issuer(id=row.issuer_pk, slug=row.issuer_slug, name=row.issuer_name,
+                    boilerplate=row.issuer_boilerplate or "", website=row.issuer_website or "",
+                    contacts=contacts_from_json(row.issuer_contacts))
+    return Release(
+        id=row.r_id,
+        slug=row.r_slug,
+        issuer=issuer,
+        status=Status(row.r_status),
+        current=_to_version(row),
+        created_at=row.r_created_at,
+        updated_at=row.r_updated_at,
+        embargo_until=row.r_embargo_until,
+        published_at=row.r_published_at,
+        withdrawn_at=row.r_withdrawn_at,
+        withdraw_reason=row.r_withdraw_reason or "",
+        corrections=history,
+    )
+
+
+def load(conn: Connection, release_id: int) -> Release | None:
+    row = conn.execute(_base_query().where(releases.c.id == release_id)).first()
+    if row is None:
+        return None
+    history = tuple(
+        _to_version(v) for v in conn.execute(
+            select(release_versions)
+            .where(release_versions.c.release_id == release_id,
+                   release_versions.c.was_published.is_(True),
+                   release_versions.c.number != row.r_current_version)
+            .order_by(release_versions.c.number)
+        )
+    )
+    return _to_release(row, history)
+
+
+def versions(conn: Connection, release_id: int) -> list[Version]:
+    rows = conn.execute(select(release_versions).where(release_versions.c.release_id == release_id)
+                        .order_by(release_versions.c.number))
+    return [_to_version(v) for v in rows]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Filters for listings. ``public_at`` restricts to what the public may see at that instant."""
+
+    public_at: dt.datetime | None = None
+    statuses: tuple[Status, ...] = ()
+    language: str | None = None
+    industries: frozenset[str] = frozenset()  # any of these (callers expand a topic to its descendants)
+    region: str | None = None
+    issuer_slug: str | None = None
+    issuer_id: int | None = None
+    since: dt.datetime | None = None
+    include_withdrawn_notices: bool = False
+
+
+def encode_cursor(when: dt.datetime, release_id: int) -> str:
+    raw = f"{when.isoformat()}|{release_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """Raises ValueError on a cursor this module did not make."""
+    padded = cursor + "=" * (-len(cursor) % 4)
+    when, rid = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+    return dt.datetime.fromisoformat(when), int(rid)
+
+
+def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: str | None = None,
+                  ) -> tuple[list[Release], str | None]:
+    order_col = releases.c.published_at if q.public_at else releases.c.updated_at
+    stmt = _base_query()
+    if q.public_at is not None:
+        live = [s.value for s in LIVE]
+        if q.include_withdrawn_notices:
+            live.append(Status.WITHDRAWN.value)
+        stmt = stmt.where(releases.c.status.in_(live), releases.c.published_at.is_not(None),
+                          releases.c.published_at <= q.public_at)
+    if q.statuses:
+        stmt = stmt.where(releases.c.status.in_([s.value for s in q.statuses]))
+    if q.language:
+        stmt = stmt.where(releases.c.language == q.language)
+    if q.issuer_slug:
+        stmt = stmt.where(issuers.c.slug == q.issuer_slug)
+    if q.issuer_id is not None:
+        stmt = stmt.where(releases.c.issuer_id == q.issuer_id)
+    if q.since is not None:
+        stmt = stmt.where(order_col >= q.since)
+    if q.industries:
+        stmt = stmt.where(releases.c.id.in_(
+            select(release_industries.c.release_id).where(release_industries.c.qcode.in_(sorted(q.industries)))))
+    if q.region:
+        stmt = stmt.where(releases.c.id.in_(
+            select(release_regions.c.release_id).where(release_regions.c.code == q.region)))
+    if cursor:
+        when, rid = decode_cursor(cursor)
+        stmt = stmt.where(or_(order_col < when, and_(order_col == when, releases.c.id < rid)))
+    stmt = stmt.order_by(order_col.desc(), releases.c.id.desc()).limit(limit + 1)
+    rows = conn.execute(stmt).all()
+    items = [_to_release(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = encode_cursor(last.published_at if q.public_at else last.updated_at, last.id)
+    return items, next_cursor
+
+
+def latest_change(conn: Connection, q: ListQuery) -> dt.datetime | None:
+    """When anything in a public listing last changed (for Last-Modified)."""
+    stmt = select(func.max(releases.c.updated_at))
+    if q.public_at is not None:
+        stmt = stmt.where(releases.c.published_at.is_not(None), releases.c.published_at <= q.public_at)
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def due_scheduled(conn: Connection, now: dt.datetime, limit: int = 100) -> list[int]:
+    return list(conn.execute(
+        select(releases.c.id).where(releases.c.status == Status.SCHEDULED.value, releases.c.embargo_until <= now)
+        .order_by(releases.c.embargo_until).limit(limit)
+    ).scalars())
+
+
+def next_embargo(conn: Connection) -> dt.datetime | None:
+    return conn.execute(
+        select(func.min(releases.c.embargo_until)).where(releases.c.status == Status.SCHEDULED.value)
+    ).scalar_one_or_none()
+

@@ -1,0 +1,161 @@
+"""SQLAlchemy table definitions. Migrations in ``migrations/versions`` must match them
+(``tests/test_migrations.py`` compares the two)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC on every backend (SQLite would hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+issuers = Table(
+    "issuers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("boilerplate", Text, nullable=False, default=""),
+    Column("website", String(500), nullable=False, default=""),
+    Column("contacts", JSONType, nullable=False, default=list),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=True),
+    Column("prefix", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+releases = Table(
+    "releases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(120), nullable=False),
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("current_version", Integer, nullable=False),
+    Column("embargo_until", UTCDateTime, nullable=True),
+    Column("published_at", UTCDateTime, nullable=True),
+    Column("withdrawn_at", UTCDateTime, nullable=True),
+    Column("withdraw_reason", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_releases_status_published_at", "status", "published_at"),
+    Index("ix_releases_status_embargo_until", "status", "embargo_until"),
+)
+
+release_versions = Table(
+    "release_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("headline", Text, nullable=False),
+    Column("subheadline", Text, nullable=False, default=""),
+    Column("lead", Text, nullable=False, default=""),
+    Column("body_html", Text, nullable=False),
+    Column("body_source", Text, nullable=False, default=""),
+    Column("body_format", String(16), nullable=False, default="html"),
+    Column("boilerplate", Text, nullable=False, default=""),
+    Column("dateline_city", String(120), nullable=True),
+    Column("dateline_date", Date, nullable=True),
+    Column("contacts", JSONType, nullable=False, default=list),
+    Column("industries", JSONType, nullable=False, default=list),
+    Column("regions", JSONType, nullable=False, default=list),
+    Column("tickers", JSONType, nullable=False, default=list),
+    Column("keywords", JSONType, nullable=False, default=list),
+    Column("attribution", Text, nullable=False, default=""),
+    Column("correction_note", Text, nullable=False, default=""),
+    Column("was_published", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    UniqueConstraint("release_id", "number"),
+)
+
+# Denormalized from the current version so list and feed filters are plain indexed joins.
+release_industries = Table(
+    "release_industries",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id"), primary_key=True),
+    Column("qcode", String(20), primary_key=True),
+    Index("ix_release_industries_qcode", "qcode"),
+)
+
+release_regions = Table(
+    "release_regions",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id"), primary_key=True),
+    Column("code", String(2), primary_key=True),
+    Index("ix_release_regions_code", "code"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("actor_key_id", Integer, nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("release_id", Integer, nullable=True, index=True),
+    Column("issuer_id", Integer, nullable=True),
+    Column("detail", JSONType, nullable=False, default=dict),
+)

@@ -1,0 +1,1 @@
+"""HTTP: the content API, the public newsroom, feeds."""

@@ -1,0 +1,1 @@
+"""The content API under /api/v1."""

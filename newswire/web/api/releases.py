@@ -1,0 +1,188 @@
+"""/api/v1/releases: submit, review, publish, correct, withdraw, read."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from ...domain import languages
+from ...domain.errors import Collector, Forbidden, InvalidInput, NotFound
+from ...domain.models import Principal, Release, Role, Status
+from ...domain.vocab import is_region, media_topics, normalize_qcode
+from ...formats import newsml, ninjs
+from ...formats.site import Site
+from ...intake.validate import parse_datetime
+from ...storage.releases import ListQuery, decode_cursor
+from ...workflow.wire import Wire
+from ..deps import principal, wire
+from . import schemas
+
+router = APIRouter(prefix="/api/v1/releases", tags=["releases"])
+PROBLEM = {"content": {"application/problem+json": {}}}
+ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
+
+
+def _site(request: Request) -> Site:
+    return Site.from_settings(request.app.state.wire.settings)
+
+
+def summary(release: Release, site: Site) -> dict:
+    """The workflow view of a release: what the issuer and the desk need to track it."""
+    return {
+        "id": release.id,
+        "status": release.status.value,
+        "url": site.release_url(release),
+        "api_url": site.url(f"/api/v1/releases/{release.id}"),
+        "issuer": release.issuer.slug,
+        "language": release.language,
+        "headline": release.content.headline,
+        "version": release.current.number,
+        "embargo_until": release.embargo_until.isoformat() if release.embargo_until else None,
+        "published_at": release.published_at.isoformat() if release.published_at else None,
+        "withdrawn_at": release.withdrawn_at.isoformat() if release.withdrawn_at else None,
+        "updated_at": release.updated_at.isoformat(),
+    }
+
+
+@router.post("", status_code=201, responses=ERRORS, summary="Create a release (a draft)")
+def create_release(request: Request, body: schemas.ReleaseCreate, p: Principal = Depends(principal),
+                   w: Wire = Depends(wire)):
+    release = w.create(p, schemas.fields_of(body))
+    site = _site(request)
+    return JSONResponse(summary(release, site), status_code=201,
+                        headers={"Location": site.url(f"/api/v1/releases/{release.id}")})
+
+
+def _list_query(p: Principal, w: Wire, *, language, industry, region, issuer, since, status) -> ListQuery:
+    c = Collector()
+    lang = None
+    if language:
+        lang = languages.normalize(language)
+        if lang is None:
+            c.add("language", f"'{language}' is not a wire language; use one of: {languages.supported_list()}")
+    topics = frozenset()
+    if industry:
+        q = normalize_qcode(industry)
+        if q not in media_topics():
+            c.add("industry", f"'{industry}' is not an IPTC Media Topic QCode (e.g. medtop:04000000)")
+        else:
+            topics = frozenset({q} | media_topics().descendants(q))
+    if region and not is_region(region.upper()):
+        c.add("region", f"'{region}' is not an ISO 3166-1 alpha-2 code")
+    since_dt = None
+    if since:
+        try:
+            since_dt = parse_datetime(since)
+        except ValueError:
+            c.add("since", f"'{since}' is not an RFC 3339 date-time with offset")
+    statuses: tuple[Status, ...] = ()
+    if status:
+        try:
+            statuses = tuple(Status(s) for s in status.split(","))
+        except ValueError:
+            c.add("status", f"use any of: {', '.join(s.value for s in Status)}")
+    c.raise_if_any()
+    base = dict(language=lang, industries=topics, region=region.upper() if region else None,
+                issuer_slug=issuer, since=since_dt)
+    if not statuses:
+        return ListQuery(public_at=w.clock(), **base)
+    # Non-public listings: staff see all; an issuer sees only its own; others nothing.
+    if p.is_staff:
+        return ListQuery(statuses=statuses, **base)
+    if p.role == Role.ISSUER:
+        return ListQuery(statuses=statuses, issuer_id=p.issuer_id, **base)
+    raise Forbidden("Only issuers (for their own releases), editors and admins may list by status.")
+
+
+@router.get("", responses=ERRORS, summary="List published releases (ninjs), newest first")
+def list_releases(request: Request, language: str | None = None, industry: str | None = None,
+                  region: str | None = None, issuer: str | None = None,
+                  since: str | None = Query(None, description="RFC 3339; only releases published since then"),
+                  status: str | None = Query(None, description="Comma list; for issuers and the desk only"),
+                  cursor: str | None = None, limit: int = Query(50, ge=1, le=200),
+                  p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    q = _list_query(p, w, language=language, industry=industry, region=region, issuer=issuer, since=since,
+                    status=status)
+    if cursor:
+        try:
+            decode_cursor(cursor)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInput("cursor: not a cursor this API gave out; use the 'next' link of a listing") from None
+    items, next_cursor = w.list(q, limit=limit, cursor=cursor)
+    site = _site(request)
+    body = {"items": [ninjs.render(r, site) for r in items], "next": None}
+    if next_cursor:
+        params = dict(request.query_params)
+        params["cursor"] = next_cursor
+        body["next"] = str(request.url.replace_query_params(**params))
+    return body
+
+
+def _release_id(raw: str) -> tuple[int, str]:
+    """Accept '42' and '42.xml'."""
+    stem, _, ext = raw.partition(".")
+    if not stem.isdigit():
+        raise NotFound(f"There is no published release with id {raw}.")
+    return int(stem), ext
+
+
+@router.get("/{release_ref}", responses={**ERRORS, 200: {"content": {
+    "application/json": {}, "application/vnd.iptc.g2.newsitem+xml": {}}}},
+    summary="A release as ninjs 2.x JSON, or as a NewsML-G2 newsItem with the .xml suffix")
+def get_release(request: Request, release_ref: str, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    release_id, ext = _release_id(release_ref)
+    release = w.get(p, release_id)
+    site = _site(request)
+    if ext == "xml":
+        return Response(newsml.render(release, site), media_type="application/vnd.iptc.g2.newsitem+xml")
+    if ext not in ("", "json"):
+        raise NotFound(f"No format '.{ext}'; use /api/v1/releases/{release_id} (ninjs) or .xml (NewsML-G2).")
+    return JSONResponse(ninjs.render(release, site))
+
+
+@router.get("/{release_id}/status", responses=ERRORS, summary="Workflow status (issuer, editors, admins)")
+def release_status(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    history = w.history(p, release_id)
+    release = w.get(p, release_id)
+    return {**summary(release, _site(request)), "history": [
+        {**h, "at": h["at"].isoformat()} for h in history]}
+
+
+@router.patch("/{release_id}", responses=ERRORS, summary="Edit a release before it is published (new version)")
+def edit_release(request: Request, release_id: int, body: schemas.ReleaseEdit, p: Principal = Depends(principal),
+                 w: Wire = Depends(wire)):
+    return summary(w.edit(p, release_id, schemas.fields_of(body)), _site(request))
+
+
+@router.post("/{release_id}/submit", responses=ERRORS, summary="Submit a draft for review")
+def submit(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    return summary(w.submit(p, release_id), _site(request))
+
+
+@router.post("/{release_id}/approve", responses=ERRORS, summary="Approve a submitted release (editors)")
+def approve(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    return summary(w.approve(p, release_id), _site(request))
+
+
+@router.post("/{release_id}/publish", responses=ERRORS,
+             summary="Publish now, or schedule when the release has a future embargo")
+def publish(request: Request, release_id: int, body: schemas.PublishIn | None = Body(None),
+            p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    embargo = body.embargo_until if body else None
+    release = w.publish(p, release_id, embargo)
+    clock = request.app.state.clock
+    if clock is not None and release.status == Status.SCHEDULED:
+        clock.poke()
+    return summary(release, _site(request))
+
+
+@router.post("/{release_id}/correct", responses=ERRORS, summary="Correct a published release (new version)")
+def correct(request: Request, release_id: int, body: schemas.CorrectIn, p: Principal = Depends(principal),
+            w: Wire = Depends(wire)):
+    return summary(w.correct(p, release_id, schemas.fields_of(body)), _site(request))
+
+
+@router.post("/{release_id}/withdraw", responses=ERRORS, summary="Withdraw (kill) a release")
+def withdraw(request: Request, release_id: int, body: schemas.WithdrawIn, p: Principal = Depends(principal),
+             w: Wire = Depends(wire)):
+    return summary(w.withdraw(p, release_id, body.reason or ""), _site(request))

@@ -1,0 +1,71 @@
+"""Request bodies as the OpenAPI document shows them.
+
+Fields are loosely typed on purpose: the domain validates them and names the
+fix in its own words (``newswire.intake.validate``); pydantic only documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DatelineIn(BaseModel):
+    city: str = Field(examples=["Berlin"])
+    date: str | None = Field(None, description="YYYY-MM-DD; defaults to the release date")
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str | None = None
+    organisation: str | None = None
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class ReleaseFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    headline: Any = Field(None, description="Plain text, at most 300 characters", examples=["Acme unveils X"])
+    subheadline: Any = None
+    dateline: Any = Field(None, description='{"city": "Berlin", "date": "2026-11-22"}')
+    lead: Any = None
+    body: Any = Field(None, description="The release text, in body_format")
+    body_format: Literal["markdown", "html"] | None = None
+    language: Any = Field(None, description="BCP 47: en, ko, ja, ar, zh-Hans, zh-Hant, vi, th, id, ms, de, ru, fr, "
+                                            "es, pt", examples=["en"])
+    boilerplate: Any = Field(None, description="'About …'; defaults to the issuer's")
+    contacts: Any = Field(None, description="Media contacts; default to the issuer's")
+    industries: Any = Field(None, description="IPTC Media Topic QCodes", examples=[["medtop:04000000"]])
+    regions: Any = Field(None, description="ISO 3166-1 alpha-2 codes", examples=[["DE"]])
+    tickers: Any = Field(None, description="EXCHANGE:SYMBOL or ISIN", examples=[["NASDAQ:ACME"]])
+    keywords: Any = None
+    attribution: Any = Field(None, description="Third-party attribution or disclaimer shown with the release")
+
+
+class ReleaseCreate(ReleaseFields):
+    issuer: str | None = Field(None, description="Issuer slug (required for editor and admin keys)")
+    embargo_until: str | None = Field(None, description="RFC 3339; the release stays hidden until then")
+
+
+class ReleaseEdit(ReleaseFields):
+    embargo_until: str | None = None
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    embargo_until: str | None = Field(None, description="Schedule for this RFC 3339 time instead of now")
+
+
+class CorrectIn(ReleaseFields):
+    correction_note: str | None = Field(None, description="What was corrected; shown to readers")
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(None, description="Why; shown in the withdrawal notice")
+
+
+def fields_of(model: BaseModel) -> dict:
+    return model.model_dump(exclude_unset=True)

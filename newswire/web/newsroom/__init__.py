@@ -1,0 +1,1 @@
+"""The public newsroom: pages, feeds, sitemap."""

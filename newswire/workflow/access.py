@@ -1,0 +1,120 @@
+"""API keys: issuing, hashing, authenticating, and the rules of who may do what.
+
+Keys look like ``nw_<prefix>_<secret>``. The prefix finds the row; the secret is
+checked against an Argon2id hash. Argon2 is deliberately slow, so a verified
+key is remembered in-process (by SHA-256 of the whole token) for a short TTL;
+a revoked key stops working within that TTL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import threading
+import time
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from ..domain.models import ANONYMOUS, Principal, Release, Role
+from ..storage import issuers as store
+
+_hasher = PasswordHasher()
+CACHE_TTL = 30.0
+
+
+def new_token() -> tuple[str, str, str]:
+    """(token, prefix, argon2 hash)."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = f"nw_{prefix}_{secret}"
+    return token, prefix, _hasher.hash(token)
+
+
+class KeyCache:
+    def __init__(self, ttl: float = CACHE_TTL):
+        self.ttl = ttl
+        self._items: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        with self._lock:
+            hit = self._items.get(digest)
+            if hit and hit[0] > time.monotonic():
+                return hit[1]
+            self._items.pop(digest, None)
+            return None
+
+    def put(self, digest: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[digest] = (time.monotonic() + self.ttl, principal)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def authenticate(conn, token: str | None, cache: KeyCache) -> Principal:
+    if not token:
+        return ANONYMOUS
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    cached = cache.get(digest)
+    if cached:
+        return cached
+    parts = token.split("_")
+    row = store.find_api_key(conn, parts[1]) if len(parts) == 3 and parts[0] == "nw" else None
+    if row is None:
+        raise Unauthenticated("The API key is not valid or has been revoked; ask an operator for a new key "
+                              "(newswire apikey create).")
+    try:
+        _hasher.verify(row.secret_hash, token)
+    except (VerificationError, InvalidHashError):
+        raise Unauthenticated("The API key is not valid or has been revoked; ask an operator for a new key "
+                              "(newswire apikey create).") from None
+    principal = Principal(role=Role(row.role), name=row.name, key_id=row.id, issuer_id=row.issuer_id)
+    cache.put(digest, principal)
+    return principal
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput(f"role: '{value}' is not a role; use one of: {', '.join(r.value for r in Role)}") from None
+
+
+# --- who may do what -------------------------------------------------------------
+
+def require_signed_in(p: Principal) -> None:
+    if p.role is None:
+        raise Unauthenticated("This needs an API key: send 'Authorization: Bearer <key>'.")
+
+
+def require_staff(p: Principal, action: str) -> None:
+    require_signed_in(p)
+    if not p.is_staff:
+        raise Forbidden(f"Only editors and admins may {action}.")
+
+
+def require_admin(p: Principal, action: str) -> None:
+    require_signed_in(p)
+    if p.role != Role.ADMIN:
+        raise Forbidden(f"Only admins may {action}.")
+
+
+def ensure_visible(p: Principal, release: Release | None, now: dt.datetime, release_id) -> Release:
+    """404, never 403, for what the caller may not see: its existence is not revealed."""
+    if release is None or not (p.can_see_unpublished(release.issuer.id) or release.is_public(now)):
+        raise NotFound(f"There is no published release with id {release_id}.")
+    return release
+
+
+def require_own_or_staff(p: Principal, release: Release, action: str) -> None:
+    require_signed_in(p)
+    if p.is_staff or (p.role == Role.ISSUER and p.issuer_id == release.issuer.id):
+        return
+    raise Forbidden(f"Only the release's issuer, editors and admins may {action} it.")

@@ -1,0 +1,340 @@
+"""The Wire: one object the API, the CLI and the worker call to change releases.
+
+Each public method is one database transaction: validation happens before any
+write, so a refused request leaves the database as it was. Listeners
+(distribution, from issue 3 on) run inside the same transaction as the state
+change they observe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slugify import slugify
+from sqlalchemy.engine import Connection, Engine
+
+from ..config import Settings
+from ..domain import lifecycle
+from ..domain.errors import Collector, Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from ..domain.models import SYSTEM, Issuer, Principal, Release, Role, Status
+from ..intake import validate
+from ..storage import audit
+from ..storage import issuers as issuer_store
+from ..storage import releases as store
+from . import access
+
+Listener = Callable[[Connection, str, Release], None]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def release_slug(headline: str) -> str:
+    return slugify(headline, max_length=80, word_boundary=True) or "release"
+
+
+@dataclass
+class Wire:
+    engine: Engine
+    settings: Settings
+    clock: Callable[[], dt.datetime] = utcnow
+    listeners: list[Listener] = field(default_factory=list)
+    keys: access.KeyCache = field(default_factory=access.KeyCache)
+
+    # --- issuers and keys ------------------------------------------------------
+
+    def create_issuer(self, slug: str, name: str, *, boilerplate: str = "", website: str = "",
+                      contacts: list[dict] | None = None, actor: Principal = SYSTEM) -> Issuer:
+        c = Collector()
+        if not slug or slugify(slug) != slug:
+            c.add("slug", f"'{slug}' must be lower-case letters, digits and hyphens, e.g. '{slugify(slug) or 'acme'}'")
+        if not name.strip():
+            c.add("name", "is required")
+        c.raise_if_any()
+        with self.engine.begin() as conn:
+            if issuer_store.get_issuer_by_slug(conn, slug):
+                raise Conflict(f"An issuer with slug '{slug}' exists already; choose another slug.")
+            issuer = issuer_store.create_issuer(conn, slug=slug, name=name.strip(), boilerplate=boilerplate,
+                                                website=website, contacts=contacts, now=self.clock())
+            audit.record(conn, actor=actor, action="issuer.create", issuer_id=issuer.id, now=self.clock(),
+                         detail={"slug": slug})
+            return issuer
+
+    def issuer(self, slug: str) -> Issuer:
+        with self.engine.connect() as conn:
+            found = issuer_store.get_issuer_by_slug(conn, slug)
+        if not found:
+            raise NotFound(f"There is no issuer '{slug}'.")
+        return found
+
+    def issuers(self) -> list[Issuer]:
+        with self.engine.connect() as conn:
+            return issuer_store.list_issuers(conn)
+
+    def create_api_key(self, role: str, name: str, issuer_slug: str | None = None,
+                       actor: Principal = SYSTEM) -> str:
+        """Returns the token; only its hash is stored."""
+        role_ = access.parse_role(role)
+        if not name.strip():
+            raise InvalidInput("name: give the key a name that says who holds it")
+        with self.engine.begin() as conn:
+            issuer_id = None
+            if role_ == Role.ISSUER:
+                if not issuer_slug:
+                    raise InvalidInput("issuer: an issuer key must name its issuer (--issuer SLUG)")
+                issuer = issuer_store.get_issuer_by_slug(conn, issuer_slug)
+                if not issuer:
+                    raise NotFound(f"There is no issuer '{issuer_slug}'; create it first (newswire issuer create).")
+                issuer_id = issuer.id
+            elif issuer_slug:
+                raise InvalidInput(f"issuer: only issuer keys are bound to an issuer, not {role_.value} keys")
+            token, prefix, hashed = access.new_token()
+            key_id = issuer_store.create_api_key(conn, name=name.strip(), role=role_, issuer_id=issuer_id,
+                                                 prefix=prefix, secret_hash=hashed, now=self.clock())
+            audit.record(conn, actor=actor, action="apikey.create", issuer_id=issuer_id, now=self.clock(),
+                         detail={"key_id": key_id, "role": role_.value, "name": name})
+        return token
+
+    def revoke_api_key(self, key_id: int, actor: Principal = SYSTEM) -> None:
+        with self.engine.begin() as conn:
+            if not issuer_store.revoke_api_key(conn, key_id, self.clock()):
+                raise NotFound(f"There is no live API key with id {key_id}.")
+            audit.record(conn, actor=actor, action="apikey.revoke", now=self.clock(), detail={"key_id": key_id})
+        self.keys.clear()
+
+    def authenticate(self, token: str | None) -> Principal:
+        with self.engine.connect() as conn:
+            return access.authenticate(conn, token, self.keys)
+
+    # --- reading -----------------------------------------------------------------
+
+    def get(self, principal: Principal, release_id: int) -> Release:
+        with self.engine.connect() as conn:
+            return access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+
+    def get_public(self, release_id: int) -> Release | None:
+        """For the newsroom: the release if public, or if withdrawn after being public (notice)."""
+        now = self.clock()
+        with self.engine.connect() as conn:
+            r = store.load(conn, release_id)
+        if r and (r.is_public(now) or r.is_withdrawn_notice(now)):
+            return r
+        return None
+
+    def history(self, principal: Principal, release_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            r = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+            if not principal.can_see_unpublished(r.issuer.id):
+                raise Forbidden("Only the release's issuer, editors and admins may read its history.")
+            return audit.for_release(conn, release_id)
+
+    def list(self, query: store.ListQuery, *, limit: int = 50, cursor: str | None = None):
+        with self.engine.connect() as conn:
+            return store.list_releases(conn, query, limit=limit, cursor=cursor)
+
+    def last_change(self, query: store.ListQuery) -> dt.datetime | None:
+        with self.engine.connect() as conn:
+            return store.latest_change(conn, query)
+
+    # --- changing ----------------------------------------------------------------
+
+    def _embargo(self, raw, now: dt.datetime) -> dt.datetime | None:
+        if raw in (None, ""):
+            return None
+        try:
+            when = validate.parse_datetime(raw)
+        except (ValueError, TypeError) as exc:
+            msg = str(exc) if "time zone" in str(exc) else (
+                f"'{raw}' is not an RFC 3339 date-time; write e.g. 2026-12-01T09:00:00+01:00")
+            raise InvalidInput(f"embargo_until: {msg}", errors=[FieldError("embargo_until", msg)]) from None
+        if when <= now:
+            msg = (f"{when.isoformat()} is in the past (it is now {now.replace(microsecond=0).isoformat()}); "
+                   "give a future time, or leave it out to publish on approval")
+            raise InvalidInput(f"embargo_until: {msg}", errors=[FieldError("embargo_until", msg)])
+        return when
+
+    def create(self, principal: Principal, raw: dict) -> Release:
+        access.require_signed_in(principal)
+        now = self.clock()
+        with self.engine.begin() as conn:
+            if principal.role == Role.ISSUER:
+                issuer_id = principal.issuer_id
+                if raw.get("issuer") not in (None, ""):
+                    own = issuer_store.get_issuer(conn, issuer_id)
+                    if raw["issuer"] != own.slug:
+                        raise Forbidden(f"This key may only submit releases for issuer '{own.slug}'.")
+            elif principal.is_staff:
+                slug = raw.get("issuer")
+                issuer = issuer_store.get_issuer_by_slug(conn, slug) if isinstance(slug, str) else None
+                if issuer is None:
+                    raise InvalidInput("issuer: editors and admins must name the release's issuer by slug",
+                                       errors=[FieldError("issuer", f"'{slug}' is not a known issuer slug")])
+                issuer_id = issuer.id
+            else:
+                raise Forbidden("Only issuers, editors and admins may create releases.")
+            issuer = issuer_store.get_issuer(conn, issuer_id)
+            embargo = self._embargo(raw.get("embargo_until"), now)
+            fields = dict(raw)
+            if not fields.get("boilerplate") and issuer.boilerplate:
+                fields["boilerplate"] = issuer.boilerplate
+            if not fields.get("contacts") and issuer.contacts:
+                fields["contacts"] = [c.as_dict() for c in issuer.contacts]
+            content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
+                                       today=(embargo or now).date())
+            rid = store.insert_release(conn, issuer_id=issuer_id, slug=release_slug(content.headline),
+                                       content=content, by=principal.name, now=now, embargo_until=embargo)
+            audit.record(conn, actor=principal, action="release.create", release_id=rid, issuer_id=issuer_id,
+                         now=now, detail={"version": 1})
+            return store.load(conn, rid)
+
+    def _act(self, principal: Principal, release_id: int, action: str, conn: Connection) -> Release:
+        release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+        self._authorize(principal, release, action)
+        lifecycle.check(action, release.status)
+        return release
+
+    def _authorize(self, p: Principal, r: Release, action: str) -> None:
+        if action in ("approve",):
+            access.require_staff(p, "approve releases")
+        elif action in ("publish", "correct"):
+            access.require_own_or_staff(p, r, action)
+            if not p.is_staff and not self.settings.issuer_self_publish:
+                raise Forbidden(f"Issuers may not {action} releases on this wire; an editor will review it "
+                                "(operators enable self-publishing with NEWSWIRE_ISSUER_SELF_PUBLISH=1).")
+        elif action == "withdraw":
+            access.require_own_or_staff(p, r, action)
+            if not p.is_staff and r.published_at is not None:
+                raise Forbidden("A published release can only be withdrawn by an editor; contact the wire's desk.")
+        elif action == "edit":
+            access.require_own_or_staff(p, r, action)
+            if not p.is_staff and r.status not in (Status.DRAFT, Status.SUBMITTED):
+                raise Forbidden(f"Issuers may edit only draft or submitted releases; this one is {r.status.value}. "
+                                "Ask an editor, or submit a correction once it is published.")
+        else:
+            access.require_own_or_staff(p, r, action)
+
+    def _emit(self, conn: Connection, event: str, release_id: int) -> Release:
+        release = store.load(conn, release_id)
+        for listener in self.listeners:
+            listener(conn, event, release)
+        return release
+
+    def edit(self, principal: Principal, release_id: int, raw: dict) -> Release:
+        now = self.clock()
+        with self.engine.begin() as conn:
+            r = self._act(principal, release_id, "edit", conn)
+            values = {}
+            if "embargo_until" in raw:
+                values["embargo_until"] = self._embargo(raw["embargo_until"], now)
+                if r.status == Status.SCHEDULED and values["embargo_until"] is None:
+                    raise InvalidInput("embargo_until: a scheduled release needs a release time; "
+                                       "withdraw it to cancel, or publish it after editing")
+            content_fields = {k: v for k, v in raw.items() if k not in ("embargo_until", "issuer")}
+            if content_fields:
+                content = validate.content(content_fields, max_body_bytes=self.settings.max_body_bytes,
+                                           today=now.date(), base=r.content)
+                number = store.add_version(conn, release_id, content, by=principal.name, now=now,
+                                           slug=release_slug(content.headline))
+            else:
+                number = r.current.number
+            values["updated_at"] = now
+            store.set_state(conn, release_id, **values)
+            audit.record(conn, actor=principal, action="release.edit", release_id=release_id,
+                         issuer_id=r.issuer.id, now=now, detail={"version": number, "fields": sorted(raw)})
+            return store.load(conn, release_id)
+
+    def submit(self, principal: Principal, release_id: int) -> Release:
+        return self._simple(principal, release_id, "submit")
+
+    def approve(self, principal: Principal, release_id: int) -> Release:
+        return self._simple(principal, release_id, "approve")
+
+    def _simple(self, principal: Principal, release_id: int, action: str) -> Release:
+        now = self.clock()
+        with self.engine.begin() as conn:
+            r = self._act(principal, release_id, action, conn)
+            store.set_state(conn, release_id, status=lifecycle.RESULT[action], updated_at=now)
+            audit.record(conn, actor=principal, action=f"release.{action}", release_id=release_id,
+                         issuer_id=r.issuer.id, now=now)
+            return store.load(conn, release_id)
+
+    def publish(self, principal: Principal, release_id: int, embargo_until=None) -> Release:
+        """Publish now, or schedule when the release has (or is given) a future embargo."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            r = self._act(principal, release_id, "publish", conn)
+            embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
+            if embargo and embargo > now:
+                store.set_state(conn, release_id, status=Status.SCHEDULED, embargo_until=embargo, updated_at=now)
+                audit.record(conn, actor=principal, action="release.schedule", release_id=release_id,
+                             issuer_id=r.issuer.id, now=now, detail={"embargo_until": embargo.isoformat()})
+                return store.load(conn, release_id)
+            return self._go_live(conn, principal, r, now)
+
+    def _go_live(self, conn: Connection, principal: Principal, r: Release, now: dt.datetime) -> Release:
+        if not store.set_state(conn, r.id, expect=r.status, status=Status.PUBLISHED, published_at=now,
+                               updated_at=now):
+            raise Conflict("The release changed while it was being published; reload it and try again.")
+        store.mark_current_published(conn, r.id)
+        audit.record(conn, actor=principal, action="release.publish", release_id=r.id, issuer_id=r.issuer.id,
+                     now=now, detail={"version": r.current.number})
+        return self._emit(conn, "release.published", r.id)
+
+    def release_due(self) -> list[int]:
+        """The clock's job: publish every scheduled release whose time has come. Safe to run in
+        several processes at once: each release goes live exactly once."""
+        published = []
+        with self.engine.connect() as conn:
+            due = store.due_scheduled(conn, self.clock())
+        for rid in due:
+            with self.engine.begin() as conn:
+                r = store.load(conn, rid)
+                if r is None or r.status != Status.SCHEDULED:
+                    continue
+                try:
+                    self._go_live(conn, SYSTEM, r, self.clock())
+                except Conflict:
+                    continue  # another clock got there first
+            published.append(rid)
+        return published
+
+    def next_embargo(self) -> dt.datetime | None:
+        with self.engine.connect() as conn:
+            return store.next_embargo(conn)
+
+    def correct(self, principal: Principal, release_id: int, raw: dict) -> Release:
+        now = self.clock()
+        note = raw.get("correction_note")
+        if not isinstance(note, str) or not note.strip():
+            raise InvalidInput("correction_note: say what was corrected; readers see this note",
+                               errors=[FieldError("correction_note", "is required")])
+        with self.engine.begin() as conn:
+            r = self._act(principal, release_id, "correct", conn)
+            fields = {k: v for k, v in raw.items() if k not in ("correction_note", "embargo_until", "issuer")}
+            content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
+                                       today=now.date(), base=r.content)
+            number = store.add_version(conn, release_id, content, by=principal.name, now=now,
+                                       correction_note=note.strip(), published=True)
+            store.set_state(conn, release_id, status=Status.CORRECTED, updated_at=now)
+            audit.record(conn, actor=principal, action="release.correct", release_id=release_id,
+                         issuer_id=r.issuer.id, now=now, detail={"version": number, "note": note.strip()})
+            return self._emit(conn, "release.corrected", release_id)
+
+    def withdraw(self, principal: Principal, release_id: int, reason: str) -> Release:
+        now = self.clock()
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInput("reason: say why the release is withdrawn; the notice shows it",
+                               errors=[FieldError("reason", "is required")])
+        with self.engine.begin() as conn:
+            r = self._act(principal, release_id, "withdraw", conn)
+            store.set_state(conn, release_id, status=Status.WITHDRAWN, withdrawn_at=now,
+                            withdraw_reason=reason.strip(), updated_at=now)
+            audit.record(conn, actor=principal, action="release.withdraw", release_id=release_id,
+                         issuer_id=r.issuer.id, now=now, detail={"reason": reason.strip()})
+            if r.published_at is not None:
+                return self._emit(conn, "release.withdrawn", release_id)
+            return store.load(conn, release_id)
+

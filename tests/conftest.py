@@ -1,0 +1,148 @@
+"""Shared fixtures. Every database test runs twice: on a real SQLite file and on the
+real PostgreSQL server (``NEWSWIRE_TEST_POSTGRES_URL``, default the machine's
+``test`` database), in a database of its own created for this test session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from newswire.config import Settings
+from newswire.storage import db
+from newswire.storage.tables import metadata
+from newswire.workflow.wire import Wire
+
+PG_ADMIN_URL = os.environ.get("NEWSWIRE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+class Clock:
+    """A clock tests can move; defaults to the real time until ``set`` is called."""
+
+    def __init__(self):
+        self.fixed: dt.datetime | None = None
+
+    def __call__(self) -> dt.datetime:
+        return self.fixed or dt.datetime.now(dt.timezone.utc)
+
+    def set(self, when: dt.datetime) -> None:
+        self.fixed = when
+
+    def advance(self, **kw) -> None:
+        self.fixed = self() + dt.timedelta(**kw)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "newswire.db"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh, migrated PostgreSQL database for this test session, dropped afterwards."""
+    name = f"newswire_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    db.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    if request.param == "sqlite":
+        target = tmp_path / "data" / "newswire.db"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(sqlite_template, target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("postgres_url")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, base_url="http://testserver",
+                    run_worker=False)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def wire(settings, clock):
+    w = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings, clock=clock)
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture
+def app(wire):
+    from newswire.web.app import create_app
+
+    return create_app(wire)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def keys(wire) -> dict[str, str]:
+    """Two issuers (acme, globex) and one key per role."""
+    wire.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
+                       website="https://acme.example",
+                       contacts=[{"name": "Ada Press", "email": "press@acme.example", "phone": "+1 555 0100"}])
+    wire.create_issuer("globex", "Globex GmbH", boilerplate="Über Globex: Technik seit 1989.")
+    return {
+        "admin": wire.create_api_key("admin", "Root"),
+        "editor": wire.create_api_key("editor", "Desk Editor"),
+        "acme": wire.create_api_key("issuer", "Acme PR", "acme"),
+        "globex": wire.create_api_key("issuer", "Globex PR", "globex"),
+        "subscriber": wire.create_api_key("subscriber", "Daily Planet"),
+    }
+
+
+def auth(token: str | None) -> dict:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+SAMPLE = {
+    "headline": "Acme unveils the Rocket Skate 3000",
+    "subheadline": "Faster, safer, greener",
+    "dateline": {"city": "Berlin", "date": "2026-11-20"},
+    "lead": "Acme today announced its new skate.",
+    "body": "## Highlights\n\nThe **Rocket Skate 3000** goes [faster](https://acme.example/skate).\n\n"
+            "- 30% lighter\n- 2x range\n\n> \"Our best yet,\" said *Wile E. Coyote*.\n",
+    "body_format": "markdown",
+    "language": "en",
+    "industries": ["medtop:04000000"],
+    "regions": ["DE", "US"],
+    "tickers": ["NYSE:ACME"],
+}
+
+
+@pytest.fixture
+def sample() -> dict:
+    return {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in SAMPLE.items()}
