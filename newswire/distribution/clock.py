@@ -34,6 +34,7 @@ class ReleaseClock:
 
     async def run(self) -> None:
         while not self._stopping:
+            self._wake.clear()  # before looking, so a poke during the look is not lost
             try:
                 released = await asyncio.to_thread(self.wire.release_due)
                 for rid in released:
@@ -45,7 +46,6 @@ class ReleaseClock:
             delay = self.tick
             if nxt is not None:
                 delay = min(self.tick, max(0.0, (nxt - self.wire.clock()).total_seconds()))
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             except TimeoutError:

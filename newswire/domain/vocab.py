@@ -70,8 +70,8 @@ class MediaTopics:
                     stack.append(child)
         return out
 
-    def top_level(self) -> list[Topic]:
-        return [t for t in self._topics.values() if t.parent is None and not t.retired]
+    def all(self) -> list[Topic]:
+        return list(self._topics.values())
 
     def find_by_label(self, label: str) -> Topic | None:
         """Match a human label in any language (used by importers for tag lines)."""

@@ -125,6 +125,7 @@ class Wire:
         return None
 
     def history(self, principal: Principal, release_id: int) -> list[dict]:
+        access.require_signed_in(principal)
         with self.engine.connect() as conn:
             r = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
             if not principal.can_see_unpublished(r.issuer.id):

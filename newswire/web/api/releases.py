@@ -5,15 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ...domain import languages
 from ...domain.errors import Collector, Forbidden, InvalidInput, NotFound
 from ...domain.models import Principal, Release, Role, Status
-from ...domain.vocab import is_region, media_topics, normalize_qcode
 from ...formats import newsml, ninjs
 from ...formats.site import Site
-from ...intake.validate import parse_datetime
 from ...storage.releases import ListQuery, decode_cursor
+from ...workflow.access import require_signed_in
 from ...workflow.wire import Wire
+from .. import filters
 from ..deps import principal, wire
 from . import schemas
 
@@ -55,26 +54,7 @@ def create_release(request: Request, body: schemas.ReleaseCreate, p: Principal =
 
 def _list_query(p: Principal, w: Wire, *, language, industry, region, issuer, since, status) -> ListQuery:
     c = Collector()
-    lang = None
-    if language:
-        lang = languages.normalize(language)
-        if lang is None:
-            c.add("language", f"'{language}' is not a wire language; use one of: {languages.supported_list()}")
-    topics = frozenset()
-    if industry:
-        q = normalize_qcode(industry)
-        if q not in media_topics():
-            c.add("industry", f"'{industry}' is not an IPTC Media Topic QCode (e.g. medtop:04000000)")
-        else:
-            topics = frozenset({q} | media_topics().descendants(q))
-    if region and not is_region(region.upper()):
-        c.add("region", f"'{region}' is not an ISO 3166-1 alpha-2 code")
-    since_dt = None
-    if since:
-        try:
-            since_dt = parse_datetime(since)
-        except ValueError:
-            c.add("since", f"'{since}' is not an RFC 3339 date-time with offset")
+    base = filters.parse(w, c, language=language, industry=industry, region=region, issuer=issuer, since=since)
     statuses: tuple[Status, ...] = ()
     if status:
         try:
@@ -82,11 +62,10 @@ def _list_query(p: Principal, w: Wire, *, language, industry, region, issuer, si
         except ValueError:
             c.add("status", f"use any of: {', '.join(s.value for s in Status)}")
     c.raise_if_any()
-    base = dict(language=lang, industries=topics, region=region.upper() if region else None,
-                issuer_slug=issuer, since=since_dt)
     if not statuses:
         return ListQuery(public_at=w.clock(), **base)
     # Non-public listings: staff see all; an issuer sees only its own; others nothing.
+    require_signed_in(p)
     if p.is_staff:
         return ListQuery(statuses=statuses, **base)
     if p.role == Role.ISSUER:

@@ -1,0 +1,175 @@
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 for a list of public releases.
+
+Pure functions: the caller has already chosen the releases (live, past their
+release time, newest first). Output depends only on the arguments, so equal
+inputs give equal bytes and the route can hash them for an ETag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from feedgen.feed import FeedGenerator
+
+from ..domain.models import Release
+from ..domain.vocab import media_topics
+from ..intake.html import to_text
+from .site import Site
+
+MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
+REGION_SCHEME = "http://cvx.iptc.org/iso3166-1a2/"
+JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
+# An empty feed still needs a fixed date: feedgen would stamp "now" and change the ETag every second.
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+_FIRST_P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
+
+
+@dataclass(frozen=True)
+class Category:
+    term: str
+    scheme: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What every format says about one release."""
+
+    id: str
+    url: str
+    title: str
+    summary: str
+    content_html: str
+    published: dt.datetime
+    updated: dt.datetime
+    author: str
+    author_url: str
+    categories: tuple[Category, ...]
+    language: str
+
+
+def summary_text(release: Release) -> str:
+    c = release.content
+    if c.lead:
+        return c.lead
+    m = _FIRST_P.search(c.body_html)
+    return to_text(m.group(1) if m else c.body_html).split("\n\n", 1)[0]
+
+
+def content_html(release: Release) -> str:
+    """The sanitized body, then the issuer's boilerplate (plain text, so escaped here)."""
+    c = release.content
+    parts = [c.body_html]
+    for para in re.split(r"\n\s*\n", c.boilerplate.strip()):
+        if para.strip():
+            parts.append("<p>" + html.escape(para.strip()).replace("\n", "<br>") + "</p>")
+    return "\n".join(parts)
+
+
+def entry(release: Release, site: Site, lang: str) -> Entry:
+    c = release.content
+    topics = media_topics()
+    cats = []
+    for q in c.industries:
+        topic = topics.get(q)
+        if topic is not None:
+            cats.append(Category(q.split(":", 1)[1], MEDIATOPIC_SCHEME, topic.label(lang)))
+    cats += [Category(r, REGION_SCHEME, r) for r in c.regions]
+    published = release.published_at
+    # A correction's version postdates publication; an uncorrected release was written before it.
+    updated = max(published, release.current.created_at)
+    return Entry(
+        id=site.release_guid(release), url=site.release_url(release), title=c.headline,
+        summary=summary_text(release), content_html=content_html(release), published=published,
+        updated=updated, author=release.issuer.name, author_url=site.url(site.issuer_path(lang, release.issuer.slug)),
+        categories=tuple(cats), language=release.language,
+    )
+
+
+def _entries(releases: Sequence[Release], site: Site, lang: str) -> list[Entry]:
+    return [entry(r, site, lang) for r in releases]
+
+
+def _feed_updated(entries: list[Entry], updated: dt.datetime | None) -> dt.datetime:
+    return max((e.updated for e in entries), default=updated or EPOCH)
+
+
+def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url: str,
+               updated: dt.datetime | None) -> FeedGenerator:
+    fg = FeedGenerator()
+    # RSS has no per-item author name or updated date; dc:creator and dc:date carry them.
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(self_url)
+    fg.title(title)
+    fg.subtitle(title)
+    fg.link(href=self_url, rel="self")
+    fg.link(href=site.url(site.home_path(lang)), rel="alternate", type="text/html")
+    fg.language(lang)
+    fg.generator(site.name)
+    fg.updated(_feed_updated(entries, updated))
+    # feedgen prepends entries by default; order=append keeps newest first as given.
+    for e in entries:
+        fe = fg.add_entry(order="append")
+        fe.guid(e.id, permalink=False)
+        fe.link(href=e.url, rel="alternate", type="text/html")
+        fe.title(e.title)
+        fe.summary(e.summary)
+        fe.content(e.content_html, type="html")  # escaped, not CDATA: a body may contain "]]>"
+        fe.published(e.published)
+        fe.updated(e.updated)
+        fe.author(name=e.author, uri=e.author_url)
+        fe.dc.dc_creator(e.author)
+        fe.dc.dc_date(e.updated.isoformat())
+        for cat in e.categories:
+            fe.category(term=cat.term, scheme=cat.scheme, label=cat.label)
+    return fg
+
+
+def rss(releases: Sequence[Release], site: Site, lang: str, title: str, self_url: str,
+        *, updated: dt.datetime | None = None) -> bytes:
+    """RSS 2.0. ``updated`` dates an empty feed (otherwise the newest entry does)."""
+    return _generator(_entries(releases, site, lang), site, lang, title, self_url, updated).rss_str()
+
+
+def atom(releases: Sequence[Release], site: Site, lang: str, title: str, self_url: str,
+         *, updated: dt.datetime | None = None) -> bytes:
+    fg = _generator(_entries(releases, site, lang), site, lang, title, self_url, updated)
+    return fg.atom_str()
+
+
+def _date(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def json_feed(releases: Sequence[Release], site: Site, lang: str, title: str, self_url: str,
+              *, updated: dt.datetime | None = None) -> bytes:
+    """JSON Feed 1.1, built by hand: the format is a plain dict."""
+    items = []
+    for e in _entries(releases, site, lang):
+        items.append({
+            "id": e.id,
+            "url": e.url,
+            "title": e.title,
+            "content_html": e.content_html,
+            "summary": e.summary,
+            "date_published": _date(e.published),
+            "date_modified": _date(e.updated),
+            "authors": [{"name": e.author, "url": e.author_url}],
+            "tags": [c.label for c in e.categories],
+            "language": e.language,
+        })
+    doc = {
+        "version": JSONFEED_VERSION,  # first, as the spec asks
+        "title": title,
+        "home_page_url": site.url(site.home_path(lang)),
+        "feed_url": self_url,
+        "language": lang,
+        "items": items,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

@@ -1,0 +1,119 @@
+"""schema.org NewsArticle JSON-LD for a release page, and the dateline text pages and formats share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html.parser import HTMLParser
+
+from babel.dates import format_date
+
+from ..domain.models import Content, Release
+from ..domain.vocab import media_topics, region_name
+from .site import Site
+
+# Tags whose end starts a new line when a body is flattened to text.
+_BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
+           "table", "br", "hr", "figure", "figcaption", "dd", "dt"}
+
+
+def babel_locale(lang: str) -> str:
+    return lang.replace("-", "_")
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    return format_date(day, format="long", locale=babel_locale(lang))
+
+
+def dateline(content: Content, lang: str, fallback: dt.date | None = None) -> str:
+    """'BERLIN, November 20, 2026' in the page's language; just the date when no city was given."""
+    day = content.dateline.date if content.dateline else fallback
+    city = content.dateline.city.upper() if content.dateline else ""
+    date = long_date(day, lang) if day else ""
+    return ", ".join(x for x in (city, date) if x)
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "hr"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+
+def html_to_text(html: str) -> str:
+    p = _Text()
+    p.feed(html)
+    p.close()
+    lines = (" ".join(line.split()) for line in "".join(p.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _modified(release: Release) -> dt.datetime | None:
+    # The current version's time counts only once public; drafts predate publication.
+    times = [t for t in (release.published_at, release.current.created_at) if t]
+    return max(times) if release.published_at else None
+
+
+def render(release: Release, site: Site) -> dict:
+    c = release.content
+    lang = release.language
+    url = site.release_url(release)
+    topics = [t for t in (media_topics().get(q) for q in c.industries) if t]
+    issuer = {"@type": "Organization", "name": release.issuer.name,
+              "url": release.issuer.website or site.url(site.issuer_path(lang, release.issuer.slug))}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "headline": c.headline,
+        "inLanguage": lang,
+        "datePublished": release.published_at.isoformat() if release.published_at else None,
+        "dateModified": (_modified(release) or release.updated_at).isoformat(),
+        "author": issuer,
+        "sourceOrganization": issuer,
+        "publisher": {"@type": "Organization", "name": site.name, "url": site.base_url},
+        "isAccessibleForFree": True,
+        "articleBody": html_to_text(c.body_html),
+    }
+    if c.subheadline:
+        data["alternativeHeadline"] = c.subheadline
+    if c.lead:
+        data["description"] = c.lead
+    line = dateline(c, lang, release.published_at.date() if release.published_at else None)
+    if line:
+        data["dateline"] = line
+    if topics:
+        data["about"] = [{"@type": "Thing", "name": t.label(lang), "sameAs": t.uri} for t in topics]
+    keywords = list(dict.fromkeys([*c.keywords, *(t.label(lang) for t in topics)]))
+    if keywords:
+        data["keywords"] = keywords
+    if c.regions:
+        data["contentLocation"] = [{"@type": "Country", "name": region_name(r, lang), "identifier": r}
+                                   for r in c.regions]
+    notes = [v.correction_note for v in (*release.corrections, release.current) if v.correction_note]
+    if notes:
+        data["correction"] = [{"@type": "CorrectionComment", "text": n} for n in notes]
+    if c.attribution:
+        data["creditText"] = c.attribution
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def to_script(data: dict) -> str:
+    """JSON for inside <script>: '<', '>' and '&' escaped so '</script>' in a headline cannot end the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for ch, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text

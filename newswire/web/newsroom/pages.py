@@ -1,0 +1,203 @@
+"""The public newsroom's HTML pages: home per language, release, issuer and industry pages.
+
+Everything not public answers with the same 404 page whether or not it exists,
+so the site never reveals drafts, embargoed releases or their ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from babel.dates import format_datetime
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from ...config import Settings
+from ...domain import languages
+from ...domain.errors import NotFound
+from ...domain.models import Release, Status
+from ...domain.vocab import media_topics, region_name
+from ...formats import jsonld
+from ...formats.site import Site
+from ...storage.releases import ListQuery
+from ...workflow.wire import Wire
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+PAGE_SIZE = 20
+FEEDS = (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"),
+         ("json", "application/feed+json", "JSON Feed"))
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.globals.update(site=Site.from_settings(settings), languages=languages.SUPPORTED, rtl=languages.RTL,
+                       feeds=FEEDS, topic_label=_topic_label, region_name=region_name,
+                       dateline=jsonld.dateline)
+    env.filters["when"] = _when
+    env.filters["long_date"] = lambda d, lang: jsonld.long_date(d, lang)
+    return templates
+
+
+def _when(moment: dt.datetime | None, lang: str) -> str:
+    if moment is None:
+        return ""
+    return format_datetime(moment, "medium", tzinfo=dt.timezone.utc, locale=jsonld.babel_locale(lang)) + " UTC"
+
+
+def _topic_label(qcode: str, lang: str) -> str:
+    topic = media_topics().get(qcode)
+    return topic.label(lang) if topic else qcode
+
+
+def alternates(release: Release, site: Site) -> dict[str, str]:
+    """Language → URL of each version of a release, plus x-default (the original).
+    One language per release today; translations will add their own entries here."""
+    original = site.release_url(release)
+    return {release.language: original, "x-default": original}
+
+
+def _wire(request: Request) -> Wire:
+    return request.app.state.wire
+
+
+def _site(request: Request) -> Site:
+    return Site.from_settings(_wire(request).settings)
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status_code=404)
+
+
+def _lang(lang: str) -> str:
+    if lang not in languages.SUPPORTED:
+        raise _not_found()
+    return lang
+
+
+def _page(request: Request, name: str, lang: str, context: dict, status: int = 200, headers=None):
+    context = {"lang": lang, "dir": "rtl" if lang in languages.RTL else "ltr", **context}
+    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status,
+                                                            headers=headers)
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _listing(request: Request, query: ListQuery, cursor: str | None):
+    try:
+        return _wire(request).list(query, limit=PAGE_SIZE, cursor=cursor or None)
+    except ValueError:  # a cursor this site did not make
+        raise _not_found() from None
+
+
+def _accepted(header: str) -> list[str]:
+    """Accept-Language tags, best first (RFC 9110 q-values; malformed weights count as 0)."""
+    ranked = []
+    for i, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if tag and tag != "*" and q > 0:
+            ranked.append((-q, i, tag))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+@router.get("/")
+def root(request: Request):
+    settings = _wire(request).settings
+    lang = settings.default_language
+    for tag in _accepted(request.headers.get("accept-language", "")):
+        if (found := languages.normalize(tag)) in languages.SUPPORTED:
+            lang = found
+            break
+    return RedirectResponse(f"/{lang}/", status_code=307, headers={"Vary": "Accept-Language"})
+
+
+@router.get("/releases/{release_id}")
+def by_guid(request: Request, release_id: int, lang: str | None = None):
+    """The feeds' stable GUID URL: forwards to the release's current address."""
+    release = _wire(request).get_public(release_id)
+    if release is None or (lang and lang != release.language):
+        raise _not_found()
+    return RedirectResponse(_site(request).release_path(release), status_code=301)
+
+
+@router.get("/{lang}/")
+def home(request: Request, lang: str, cursor: str | None = None):
+    lang = _lang(lang)
+    query = ListQuery(public_at=_wire(request).clock(), language=lang)
+    items, next_cursor = _listing(request, query, cursor)
+    site = _site(request)
+    return _page(request, "home.html", lang, {
+        "releases": items, "next_cursor": next_cursor, "first_page": not cursor,
+        "canonical": site.url(site.home_path(lang)) if not cursor else None})
+
+
+@router.get("/{lang}/releases/{release_id}/{slug}")
+def release_page(request: Request, lang: str, release_id: int, slug: str):
+    lang = _lang(lang)
+    release = _wire(request).get_public(release_id)
+    if release is None or release.language != lang:
+        raise _not_found()
+    site = _site(request)
+    if slug != release.slug:
+        return RedirectResponse(site.release_path(release, lang), status_code=301)
+    if release.status == Status.WITHDRAWN:
+        return _page(request, "withdrawn.html", lang, {"release": release}, status=410)
+    content = release.content
+    notes = [v for v in (*release.corrections, release.current) if v.correction_note]
+    return _page(request, "release.html", lang, {
+        "release": release,
+        "c": content,
+        "body": Markup(content.body_html),  # sanitized by nh3 at intake; the only unescaped field
+        "dateline": jsonld.dateline(content, lang, release.published_at.date()),
+        "corrections": notes,
+        "canonical": site.release_url(release),
+        "alternates": alternates(release, site),
+        "jsonld": Markup(jsonld.to_script(jsonld.render(release, site))),
+    })
+
+
+@router.get("/{lang}/issuers/{slug}")
+def issuer_page(request: Request, lang: str, slug: str, cursor: str | None = None):
+    lang = _lang(lang)
+    wire = _wire(request)
+    try:
+        issuer = wire.issuer(slug)
+    except NotFound:
+        raise _not_found() from None
+    now = wire.clock()
+    # An issuer becomes public with its first public release: the site must not reveal new clients early.
+    anything, _ = wire.list(ListQuery(public_at=now, issuer_id=issuer.id, include_withdrawn_notices=True), limit=1)
+    if not anything:
+        raise _not_found()
+    items, next_cursor = _listing(request, ListQuery(public_at=now, language=lang, issuer_id=issuer.id), cursor)
+    site = _site(request)
+    return _page(request, "issuer.html", lang, {
+        "issuer": issuer, "releases": items, "next_cursor": next_cursor, "first_page": not cursor,
+        "canonical": site.url(site.issuer_path(lang, slug))})
+
+
+@router.get("/{lang}/industries/{digits}")
+def industry_page(request: Request, lang: str, digits: str, cursor: str | None = None):
+    lang = _lang(lang)
+    topics = media_topics()
+    topic = topics.get("medtop:" + digits) if digits.isdigit() and len(digits) == 8 else None
+    if topic is None:
+        raise _not_found()
+    codes = frozenset({topic.qcode, *topics.descendants(topic.qcode)})
+    query = ListQuery(public_at=_wire(request).clock(), language=lang, industries=codes)
+    items, next_cursor = _listing(request, query, cursor)
+    site = _site(request)
+    parent = topics.get(topic.parent) if topic.parent else None
+    return _page(request, "industry.html", lang, {
+        "topic": topic, "parent": parent, "releases": items, "next_cursor": next_cursor,
+        "first_page": not cursor, "canonical": site.url(site.industry_path(lang, topic.qcode))})

@@ -1,0 +1,30 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from newswire.storage.tables import metadata
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def snapshot(engine) -> dict:
+    """Every row of every table: compare before and after a refused request."""
+    out = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+def assert_problem(response, status: int, field: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_TYPE)
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
+    if field is not None:
+        fields = [e["field"] for e in body.get("errors", [])]
+        assert any(f == field or f.startswith(field + "[") or f.startswith(field + ".") for f in fields), body
+    return body
