@@ -155,6 +155,56 @@ def apikey_revoke(key_id: int, data_dir: Optional[Path] = DataDir, database_url:
     print(f"key {key_id} revoked")
 
 
+@app.command("import")
+def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML front matter (.md), HTML (.html) "
+                                                        "or plain-text wire copy (.txt)."),
+            issuer: Optional[str] = typer.Option(None, "--issuer", help="Issuer slug of every release; "
+                                                 "default: each file's front matter 'issuer'."),
+            publish: bool = typer.Option(False, "--publish", help="Publish each release, or schedule it when "
+                                         "it has a future embargo_until."),
+            language: Optional[str] = typer.Option(None, "--language", help="Language tag of every file, "
+                                                   "instead of what the files say or detection finds."),
+            data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Import releases from files: all of them or, if any file has a problem, none.
+    Prints one line per release: id, status, URL."""
+    from contextlib import nullcontext
+
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    from .domain.models import SYSTEM
+    from .formats.site import Site
+    from .intake import importers
+
+    wire = open_wire(data_dir, database_url)
+    bar = Progress(console=err, transient=True) if err.is_terminal and len(files) > 1 else None
+    with bar or nullcontext():
+        task = bar.add_task("checking files", total=len(files)) if bar else None
+        items, problems = importers.check_files(
+            files, max_body_bytes=wire.settings.max_body_bytes, now=wire.clock(),
+            issuers={i.slug for i in wire.issuers()}, issuer=issuer, language=language,
+            on_file=(lambda: bar.advance(task)) if bar else None)
+    for item in items:
+        for warning in item.warnings:
+            err.print(f"[yellow]warning:[/yellow] {escape(str(item.path))}: {escape(warning)}", soft_wrap=True)
+    for exc in problems:
+        err.print(f"[red]error:[/red] {escape(exc.detail)}", soft_wrap=True)
+        for e in exc.errors:
+            err.print(f"  - {escape(e.field)}: {escape(e.message)}", soft_wrap=True)
+    if problems:
+        err.print(f"nothing imported: {len(problems)} of {len(files)} file(s) have problems")
+        raise typer.Exit(1)
+    try:
+        releases = wire.import_releases(SYSTEM, [item.fields for item in items], publish=publish)
+    except NewswireError as exc:
+        if (i := exc.extra.get("index")) is not None:
+            exc = type(exc)(f"{items[i].path}: {exc.detail} (nothing imported)", errors=exc.errors)
+        fail(exc)
+    site = Site.from_settings(wire.settings)
+    for r in releases:
+        print(f"{r.id}\t{r.status.value}\t{site.release_url(r)}")
+
+
 def main() -> None:
     try:
         app()

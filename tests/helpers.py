@@ -28,3 +28,8 @@ def assert_problem(response, status: int, field: str | None = None) -> dict:
         fields = [e["field"] for e in body.get("errors", [])]
         assert any(f == field or f.startswith(field + "[") or f.startswith(field + ".") for f in fields), body
     return body
+
+
+def headline(ninjs: dict) -> str:
+    """The main headline of a ninjs 2.x document."""
+    return next(h["value"] for h in ninjs["headlines"] if h.get("role") == "main")

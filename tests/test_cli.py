@@ -98,7 +98,7 @@ def test_serve_publishes_embargo_after_a_crash_and_restart(env):
             assert time.monotonic() < deadline, "the overdue release did not go out at start-up"
             time.sleep(0.1)
         body = httpx.get(f"{base}/api/v1/releases/{rid}").json()
-        assert body["headline"] == "Embargoed news"
+        assert body["headlines"][0]["value"] == "Embargoed news"
     finally:
         proc.terminate()
         proc.wait(timeout=30)

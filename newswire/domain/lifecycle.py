@@ -35,5 +35,5 @@ def check(action: str, current: Status) -> None:
         raise Conflict(
             f"Cannot {action} a release that is {current.value}; "
             f"'{action}' is possible only when the release is {states}.",
-            status=current.value,
+            release_status=current.value,
         )

@@ -72,6 +72,11 @@ def content_html(release: Release) -> str:
     return "\n".join(parts)
 
 
+def updated_at(release: Release) -> dt.datetime:
+    # A correction's version postdates publication; an uncorrected release was written before it.
+    return max(release.published_at, release.current.created_at)
+
+
 def entry(release: Release, site: Site, lang: str) -> Entry:
     c = release.content
     topics = media_topics()
@@ -81,13 +86,11 @@ def entry(release: Release, site: Site, lang: str) -> Entry:
         if topic is not None:
             cats.append(Category(q.split(":", 1)[1], MEDIATOPIC_SCHEME, topic.label(lang)))
     cats += [Category(r, REGION_SCHEME, r) for r in c.regions]
-    published = release.published_at
-    # A correction's version postdates publication; an uncorrected release was written before it.
-    updated = max(published, release.current.created_at)
     return Entry(
         id=site.release_guid(release), url=site.release_url(release), title=c.headline,
-        summary=summary_text(release), content_html=content_html(release), published=published,
-        updated=updated, author=release.issuer.name, author_url=site.url(site.issuer_path(lang, release.issuer.slug)),
+        summary=summary_text(release), content_html=content_html(release), published=release.published_at,
+        updated=updated_at(release), author=release.issuer.name,
+        author_url=site.url(site.issuer_path(lang, release.issuer.slug)),
         categories=tuple(cats), language=release.language,
     )
 

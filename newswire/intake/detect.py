@@ -21,10 +21,14 @@ _TAGS = {
 }
 
 # Frequent characters that differ between the two scripts, position by position
-# (simplified / traditional). Only forms that exist in one script alone are listed:
-# characters such as 后, 于, 里, 台, 面 are valid in both and would mislead.
-_SIMPLIFIED = "这个们来时为说国会对发经过动学现产与业长开进实关电机问还没从种样东车书见话让认则万体区务报场应员单总级门间网数术华价营销资设计际费质证选务额"
-_TRADITIONAL = "這個們來時為說國會對發經過動學現產與業長開進實關電機問還沒從種樣東車書見話讓認則萬體區務報場應員單總級門間網數術華價營銷資設計際費質證選務額"
+# (simplified / traditional). A release is written in one script and any paragraph
+# holds several of these, so counting them decides; no conversion table is needed.
+# Only forms that exist in one script alone are listed: 后, 于, 里, 台, 面 … are
+# valid in both and would mislead.
+_SIMPLIFIED = ("这个们来时为说国会对发经过动学现产与业长开进实关电机问还没从种样东车"
+               "书见话让认则万体区务报场应员单总级门间网数术华价营销资设计际费质证选额")
+_TRADITIONAL = ("這個們來時為說國會對發經過動學現產與業長開進實關電機問還沒從種樣東車"
+                "書見話讓認則萬體區務報場應員單總級門間網數術華價營銷資設計際費質證選額")
 _HANS, _HANT = set(_SIMPLIFIED) - set(_TRADITIONAL), set(_TRADITIONAL) - set(_SIMPLIFIED)
 
 
@@ -33,7 +37,7 @@ def _detector():
     # Imported here, built on first use: loading lingua's models takes seconds.
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(*(Language[name] for name in _TAGS)).build()
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in _TAGS)).build()
 
 
 def chinese_script(text: str) -> str:

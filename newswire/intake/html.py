@@ -99,10 +99,14 @@ class _Checker(HTMLParser):
                 self.problems.append(f"<{tag}> opened at line {line}, column {col + 1} is never closed; add </{tag}>")
 
 
+def has_control_chars(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
 def problems(html: str) -> list[str]:
     """What is dangerous or broken in submitted HTML, each as an instruction to fix it."""
     found = []
-    if _CONTROL.search(html):
+    if has_control_chars(html):
         found.append("contains control characters (such as NUL); remove them")
     checker = _Checker()
     checker.feed(html)

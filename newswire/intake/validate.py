@@ -53,6 +53,8 @@ def _text(c: Collector, raw: dict, name: str, *, required: bool = False) -> str:
         c.add(name, f"is {len(value)} characters long; shorten it to at most {limit}")
     if bodyhtml.has_markup(value):
         c.add(name, "is plain text; remove the HTML tags")
+    if bodyhtml.has_control_chars(value):
+        c.add(name, "contains control characters (such as NUL); remove them")
     return value
 
 
@@ -115,6 +117,8 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
                 "Shorten the release or move annexes to linked documents.",
                 errors=[FieldError("body", f"is {size:,} bytes; at most {max_body_bytes:,} are accepted")],
             )
+        if body_format == "markdown" and bodyhtml.has_control_chars(body):
+            c.add("body", "contains control characters (such as NUL); remove them")
         rendered = bodyhtml.markdown_to_html(body) if body_format == "markdown" else body
         for problem in bodyhtml.problems(rendered):
             c.add("body", problem)

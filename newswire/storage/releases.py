@@ -146,7 +146,12 @@ def _to_release(row, history: tuple[Version, ...] = ()) -> Release:
     )
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; a larger id names nothing, and must not become a 500
+
+
 def load(conn: Connection, release_id: int) -> Release | None:
+    if not 0 < release_id <= MAX_ID:
+        return None
     row = conn.execute(_base_query().where(releases.c.id == release_id)).first()
     if row is None:
         return None

@@ -42,6 +42,9 @@ def create_app(wire: Wire) -> FastAPI:
     app.state.wire = wire
     app.state.clock = None
     problems.install(app)
+    from .newsroom.pages import make_templates
+
+    app.state.templates = make_templates(settings)
 
     from .api import releases as api_releases
     from .api import vocab as api_vocab

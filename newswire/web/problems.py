@@ -29,7 +29,7 @@ def problem(status: int, title: str, detail: str, *, kind: str, instance: str = 
         body["instance"] = instance
     if errors:
         body["errors"] = errors
-    body.update(extra)
+    body.update({k: v for k, v in extra.items() if k not in body})  # extension members never override RFC 9457 ones
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -65,7 +65,7 @@ def authenticate(conn, token: str | None, cache: KeyCache) -> Principal:
     cached = cache.get(digest)
     if cached:
         return cached
-    parts = token.split("_")
+    parts = token.split("_", 2)
     row = store.find_api_key(conn, parts[1]) if len(parts) == 3 and parts[0] == "nw" else None
     if row is None:
         raise Unauthenticated("The API key is not valid or has been revoked; ask an operator for a new key "

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..config import Settings
 from ..domain import lifecycle
-from ..domain.errors import Collector, Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from ..domain.errors import Collector, Conflict, FieldError, Forbidden, InvalidInput, NewswireError, NotFound
 from ..domain.models import SYSTEM, Issuer, Principal, Release, Role, Status
 from ..intake import validate
 from ..storage import audit
@@ -159,37 +159,54 @@ class Wire:
 
     def create(self, principal: Principal, raw: dict) -> Release:
         access.require_signed_in(principal)
-        now = self.clock()
         with self.engine.begin() as conn:
-            if principal.role == Role.ISSUER:
-                issuer_id = principal.issuer_id
-                if raw.get("issuer") not in (None, ""):
-                    own = issuer_store.get_issuer(conn, issuer_id)
-                    if raw["issuer"] != own.slug:
-                        raise Forbidden(f"This key may only submit releases for issuer '{own.slug}'.")
-            elif principal.is_staff:
-                slug = raw.get("issuer")
-                issuer = issuer_store.get_issuer_by_slug(conn, slug) if isinstance(slug, str) else None
-                if issuer is None:
-                    raise InvalidInput("issuer: editors and admins must name the release's issuer by slug",
-                                       errors=[FieldError("issuer", f"'{slug}' is not a known issuer slug")])
-                issuer_id = issuer.id
-            else:
-                raise Forbidden("Only issuers, editors and admins may create releases.")
-            issuer = issuer_store.get_issuer(conn, issuer_id)
-            embargo = self._embargo(raw.get("embargo_until"), now)
-            fields = dict(raw)
-            if not fields.get("boilerplate") and issuer.boilerplate:
-                fields["boilerplate"] = issuer.boilerplate
-            if not fields.get("contacts") and issuer.contacts:
-                fields["contacts"] = [c.as_dict() for c in issuer.contacts]
-            content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
-                                       today=(embargo or now).date())
-            rid = store.insert_release(conn, issuer_id=issuer_id, slug=release_slug(content.headline),
-                                       content=content, by=principal.name, now=now, embargo_until=embargo)
-            audit.record(conn, actor=principal, action="release.create", release_id=rid, issuer_id=issuer_id,
-                         now=now, detail={"version": 1})
-            return store.load(conn, rid)
+            return self._create(conn, principal, raw, self.clock())
+
+    def import_releases(self, principal: Principal, raws: list[dict], publish: bool = False) -> list[Release]:
+        """Create many releases, each published (or scheduled) with ``publish``, in one transaction:
+        all or none. A refusal names the failing item's position in ``exc.extra["index"]``."""
+        access.require_signed_in(principal)
+        now, out = self.clock(), []
+        with self.engine.begin() as conn:
+            for i, raw in enumerate(raws):
+                try:
+                    r = self._create(conn, principal, raw, now)
+                    out.append(self._publish(conn, principal, r.id, None, now) if publish else r)
+                except NewswireError as exc:
+                    exc.extra["index"] = i
+                    raise
+        return out
+
+    def _create(self, conn: Connection, principal: Principal, raw: dict, now: dt.datetime) -> Release:
+        if principal.role == Role.ISSUER:
+            issuer_id = principal.issuer_id
+            if raw.get("issuer") not in (None, ""):
+                own = issuer_store.get_issuer(conn, issuer_id)
+                if raw["issuer"] != own.slug:
+                    raise Forbidden(f"This key may only submit releases for issuer '{own.slug}'.")
+        elif principal.is_staff:
+            slug = raw.get("issuer")
+            issuer = issuer_store.get_issuer_by_slug(conn, slug) if isinstance(slug, str) else None
+            if issuer is None:
+                raise InvalidInput("issuer: editors and admins must name the release's issuer by slug",
+                                   errors=[FieldError("issuer", f"'{slug}' is not a known issuer slug")])
+            issuer_id = issuer.id
+        else:
+            raise Forbidden("Only issuers, editors and admins may create releases.")
+        issuer = issuer_store.get_issuer(conn, issuer_id)
+        embargo = self._embargo(raw.get("embargo_until"), now)
+        fields = dict(raw)
+        if not fields.get("boilerplate") and issuer.boilerplate:
+            fields["boilerplate"] = issuer.boilerplate
+        if not fields.get("contacts") and issuer.contacts:
+            fields["contacts"] = [c.as_dict() for c in issuer.contacts]
+        content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
+                                   today=(embargo or now).date())
+        rid = store.insert_release(conn, issuer_id=issuer_id, slug=release_slug(content.headline),
+                                   content=content, by=principal.name, now=now, embargo_until=embargo)
+        audit.record(conn, actor=principal, action="release.create", release_id=rid, issuer_id=issuer_id,
+                     now=now, detail={"version": 1})
+        return store.load(conn, rid)
 
     def _act(self, principal: Principal, release_id: int, action: str, conn: Connection) -> Release:
         release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
@@ -264,16 +281,19 @@ class Wire:
 
     def publish(self, principal: Principal, release_id: int, embargo_until=None) -> Release:
         """Publish now, or schedule when the release has (or is given) a future embargo."""
-        now = self.clock()
         with self.engine.begin() as conn:
-            r = self._act(principal, release_id, "publish", conn)
-            embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
-            if embargo and embargo > now:
-                store.set_state(conn, release_id, status=Status.SCHEDULED, embargo_until=embargo, updated_at=now)
-                audit.record(conn, actor=principal, action="release.schedule", release_id=release_id,
-                             issuer_id=r.issuer.id, now=now, detail={"embargo_until": embargo.isoformat()})
-                return store.load(conn, release_id)
-            return self._go_live(conn, principal, r, now)
+            return self._publish(conn, principal, release_id, embargo_until, self.clock())
+
+    def _publish(self, conn: Connection, principal: Principal, release_id: int, embargo_until,
+                 now: dt.datetime) -> Release:
+        r = self._act(principal, release_id, "publish", conn)
+        embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
+        if embargo and embargo > now:
+            store.set_state(conn, release_id, status=Status.SCHEDULED, embargo_until=embargo, updated_at=now)
+            audit.record(conn, actor=principal, action="release.schedule", release_id=release_id,
+                         issuer_id=r.issuer.id, now=now, detail={"embargo_until": embargo.isoformat()})
+            return store.load(conn, release_id)
+        return self._go_live(conn, principal, r, now)
 
     def _go_live(self, conn: Connection, principal: Principal, r: Release, now: dt.datetime) -> Release:
         if not store.set_state(conn, r.id, expect=r.status, status=Status.PUBLISHED, published_at=now,

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from ...domain import languages
 from ...domain.errors import Collector
-from ...domain.vocab import media_topics, region_name
+from ...domain.vocab import media_topics, normalize_qcode, region_name
 from ...formats import feeds, sitemap
 from ...formats.site import Site
 from ...storage.releases import ListQuery
@@ -112,11 +112,11 @@ def feed(request: Request, name: str, industry: str | None = None, region: str |
     if issuer:
         params["issuer"] = base["issuer_slug"]
     if industry:
-        params["industry"] = feeds.normalize_qcode(industry)
+        params["industry"] = normalize_qcode(industry)
     if region:
         params["region"] = base["region"]
     self_url = site.url(site.feed_path(lang, kind)) + (f"?{urlencode(sorted(params.items()))}" if params else "")
-    newest = max((feeds.entry(r, site, lang).updated for r in items), default=None)
+    newest = max((feeds.updated_at(r) for r in items), default=None)
     last_modified = _last_modified(newest, w, q)
     render, media_type = KINDS[kind]
     body = render(items, site, lang, _title(site, lang, w, params), self_url, updated=last_modified)

@@ -7,8 +7,10 @@ so the site never reveals drafts, embargoed releases or their ids.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -43,10 +45,19 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
+@cache
+def _when_pattern(lang: str) -> tuple[Locale, str]:
+    # The locale's medium date with its short time: seconds are noise on a news page.
+    loc = Locale.parse(jsonld.babel_locale(lang))
+    joined = loc.datetime_formats["medium"]
+    return loc, joined.replace("{1}", loc.date_formats["medium"].pattern).replace("{0}", loc.time_formats["short"].pattern)
+
+
 def _when(moment: dt.datetime | None, lang: str) -> str:
     if moment is None:
         return ""
-    return format_datetime(moment, "medium", tzinfo=dt.timezone.utc, locale=jsonld.babel_locale(lang)) + " UTC"
+    loc, pattern = _when_pattern(lang)
+    return format_datetime(moment, pattern, tzinfo=dt.timezone.utc, locale=loc) + " UTC"
 
 
 def _topic_label(qcode: str, lang: str) -> str:
@@ -87,6 +98,14 @@ def _page(request: Request, name: str, lang: str, context: dict, status: int = 2
     return response
 
 
+def _public(request: Request, raw_id: str) -> Release | None:
+    # Ids are taken as text so a malformed one gets the same 404 page, not an API-style 422;
+    # ids beyond a 32-bit integer column would be a database error on PostgreSQL.
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 and int(raw_id) < 2**31):
+        return None
+    return _wire(request).get_public(int(raw_id))
+
+
 def _listing(request: Request, query: ListQuery, cursor: str | None):
     try:
         return _wire(request).list(query, limit=PAGE_SIZE, cursor=cursor or None)
@@ -122,9 +141,9 @@ def root(request: Request):
 
 
 @router.get("/releases/{release_id}")
-def by_guid(request: Request, release_id: int, lang: str | None = None):
+def by_guid(request: Request, release_id: str, lang: str | None = None):
     """The feeds' stable GUID URL: forwards to the release's current address."""
-    release = _wire(request).get_public(release_id)
+    release = _public(request, release_id)
     if release is None or (lang and lang != release.language):
         raise _not_found()
     return RedirectResponse(_site(request).release_path(release), status_code=301)
@@ -142,9 +161,9 @@ def home(request: Request, lang: str, cursor: str | None = None):
 
 
 @router.get("/{lang}/releases/{release_id}/{slug}")
-def release_page(request: Request, lang: str, release_id: int, slug: str):
+def release_page(request: Request, lang: str, release_id: str, slug: str):
     lang = _lang(lang)
-    release = _wire(request).get_public(release_id)
+    release = _public(request, release_id)
     if release is None or release.language != lang:
         raise _not_found()
     site = _site(request)

@@ -1,0 +1,98 @@
+"""A release as IPTC ninjs 2.1 (News in JSON), the content API's native format.
+
+Field choices follow the 2.1 schema: headlines/descriptions/bodies are arrays of
+{role, contenttype, value}; the issuer is an organisation (with its stock symbols);
+press contacts are people with contact info, and also a plain-text body so that
+their role and organisation survive. ninjs 2.1 has no keywords field, so keywords
+become subjects without a URI.
+"""
+
+from __future__ import annotations
+
+from ..domain.models import Contact, Release
+from ..domain.vocab import media_topics, region_name
+from .newsml import ISIN, contact_line, ednotes, guid, pubstatus, ticker_parts, timestamp
+from .newsml import MEDIA_TYPE as NEWSML_MEDIA_TYPE
+from .site import Site
+
+SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json"
+ISO3166 = "http://cvx.iptc.org/iso3166-1a2/"  # the IPTC catalog's scheme URI for alias iso3166-1a2
+
+
+def _symbol(ticker: str) -> dict:
+    exchange, symbol = ticker_parts(ticker)
+    return {"ticker": symbol, "exchange": exchange} if exchange else {"symbol": symbol, "symboltype": ISIN}
+
+
+def _person(c: Contact) -> dict:
+    info = [{"type": "email", "value": c.email}] if c.email else []
+    info += [{"type": "phone", "value": c.phone}] if c.phone else []
+    person = {"name": c.name or c.organisation or c.email or c.phone, "rel": "contact"}
+    return {**person, "contactinfo": info} if info else person
+
+
+def render(release: Release, site: Site) -> dict:
+    c, issuer, lang = release.content, release.issuer, release.language
+    topics = media_topics()
+
+    headlines = [{"role": "main", "value": c.headline}]
+    if c.subheadline:
+        headlines.append({"role": "sub", "value": c.subheadline})
+    bodies = [{"role": "main", "contenttype": "text/html", "value": c.body_html}]
+    if c.boilerplate:
+        bodies.append({"role": "boilerplate", "contenttype": "text/plain", "value": c.boilerplate})
+    if c.contacts:
+        bodies.append({"role": "contacts", "contenttype": "text/plain",
+                       "value": "\n".join(contact_line(x) for x in c.contacts)})
+
+    organisation = {"name": issuer.name, "rel": "issuer", "literal": issuer.slug,
+                    "uri": site.url(site.issuer_path(lang, issuer.slug))}
+    if c.tickers:
+        organisation["symbols"] = [_symbol(t) for t in c.tickers]
+    if issuer.website:
+        organisation["contactinfo"] = [{"type": "web", "value": issuer.website}]
+
+    subjects = []
+    for qcode in c.industries:
+        topic = topics.get(qcode)
+        subjects.append({"name": topic.label(lang), "uri": topic.uri, "literal": qcode} if topic
+                        else {"literal": qcode})
+    subjects += [{"name": k} for k in c.keywords]
+
+    out = {
+        "standard": {"name": "ninjs", "version": "2.1", "schema": SCHEMA},
+        "uri": site.release_guid(release),
+        "type": "text",
+        "representationtype": "full",
+        "version": str(release.current.number),
+        "firstcreated": timestamp(release.created_at),
+        "versioncreated": timestamp(release.current.created_at),
+        "contentcreated": timestamp(release.created_at),
+        "pubstatus": pubstatus(release.status),
+        "language": lang,
+        "slugline": release.slug,
+        "headlines": headlines,
+        "descriptions": [{"role": "summary", "contenttype": "text/plain", "value": c.lead}] if c.lead else [],
+        "bodies": bodies,
+        "by": issuer.name,
+        "located": c.dateline.city if c.dateline else "",
+        "organisations": [organisation],
+        "people": [_person(x) for x in c.contacts],
+        "subjects": subjects,
+        "places": [{"name": region_name(r, lang), "literal": r, "uri": ISO3166 + r} for r in c.regions],
+        "copyrightholder": issuer.name,
+        "copyrightnotice": c.attribution,
+        "usageterms": site.disclaimer,
+        "ednote": "\n".join(ednotes(release)),
+        "altids": [{"role": "newsml-g2-guid", "value": guid(release, site)}],
+        "renditions": [
+            {"name": "newsroom", "href": site.release_url(release), "contenttype": "text/html",
+             "title": c.headline},
+            {"name": "newsml-g2", "href": site.url(f"/api/v1/releases/{release.id}.xml"),
+             "contenttype": NEWSML_MEDIA_TYPE},
+        ],
+    }
+    # An embargo matters only until the release goes out; afterwards it is history, not an instruction.
+    if release.embargo_until and release.published_at is None:
+        out["embargoed"] = timestamp(release.embargo_until)
+    return {k: v for k, v in out.items() if v not in ("", [], None)}

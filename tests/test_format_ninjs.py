@@ -1,0 +1,262 @@
+"""ninjs 2.1 output, validated offline against IPTC's JSON Schema (with its GeoJSON $ref served locally)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from conftest import SHARED, auth
+from newswire.formats import ninjs
+from newswire.formats.registry import builtin
+from newswire.formats.site import Site
+
+NINJS = SHARED / "standards" / "ninjs"
+SUITE = NINJS / "test_suite" / "2.1"
+HTML_BODY = (
+    "<h2>Results</h2><p>Revenue rose, see <a href=\"https://acme.example/ir\">investor page</a>.</p>"
+    "<ul><li>One</li><li>Two</li></ul><ol start=\"3\"><li>Three</li></ol>"
+    "<blockquote><p>\u201cOur best year,\u201d said <em>Wile E. Coyote</em>.</p></blockquote>"
+    "<table><thead><tr><th scope=\"col\">Year</th><th>Revenue</th></tr></thead>"
+    "<tbody><tr><td>2026</td><td>1&nbsp;000 &amp; more</td></tr></tbody></table>"
+)
+
+
+@cache
+def validator() -> Draft202012Validator:
+    """The 2.1 schema; its GeoJSON $ref comes from the local copy. The registry has no
+    retrieve function, so any other remote $ref fails instead of going online."""
+    schema = json.loads((NINJS / "ninjs-schema_2.1.json").read_text(encoding="utf-8"))
+    geojson = json.loads((NINJS / "GeoJSON-schema.json").read_text(encoding="utf-8"))
+    registry = Registry().with_resource("https://geojson.org/schema/GeoJSON.json", Resource.from_contents(geojson))
+    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def assert_valid(doc: dict) -> dict:
+    errors = sorted(validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+    return doc
+
+
+def publish(wire, keys, sample, **fields):
+    p = wire.authenticate(keys["editor"])
+    r = wire.create(p, {**sample, "issuer": "acme", **fields})
+    wire.publish(p, r.id)
+    return wire.get(p, r.id)
+
+
+def render(wire, release) -> dict:
+    return assert_valid(ninjs.render(release, Site.from_settings(wire.settings)))
+
+
+def by_role(items: list[dict]) -> dict:
+    return {i.get("role"): i for i in items}
+
+
+# --- the validator itself --------------------------------------------------------
+
+
+def test_ninjs_schema_is_a_valid_2020_12_schema():
+    Draft202012Validator.check_schema(validator().schema)
+
+
+@pytest.mark.parametrize("path", sorted((SUITE / "should_pass").glob("*.json")), ids=lambda p: p.name)
+def test_official_examples_that_should_pass_do(path):
+    assert_valid(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", sorted((SUITE / "should_fail").glob("*.json")), ids=lambda p: p.name)
+def test_official_examples_that_should_fail_do(path):
+    assert not validator().is_valid(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_validator_catches_what_2_1_does_not_allow():
+    assert not validator().is_valid({"uri": "http://x.example/1", "headline": "1.x style"})
+    assert not validator().is_valid({"uri": "http://x.example/1", "versioncreated": "yesterday"})
+    assert not validator().is_valid({"uri": "not a uri"})
+
+
+# --- rendering releases ----------------------------------------------------------
+
+
+def test_published_release(wire, keys, sample, settings):
+    release = publish(wire, keys, sample)
+    site = Site.from_settings(settings)
+    doc = render(wire, release)
+
+    assert doc["standard"] == {"name": "ninjs", "version": "2.1",
+                               "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json"}
+    assert doc["uri"] == site.release_guid(release) == f"http://testserver/releases/{release.id}"
+    assert doc["type"] == "text" and doc["version"] == "1" and doc["language"] == "en"
+    assert doc["pubstatus"] == "usable" and "embargoed" not in doc and "ednote" not in doc
+    assert dt.datetime.fromisoformat(doc["firstcreated"]) == release.created_at.replace(microsecond=0)
+    assert dt.datetime.fromisoformat(doc["versioncreated"]) == release.current.created_at.replace(microsecond=0)
+    assert doc["headlines"] == [{"role": "main", "value": sample["headline"]},
+                                {"role": "sub", "value": sample["subheadline"]}]
+    assert doc["descriptions"] == [{"role": "summary", "contenttype": "text/plain", "value": sample["lead"]}]
+
+    bodies = by_role(doc["bodies"])
+    assert bodies["main"] == {"role": "main", "contenttype": "text/html", "value": release.content.body_html}
+    assert "<strong>Rocket Skate 3000</strong>" in bodies["main"]["value"]
+    assert bodies["boilerplate"]["value"] == "About Acme: makers of everything."  # the issuer's default
+    assert bodies["contacts"]["value"] == "Ada Press, press@acme.example, +1 555 0100"
+    assert doc["people"] == [{"name": "Ada Press", "rel": "contact", "contactinfo": [
+        {"type": "email", "value": "press@acme.example"}, {"type": "phone", "value": "+1 555 0100"}]}]
+
+    assert doc["by"] == doc["copyrightholder"] == "Acme Corporation"
+    assert doc["located"] == "Berlin"
+    assert doc["usageterms"] == settings.disclaimer
+    assert "copyrightnotice" not in doc  # no attribution given
+    (org,) = doc["organisations"]
+    assert org == {"name": "Acme Corporation", "rel": "issuer", "literal": "acme",
+                   "uri": "http://testserver/en/issuers/acme",
+                   "symbols": [{"ticker": "ACME", "exchange": "NYSE"}],
+                   "contactinfo": [{"type": "web", "value": "https://acme.example"}]}
+    assert doc["subjects"] == [{"name": "economy, business and finance", "literal": "medtop:04000000",
+                                "uri": "http://cv.iptc.org/newscodes/mediatopic/04000000"}]
+    assert doc["places"] == [
+        {"name": "Germany", "literal": "DE", "uri": "http://cvx.iptc.org/iso3166-1a2/DE"},
+        {"name": "United States", "literal": "US", "uri": "http://cvx.iptc.org/iso3166-1a2/US"}]
+
+    renditions = {r["name"]: r for r in doc["renditions"]}
+    assert renditions["newsroom"]["href"] == site.release_url(release)
+    assert renditions["newsml-g2"] == {"name": "newsml-g2", "contenttype": "application/vnd.iptc.g2.newsitem+xml",
+                                       "href": f"http://testserver/api/v1/releases/{release.id}.xml"}
+    created = release.created_at.strftime("%Y%m%d")
+    assert doc["altids"] == [{"role": "newsml-g2-guid",
+                               "value": f"urn:newsml:testserver:{created}:release-{release.id}"}]
+
+
+def test_corrected_release(wire, keys, sample, clock):
+    release = publish(wire, keys, sample)
+    clock.set(dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1))
+    p = wire.authenticate(keys["editor"])
+    wire.correct(p, release.id, {"correction_note": "Model number corrected.", "headline": "Rocket Skate 3001"})
+    doc = render(wire, wire.get(p, release.id))
+    assert doc["version"] == "2" and doc["pubstatus"] == "usable"
+    assert by_role(doc["headlines"])["main"]["value"] == "Rocket Skate 3001"
+    assert doc["ednote"] == "Corrected (version 2): Model number corrected."
+    assert doc["versioncreated"] > doc["firstcreated"]
+
+
+def test_withdrawn_release(wire, keys, sample):
+    release = publish(wire, keys, sample)
+    p = wire.authenticate(keys["editor"])
+    wire.withdraw(p, release.id, "Issued in error.")
+    doc = render(wire, wire.get(p, release.id))
+    assert doc["pubstatus"] == "canceled"
+    assert doc["ednote"] == "Withdrawn: Issued in error."
+
+
+def test_scheduled_release_is_withheld_and_embargoed_until_it_goes_out(wire, keys, sample, clock):
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    clock.set(now)
+    release = publish(wire, keys, sample, embargo_until=(now + dt.timedelta(hours=1)).isoformat())
+    doc = render(wire, release)
+    assert release.status == "scheduled"
+    assert doc["pubstatus"] == "withheld"
+    assert dt.datetime.fromisoformat(doc["embargoed"]) == now + dt.timedelta(hours=1)
+
+    clock.advance(hours=1, seconds=1)
+    assert wire.release_due() == [release.id]
+    doc = render(wire, wire.get(wire.authenticate(keys["editor"]), release.id))
+    assert doc["pubstatus"] == "usable" and "embargoed" not in doc
+
+
+def test_draft_is_withheld(wire, keys, sample):
+    p = wire.authenticate(keys["acme"])
+    doc = render(wire, wire.create(p, sample))
+    assert doc["pubstatus"] == "withheld" and doc["version"] == "1"
+
+
+def test_rich_metadata(wire, keys, sample):
+    release = publish(
+        wire, keys, sample,
+        industries=["medtop:04000000", "medtop:13000000"], regions=["KR", "JP", "DE"],
+        tickers=["NASDAQ:ACME", "US0378331005"], keywords=["skates", "rockets"],
+        attribution="Photos courtesy of NASA.",
+        contacts=[{"name": "Ada Press", "role": "Head of PR", "organisation": "Acme Europe",
+                   "email": "ada@acme.example"},
+                  {"phone": "+49 30 1234"}])
+    doc = render(wire, release)
+    assert [s.get("literal") for s in doc["subjects"]] == ["medtop:04000000", "medtop:13000000", None, None]
+    assert doc["subjects"][1]["name"] == "science and technology"
+    assert [s["name"] for s in doc["subjects"][2:]] == ["skates", "rockets"]
+    assert [(p["literal"], p["name"]) for p in doc["places"]] == [
+        ("KR", "Korea, Republic of"), ("JP", "Japan"), ("DE", "Germany")]
+    assert doc["organisations"][0]["symbols"] == [
+        {"ticker": "ACME", "exchange": "NASDAQ"},
+        {"symbol": "US0378331005", "symboltype": "http://cvx.iptc.org/isin/"}]
+    assert doc["copyrightnotice"] == "Photos courtesy of NASA."
+    assert by_role(doc["bodies"])["contacts"]["value"] == (
+        "Ada Press, Head of PR, Acme Europe, ada@acme.example\n+49 30 1234")
+    assert doc["people"] == [
+        {"name": "Ada Press", "rel": "contact", "contactinfo": [{"type": "email", "value": "ada@acme.example"}]},
+        {"name": "+49 30 1234", "rel": "contact", "contactinfo": [{"type": "phone", "value": "+49 30 1234"}]}]
+
+
+def test_release_without_optional_fields(wire, keys):
+    p = wire.authenticate(keys["editor"])
+    r = wire.create(p, {"issuer": "globex", "headline": "Kurz", "body": "Nur Text.", "language": "de"})
+    wire.publish(p, r.id)
+    doc = render(wire, wire.get(p, r.id))
+    assert doc["headlines"] == [{"role": "main", "value": "Kurz"}]
+    for absent in ("descriptions", "people", "subjects", "places", "located", "embargoed", "ednote"):
+        assert absent not in doc
+    assert doc["organisations"] == [{"name": "Globex GmbH", "rel": "issuer", "literal": "globex",
+                                     "uri": "http://testserver/de/issuers/globex"}]
+    assert by_role(doc["bodies"])["boilerplate"]["value"] == "Über Globex: Technik seit 1989."
+
+
+@pytest.mark.parametrize("lang, headline, topic, region", [
+    ("ko", "에이크미, 로켓 스케이트 3000 공개", "economy, business and finance", "독일"),  # IPTC has no ko labels
+    ("ar", "أكمي تكشف عن لوح التزلج الصاروخي", "اقتصاد، اعمال ومال", "ألمانيا"),
+])
+def test_non_latin_release(wire, keys, sample, lang, headline, topic, region):
+    release = publish(wire, keys, sample, language=lang, headline=headline, regions=["DE"],
+                      body="نص البيان." if lang == "ar" else "보도자료 본문입니다.")
+    doc = render(wire, release)
+    assert doc["language"] == lang
+    assert doc["headlines"][0]["value"] == headline
+    assert doc["subjects"][0]["name"] == topic
+    assert doc["places"][0]["name"] == region
+    assert doc["renditions"][0]["href"].startswith(f"http://testserver/{lang}/releases/")
+    # The registry's bytes are UTF-8 JSON with the text unescaped.
+    raw = builtin().get("ninjs").render(release, Site.from_settings(wire.settings))
+    assert headline.encode() in raw and json.loads(raw) == doc
+
+
+def test_html_body_is_carried_as_sanitized_html(wire, keys, sample):
+    release = publish(wire, keys, sample, body=HTML_BODY, body_format="html")
+    doc = render(wire, release)
+    main = by_role(doc["bodies"])["main"]
+    assert main["contenttype"] == "text/html" and main["value"] == release.content.body_html
+    for fragment in ("<table>", "<th scope=\"col\">", "<ol start=\"3\">", "<blockquote>",
+                     "<a href=\"https://acme.example/ir\""):
+        assert fragment in main["value"]
+
+
+# --- through the HTTP API ----------------------------------------------------------
+
+
+def test_api_serves_valid_ninjs(client, wire, keys, sample, clock):
+    release = publish(wire, keys, sample)
+    public = client.get(f"/api/v1/releases/{release.id}")
+    assert public.status_code == 200 and public.headers["content-type"].startswith("application/json")
+    assert assert_valid(public.json())["uri"] == f"http://testserver/releases/{release.id}"
+    assert client.get(f"/api/v1/releases/{release.id}.json").json() == public.json()
+
+    listing = client.get("/api/v1/releases").json()
+    assert [assert_valid(i)["uri"] for i in listing["items"]] == [public.json()["uri"]]
+
+    # Staff see a scheduled release, embargo and all; the public does not see it at all.
+    later = (clock() + dt.timedelta(hours=1)).replace(microsecond=0)
+    scheduled = publish(wire, keys, sample, embargo_until=later.isoformat())
+    assert client.get(f"/api/v1/releases/{scheduled.id}").status_code == 404
+    staff = client.get(f"/api/v1/releases/{scheduled.id}", headers=auth(keys["editor"])).json()
+    assert assert_valid(staff)["pubstatus"] == "withheld"
+    assert dt.datetime.fromisoformat(staff["embargoed"]) == later
