@@ -75,7 +75,7 @@ def test_editor_can_publish_directly_and_schedule(client, keys, sample, clock):
     assert r.json()["status"] == "scheduled"
     assert client.get(f"/api/v1/releases/{rid}").status_code == 404
     assert client.get(f"/api/v1/releases/{rid}.xml").status_code == 404
-    assert rid not in [i["uri"] for i in client.get("/api/v1/releases").json()["items"]]
+    assert f"http://testserver/releases/{rid}" not in [i["uri"] for i in client.get("/api/v1/releases").json()["items"]]
 
 
 def test_list_filters_and_cursor(client, keys, sample, wire):

@@ -25,7 +25,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
 MEDIA_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 ISIN = "http://cvx.iptc.org/isin/"  # the catalog's scheme URI for ISINs (alias isin)
-# Characters XML 1.0 cannot carry; plain-text fields are not filtered for them at intake.
+# Characters XML 1.0 cannot carry; intake does not filter every string (keywords, notes) for them.
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
