@@ -10,4 +10,8 @@ from .workflow.wire import Wire
 def open_wire(settings: Settings, *, migrate: bool = True) -> Wire:
     if migrate:
         db.upgrade(settings.sqlalchemy_url)
-    return Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings)
+    from .distribution.setup import attach
+
+    wire = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings)
+    attach(wire)
+    return wire

@@ -28,6 +28,15 @@ class Settings:
     scheduler_tick: float = 0.5  # longest the release clock sleeps between looks at the database
     run_worker: bool = True  # `serve` runs the worker in-process
     default_language: str = "en"
+    # distribution
+    secret_key: str = ""  # encrypts webhook/WebSub signing secrets at rest; default: a key file in data_dir
+    retry_schedule: str = "5,300,1800,7200,18000,36000,36000,36000"  # seconds before each retry (~1.5 days)
+    webhook_allow_private: bool = False
+    webhook_timeout: float = 15.0
+    smtp_url: str = "smtp://127.0.0.1:25"
+    mail_from: str = "Newswire <newswire@localhost>"
+    worker_batch: int = 500
+    lease_seconds: int = 60
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -39,6 +48,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
+
+    @property
+    def retry_delays(self) -> list[float]:
+        return [float(x) for x in self.retry_schedule.split(",") if x.strip()]
 
     def with_overrides(self, **overrides) -> "Settings":
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

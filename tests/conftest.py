@@ -90,7 +90,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def wire(settings, clock):
+    from newswire.distribution.setup import attach
+
     w = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings, clock=clock)
+    attach(w)
     yield w
     w.engine.dispose()
 

@@ -80,6 +80,7 @@ api_keys = Table(
     Column("secret_hash", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=True),
 )
 
 releases = Table(
@@ -158,4 +159,86 @@ audit_log = Table(
     Column("release_id", Integer, nullable=True, index=True),
     Column("issuer_id", Integer, nullable=True),
     Column("detail", JSONType, nullable=False, default=dict),
+)
+
+# --- distribution (issue 3) ------------------------------------------------------
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # outlet | journalist | desktop
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=True),
+    # Preferences; an empty list means "any".
+    Column("languages", JSONType, nullable=False, default=list),
+    Column("regions", JSONType, nullable=False, default=list),
+    Column("industries", JSONType, nullable=False, default=list),
+    Column("issuers", JSONType, nullable=False, default=list),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+endpoints = Table(
+    "endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # WebSub subscriptions are endpoints without a subscriber account: they belong to their callback.
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("channel", String(16), nullable=False),  # webhook | email | websub
+    Column("format", String(16), nullable=False, default="ninjs"),  # what the channel carries
+    Column("address", String(2000), nullable=False),  # webhook URL, e-mail address or WebSub callback
+    Column("topic", String(2000), nullable=True),  # WebSub: the feed URL subscribed to
+    Column("expires_at", UTCDateTime, nullable=True),  # WebSub: end of the lease
+    # Webhook signing secrets must be usable for HMAC, so they are encrypted at rest, not hashed.
+    Column("secret_enc", Text, nullable=True),
+    Column("previous_secret_enc", Text, nullable=True),
+    Column("previous_secret_expires_at", UTCDateTime, nullable=True),
+    Column("max_in_flight", Integer, nullable=False, default=4),
+    Column("digest_hour", Integer, nullable=True),  # e-mail: None = instant, else local hour of a daily digest
+    Column("status", String(16), nullable=False, default="active"),  # pending | active | disabled
+    Column("disabled_reason", Text, nullable=False, default=""),
+    Column("unsubscribe_token", String(64), nullable=True, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("event", String(32), nullable=False),  # release.published | release.corrected | release.withdrawn
+    Column("language", String(16), nullable=False),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | delivered | dead | cancelled
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("leased_until", UTCDateTime, nullable=True),
+    Column("leased_by", String(64), nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    UniqueConstraint("release_id", "version", "event", "endpoint_id"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+# One row per release event, not per reader: the live stream's replay log (Last-Event-ID).
+stream_events = Table(
+    "stream_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("industries", JSONType, nullable=False, default=list),
+    Column("regions", JSONType, nullable=False, default=list),
+    Column("issuer", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -21,7 +21,9 @@ from ..domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from ..domain.models import ANONYMOUS, Principal, Release, Role
 from ..storage import issuers as store
 
-_hasher = PasswordHasher()
+# Keys carry 256 random bits, so the hash need not slow down guessing the way a password's must;
+# light Argon2id parameters keep verification cheap while a stolen table still reveals nothing.
+_hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 CACHE_TTL = 30.0
 
 

@@ -8,6 +8,7 @@ change they observe.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,18 @@ class Wire:
     listeners: list[Listener] = field(default_factory=list)
     keys: access.KeyCache = field(default_factory=access.KeyCache)
 
+    @contextlib.contextmanager
+    def transaction(self):
+        """One transaction; callbacks that listeners left in ``conn.info["after_commit"]`` run once it
+        has committed (waking workers and live streams), and never if it rolled back."""
+        with self.engine.begin() as conn:
+            try:
+                yield conn
+            finally:
+                pending = conn.info.pop("after_commit", [])
+        for callback in pending:
+            callback()
+
     # --- issuers and keys ------------------------------------------------------
 
     def create_issuer(self, slug: str, name: str, *, boilerplate: str = "", website: str = "",
@@ -54,7 +67,7 @@ class Wire:
         if not name.strip():
             c.add("name", "is required")
         c.raise_if_any()
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             if issuer_store.get_issuer_by_slug(conn, slug):
                 raise Conflict(f"An issuer with slug '{slug}' exists already; choose another slug.")
             issuer = issuer_store.create_issuer(conn, slug=slug, name=name.strip(), boilerplate=boilerplate,
@@ -80,7 +93,7 @@ class Wire:
         role_ = access.parse_role(role)
         if not name.strip():
             raise InvalidInput("name: give the key a name that says who holds it")
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             issuer_id = None
             if role_ == Role.ISSUER:
                 if not issuer_slug:
@@ -99,7 +112,7 @@ class Wire:
         return token
 
     def revoke_api_key(self, key_id: int, actor: Principal = SYSTEM) -> None:
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             if not issuer_store.revoke_api_key(conn, key_id, self.clock()):
                 raise NotFound(f"There is no live API key with id {key_id}.")
             audit.record(conn, actor=actor, action="apikey.revoke", now=self.clock(), detail={"key_id": key_id})
@@ -159,7 +172,7 @@ class Wire:
 
     def create(self, principal: Principal, raw: dict) -> Release:
         access.require_signed_in(principal)
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             return self._create(conn, principal, raw, self.clock())
 
     def import_releases(self, principal: Principal, raws: list[dict], publish: bool = False) -> list[Release]:
@@ -167,7 +180,7 @@ class Wire:
         all or none. A refusal names the failing item's position in ``exc.extra["index"]``."""
         access.require_signed_in(principal)
         now, out = self.clock(), []
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             for i, raw in enumerate(raws):
                 try:
                     r = self._create(conn, principal, raw, now)
@@ -242,7 +255,7 @@ class Wire:
 
     def edit(self, principal: Principal, release_id: int, raw: dict) -> Release:
         now = self.clock()
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             r = self._act(principal, release_id, "edit", conn)
             values = {}
             if "embargo_until" in raw:
@@ -272,7 +285,7 @@ class Wire:
 
     def _simple(self, principal: Principal, release_id: int, action: str) -> Release:
         now = self.clock()
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             r = self._act(principal, release_id, action, conn)
             store.set_state(conn, release_id, status=lifecycle.RESULT[action], updated_at=now)
             audit.record(conn, actor=principal, action=f"release.{action}", release_id=release_id,
@@ -281,7 +294,7 @@ class Wire:
 
     def publish(self, principal: Principal, release_id: int, embargo_until=None) -> Release:
         """Publish now, or schedule when the release has (or is given) a future embargo."""
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             return self._publish(conn, principal, release_id, embargo_until, self.clock())
 
     def _publish(self, conn: Connection, principal: Principal, release_id: int, embargo_until,
@@ -311,7 +324,7 @@ class Wire:
         with self.engine.connect() as conn:
             due = store.due_scheduled(conn, self.clock())
         for rid in due:
-            with self.engine.begin() as conn:
+            with self.transaction() as conn:
                 r = store.load(conn, rid)
                 if r is None or r.status != Status.SCHEDULED:
                     continue
@@ -332,7 +345,7 @@ class Wire:
         if not isinstance(note, str) or not note.strip():
             raise InvalidInput("correction_note: say what was corrected; readers see this note",
                                errors=[FieldError("correction_note", "is required")])
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             r = self._act(principal, release_id, "correct", conn)
             fields = {k: v for k, v in raw.items() if k not in ("correction_note", "embargo_until", "issuer")}
             content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
@@ -349,7 +362,7 @@ class Wire:
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput("reason: say why the release is withdrawn; the notice shows it",
                                errors=[FieldError("reason", "is required")])
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             r = self._act(principal, release_id, "withdraw", conn)
             store.set_state(conn, release_id, status=Status.WITHDRAWN, withdrawn_at=now,
                             withdraw_reason=reason.strip(), updated_at=now)

@@ -1,0 +1,142 @@
+"""Subscribers and their endpoints (webhook, e-mail, WebSub callbacks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain.subscriptions import Channel, Endpoint, Kind, Preferences, Subscriber
+from .tables import endpoints, subscribers
+
+
+def to_subscriber(row) -> Subscriber:
+    return Subscriber(
+        id=row.id, kind=Kind(row.kind), name=row.name, email=row.email,
+        preferences=Preferences(tuple(row.languages or ()), tuple(row.regions or ()),
+                                tuple(row.industries or ()), tuple(row.issuers or ())),
+        timezone=row.timezone, active=row.active, created_at=row.created_at,
+    )
+
+
+def to_endpoint(row) -> Endpoint:
+    return Endpoint(
+        id=row.id, subscriber_id=row.subscriber_id, channel=Channel(row.channel), format=row.format,
+        address=row.address, max_in_flight=row.max_in_flight, digest_hour=row.digest_hour, status=row.status,
+        disabled_reason=row.disabled_reason or "", created_at=row.created_at,
+    )
+
+
+def _prefs(p: Preferences) -> dict:
+    return {"languages": list(p.languages), "regions": list(p.regions), "industries": list(p.industries),
+            "issuers": list(p.issuers)}
+
+
+def create_subscriber(conn: Connection, *, kind: Kind, name: str, email: str | None, preferences: Preferences,
+                      timezone: str, now: dt.datetime) -> int:
+    return conn.execute(insert(subscribers).values(
+        kind=kind.value, name=name, email=email, timezone=timezone, active=True, created_at=now, updated_at=now,
+        **_prefs(preferences))).inserted_primary_key[0]
+
+
+def create_subscribers(conn: Connection, rows: list[dict]) -> None:
+    """Bulk insert (benchmarks, imports): rows of column values."""
+    conn.execute(insert(subscribers), rows)
+
+
+def update_subscriber(conn: Connection, subscriber_id: int, now: dt.datetime, **values) -> None:
+    if "preferences" in values:
+        values.update(_prefs(values.pop("preferences")))
+    if "kind" in values:
+        values["kind"] = values["kind"].value
+    conn.execute(update(subscribers).where(subscribers.c.id == subscriber_id).values(updated_at=now, **values))
+
+
+def delete_subscriber(conn: Connection, subscriber_id: int) -> None:
+    conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id))
+
+
+def get_subscriber(conn: Connection, subscriber_id: int) -> Subscriber | None:
+    row = conn.execute(select(subscribers).where(subscribers.c.id == subscriber_id)).first()
+    return to_subscriber(row) if row else None
+
+
+def list_subscribers(conn: Connection, *, after_id: int = 0, limit: int = 100) -> list[Subscriber]:
+    rows = conn.execute(select(subscribers).where(subscribers.c.id > after_id).order_by(subscribers.c.id)
+                        .limit(limit))
+    return [to_subscriber(r) for r in rows]
+
+
+def create_endpoint(conn: Connection, *, subscriber_id: int | None, channel: Channel, address: str,
+                    now: dt.datetime, format: str = "ninjs", secret_enc: str | None = None,
+                    max_in_flight: int = 4, digest_hour: int | None = None, status: str = "active",
+                    unsubscribe_token: str | None = None, topic: str | None = None,
+                    expires_at: dt.datetime | None = None) -> int:
+    return conn.execute(insert(endpoints).values(
+        subscriber_id=subscriber_id, channel=channel.value, format=format, address=address, secret_enc=secret_enc,
+        max_in_flight=max_in_flight, digest_hour=digest_hour, status=status, disabled_reason="",
+        unsubscribe_token=unsubscribe_token, topic=topic, expires_at=expires_at, created_at=now,
+    )).inserted_primary_key[0]
+
+
+def get_endpoint_row(conn: Connection, endpoint_id: int):
+    """The full row, secrets included: for channels and the API layer that decrypts them."""
+    return conn.execute(select(endpoints).where(endpoints.c.id == endpoint_id)).first()
+
+
+def endpoint_rows(conn: Connection, ids: list[int]) -> dict[int, object]:
+    if not ids:
+        return {}
+    return {r.id: r for r in conn.execute(select(endpoints).where(endpoints.c.id.in_(ids)))}
+
+
+def endpoints_of(conn: Connection, subscriber_id: int) -> list[Endpoint]:
+    rows = conn.execute(select(endpoints).where(endpoints.c.subscriber_id == subscriber_id)
+                        .order_by(endpoints.c.id))
+    return [to_endpoint(r) for r in rows]
+
+
+def update_endpoint(conn: Connection, endpoint_id: int, **values) -> bool:
+    return conn.execute(update(endpoints).where(endpoints.c.id == endpoint_id).values(**values)).rowcount == 1
+
+
+def delete_endpoint(conn: Connection, endpoint_id: int) -> None:
+    conn.execute(delete(endpoints).where(endpoints.c.id == endpoint_id))
+
+
+def endpoint_by_unsubscribe_token(conn: Connection, token: str):
+    return conn.execute(select(endpoints).where(endpoints.c.unsubscribe_token == token)).first()
+
+
+def websub_endpoint(conn: Connection, topic: str, callback: str):
+    return conn.execute(select(endpoints).where(endpoints.c.channel == Channel.WEBSUB.value,
+                                                endpoints.c.topic == topic,
+                                                endpoints.c.address == callback)).first()
+
+
+def active_websub(conn: Connection, now: dt.datetime) -> list:
+    return conn.execute(select(endpoints).where(
+        endpoints.c.channel == Channel.WEBSUB.value, endpoints.c.status == "active",
+        or_(endpoints.c.expires_at.is_(None), endpoints.c.expires_at > now))).all()
+
+
+def iter_recipients(conn: Connection, batch: int = 2000) -> Iterator[list[tuple[Preferences, object]]]:
+    """Active subscribers with their active endpoints, in keyset-paged batches so memory
+    stays flat however many subscribers there are."""
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(subscribers.c.id.label("sid"), subscribers.c.languages, subscribers.c.regions,
+                   subscribers.c.industries, subscribers.c.issuers, subscribers.c.timezone,
+                   endpoints.c.id.label("eid"), endpoints.c.channel, endpoints.c.digest_hour)
+            .join(endpoints, and_(endpoints.c.subscriber_id == subscribers.c.id, endpoints.c.status == "active"))
+            .where(subscribers.c.active.is_(True), endpoints.c.id > last)
+            .order_by(endpoints.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].eid
+        yield [(Preferences(tuple(r.languages or ()), tuple(r.regions or ()), tuple(r.industries or ()),
+                            tuple(r.issuers or ())), r) for r in rows]
