@@ -53,6 +53,13 @@ class Result:
 class Channel(Protocol):
     name: str
 
+    def payload_key(self, release: Release, event: str, target: Target) -> tuple:
+        """What the payload depends on: jobs with equal keys share one rendering
+        (e.g. (release id, version, event, format) — never anything per recipient)."""
+
+    def render(self, release: Release, event: str, target: Target) -> bytes:
+        """The payload for every job with this key."""
+
     async def push(self, job: Job) -> Result | None:
         """Send one job; None means it is held for ``flush``."""
 
