@@ -138,6 +138,7 @@ class Principal:
     name: str = "anonymous"
     key_id: int | None = None
     issuer_id: int | None = None
+    subscriber_id: int | None = None  # a subscriber key's own subscriber account, if bound to one
 
     @property
     def is_staff(self) -> bool:

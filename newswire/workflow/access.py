@@ -77,7 +77,8 @@ def authenticate(conn, token: str | None, cache: KeyCache) -> Principal:
     except (VerificationError, InvalidHashError):
         raise Unauthenticated("The API key is not valid or has been revoked; ask an operator for a new key "
                               "(newswire apikey create).") from None
-    principal = Principal(role=Role(row.role), name=row.name, key_id=row.id, issuer_id=row.issuer_id)
+    principal = Principal(role=Role(row.role), name=row.name, key_id=row.id, issuer_id=row.issuer_id,
+                          subscriber_id=row.subscriber_id)
     cache.put(digest, principal)
     return principal
 

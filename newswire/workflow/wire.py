@@ -24,6 +24,7 @@ from ..intake import validate
 from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import releases as store
+from ..storage import subscribers as subscriber_store
 from . import access
 
 Listener = Callable[[Connection, str, Release], None]
@@ -88,7 +89,7 @@ class Wire:
             return issuer_store.list_issuers(conn)
 
     def create_api_key(self, role: str, name: str, issuer_slug: str | None = None,
-                       actor: Principal = SYSTEM) -> str:
+                       actor: Principal = SYSTEM, subscriber_id: int | None = None) -> str:
         """Returns the token; only its hash is stored."""
         role_ = access.parse_role(role)
         if not name.strip():
@@ -104,11 +105,20 @@ class Wire:
                 issuer_id = issuer.id
             elif issuer_slug:
                 raise InvalidInput(f"issuer: only issuer keys are bound to an issuer, not {role_.value} keys")
+            if subscriber_id is not None:
+                # A subscriber key bound to its account manages that account's preferences and endpoints.
+                if role_ != Role.SUBSCRIBER:
+                    raise InvalidInput(f"subscriber: only subscriber keys are bound to a subscriber, "
+                                       f"not {role_.value} keys")
+                if subscriber_store.get_subscriber(conn, subscriber_id) is None:
+                    raise NotFound(f"There is no subscriber {subscriber_id}; create it first.")
             token, prefix, hashed = access.new_token()
             key_id = issuer_store.create_api_key(conn, name=name.strip(), role=role_, issuer_id=issuer_id,
-                                                 prefix=prefix, secret_hash=hashed, now=self.clock())
+                                                 prefix=prefix, secret_hash=hashed, now=self.clock(),
+                                                 subscriber_id=subscriber_id)
             audit.record(conn, actor=actor, action="apikey.create", issuer_id=issuer_id, now=self.clock(),
-                         detail={"key_id": key_id, "role": role_.value, "name": name})
+                         detail={"key_id": key_id, "role": role_.value, "name": name,
+                                 "subscriber_id": subscriber_id})
         return token
 
     def revoke_api_key(self, key_id: int, actor: Principal = SYSTEM) -> None:

@@ -1,0 +1,1 @@
+"""Translation: segment → protect markup → engine → restore → check, with glossary and memory."""

@@ -1,0 +1,1 @@
+"""Translation engines, one small module each behind the interface in ``base``."""
