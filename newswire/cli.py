@@ -19,6 +19,10 @@ issuer_app = typer.Typer(help="Issuers (organisations that submit releases).", n
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(issuer_app, name="issuer")
+deliveries_app = typer.Typer(help="The delivery ledger: list and replay deliveries.", no_args_is_help=True)
+subscriber_app = typer.Typer(help="Subscribers (outlets, journalists, desktops).", no_args_is_help=True)
+app.add_typer(deliveries_app, name="deliveries")
+app.add_typer(subscriber_app, name="subscriber")
 
 err = Console(stderr=True)
 
@@ -64,7 +68,8 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
         overrides["base_url"] = f"http://{host}:{port}"
     wire = open_wire(data_dir, database_url, **overrides)
     err.print(f"Newswire on http://{host}:{port}  database: {_redact(wire.settings.sqlalchemy_url)}")
-    uvicorn.run(create_app(wire), host=host, port=port, log_level="info")
+    # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
+    uvicorn.run(create_app(wire), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
 def _env_has(name: str) -> bool:
@@ -80,22 +85,36 @@ def _redact(url: str) -> str:
 
 
 @app.command()
-def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
-    """Run a standalone worker (release clock) against the shared database."""
+def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl,
+           worker_id: Optional[str] = typer.Option(None, "--id", help="Name in the ledger's leases; "
+                                                   "default HOST-PID-worker. Must differ between live workers.")):
+    """Run a standalone worker (release clock and delivery worker) against the shared database.
+    Run as many as you like, on any machines; SIGTERM finishes in-flight sends, then exits."""
     import asyncio
+    import logging
     import signal
 
     from .distribution.clock import ReleaseClock
+    from .distribution.service import build_channels
+    from .distribution.worker import DeliveryWorker, default_worker_id, wake_on_commit
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     wire = open_wire(data_dir, database_url)
     clock = ReleaseClock(wire, tick=wire.settings.scheduler_tick)
+    deliveries = DeliveryWorker(wire, build_channels(wire.settings, wire), worker_id or default_worker_id())
+    wake_on_commit(wire, deliveries)  # releases this clock publishes go out without waiting
 
     async def main():
         loop = asyncio.get_running_loop()
+
+        def stop():
+            clock.stop()
+            deliveries.stop()
+
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, clock.stop)
-        err.print(f"worker running against {_redact(wire.settings.sqlalchemy_url)}")
-        await clock.run()
+            loop.add_signal_handler(sig, stop)
+        err.print(f"worker {deliveries.id} running against {_redact(wire.settings.sqlalchemy_url)}")
+        await asyncio.gather(clock.run(), deliveries.run())
 
     asyncio.run(main())
 
@@ -135,10 +154,12 @@ def issuer_list(data_dir: Optional[Path] = DataDir, database_url: Optional[str] 
 def apikey_create(role: str = typer.Option(..., "--role", help="admin, editor, issuer or subscriber"),
                   name: str = typer.Option(..., "--name", help="Who holds the key"),
                   issuer: Optional[str] = typer.Option(None, "--issuer", help="Issuer slug (issuer keys)"),
+                  subscriber: Optional[int] = typer.Option(None, "--subscriber",
+                                                           help="Subscriber id (subscriber keys that manage it)"),
                   data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Create an API key. The key is printed once, on the last line; only its hash is kept."""
     try:
-        token = open_wire(data_dir, database_url).create_api_key(role, name, issuer)
+        token = open_wire(data_dir, database_url).create_api_key(role, name, issuer, subscriber_id=subscriber)
     except NewswireError as exc:
         fail(exc)
     err.print(f"API key for {name} ({role}); store it now, it is not shown again:")
@@ -203,6 +224,81 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
     site = Site.from_settings(wire.settings)
     for r in releases:
         print(f"{r.id}\t{r.status.value}\t{site.release_url(r)}")
+
+
+def _subscriptions(data_dir, database_url):
+    from .workflow.subscriptions import Subscriptions
+
+    return Subscriptions(open_wire(data_dir, database_url))
+
+
+@subscriber_app.command("create")
+def subscriber_create(kind: str = typer.Option(..., "--kind", help="outlet, journalist or desktop"),
+                      name: str = typer.Option(..., "--name"),
+                      email: Optional[str] = typer.Option(None, "--email"),
+                      language: list[str] = typer.Option([], "--language", help="Repeat for several; none = any"),
+                      region: list[str] = typer.Option([], "--region", help="ISO 3166-1 alpha-2; repeatable"),
+                      industry: list[str] = typer.Option([], "--industry", help="Media Topic QCode; repeatable"),
+                      issuer: list[str] = typer.Option([], "--issuer", help="Issuer slug to follow; repeatable"),
+                      timezone: str = typer.Option("UTC", "--timezone", help="IANA zone for e-mail digests"),
+                      data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Register a subscriber; add endpoints over the API (POST /api/v1/subscribers/ID/endpoints)."""
+    from .domain.models import SYSTEM
+
+    raw = {"kind": kind, "name": name, "email": email, "languages": language, "regions": region,
+           "industries": industry, "issuers": issuer, "timezone": timezone}
+    try:
+        sub = _subscriptions(data_dir, database_url).create(SYSTEM, raw)
+    except NewswireError as exc:
+        fail(exc)
+    print(f"subscriber {sub.name} ({sub.kind.value}) created with id {sub.id}")
+
+
+@deliveries_app.command("replay")
+def deliveries_replay(delivery_id: Optional[int] = typer.Argument(None, help="The dead delivery to replay"),
+                      dead: bool = typer.Option(False, "--dead", help="Replay every dead delivery"),
+                      data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Make dead deliveries due again with a fresh retry schedule; running workers send them."""
+    from .domain.models import SYSTEM
+
+    if (delivery_id is None) == (not dead):
+        err.print("[red]error:[/red] give either a delivery ID or --dead")
+        raise typer.Exit(2)
+    try:
+        s = _subscriptions(data_dir, database_url)
+        n = s.replay_dead(SYSTEM) if dead else s.replay(SYSTEM, delivery_id)
+    except NewswireError as exc:
+        fail(exc)
+    print(f"{n} deliver{'y' if n == 1 else 'ies'} made due again")
+
+
+@deliveries_app.command("list")
+def deliveries_list(release: int = typer.Option(..., "--release", help="Release id"),
+                    status: Optional[str] = typer.Option(None, "--status", help="pending, delivered, dead, cancelled"),
+                    channel: Optional[str] = typer.Option(None, "--channel", help="webhook, email or websub"),
+                    limit: int = typer.Option(100, "--limit", min=1, max=10_000),
+                    data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """A release's deliveries as a table, with counts by status."""
+    from rich.table import Table
+
+    from .domain.models import SYSTEM
+
+    try:
+        page = _subscriptions(data_dir, database_url).release_deliveries(SYSTEM, release, channel=channel,
+                                                                          status=status, limit=limit)
+    except NewswireError as exc:
+        fail(exc)
+    table = Table("id", "subscriber", "endpoint", "channel", "event", "status", "attempts", "last result",
+                  "next attempt", title=f"Deliveries of release {release}")
+    for d in page.items:
+        result = " ".join(str(x) for x in (d["last_status_code"], d["last_error"]) if x) or "-"
+        nxt = d["next_attempt_at"].isoformat(timespec="seconds") if d["next_attempt_at"] else "-"
+        table.add_row(str(d["id"]), f"{d['subscriber_name'] or '-'} ({d['subscriber_id'] or '-'})",
+                      str(d["endpoint_id"]), d["channel"], d["event"], d["status"], str(d["attempts"]),
+                      result[:60], nxt)
+    # Piped output (grep, files) gets wide rows rather than names wrapped over several lines.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    print("  ".join(f"{k}: {v}" for k, v in page.summary.items()))
 
 
 def main() -> None:

@@ -86,7 +86,8 @@ def test_json_feed_follows_1_1(client, clock, publish, sample):
     r = publish()
     _, f = get_feed(client, "json")
     assert list(f)[0] == "version"  # the spec asks for it at the top
-    assert f["title"].startswith("Newswire") and "hubs" not in f  # no WebSub hub yet
+    assert f["title"].startswith("Newswire")
+    assert f.pop("hubs") == [{"type": "WebSub", "url": "http://testserver/websub"}]
     assert {k: f[k] for k in ("version", "home_page_url", "feed_url", "language")} == {
         "version": "https://jsonfeed.org/version/1.1", "home_page_url": "http://testserver/en/",
         "feed_url": "http://testserver/feeds/en.json", "language": "en"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ..domain.models import Release
@@ -61,6 +62,8 @@ class Router:
                 if topic_matches(r.topic, facets):
                     add(r.id, None, Channel.WEBSUB.value, now)
         ledger.enqueue(conn, rows)
+        if seen and conn.dialect.name == "postgresql":  # delivered on commit: wakes workers on other machines
+            conn.execute(text("SELECT pg_notify('newswire_deliveries', '')"))
 
         event_id = stream.append(conn, release_id=release.id, event=event, language=release.language,
                                  industries=sorted(facets.topics), regions=sorted(facets.regions),

@@ -14,7 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from ..domain.models import Release
 from ..domain.vocab import media_topics
@@ -24,6 +26,7 @@ from .site import Site
 MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
 REGION_SCHEME = "http://cvx.iptc.org/iso3166-1a2/"
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 # An empty feed still needs a fixed date: feedgen would stamp "now" and change the ETag every second.
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -103,8 +106,18 @@ def _feed_updated(entries: list[Entry], updated: dt.datetime | None) -> dt.datet
     return max((e.updated for e in entries), default=updated or EPOCH)
 
 
+class _RssHub(BaseExtension):
+    """feedgen writes only the self atom:link into RSS; WebSub discovery also needs rel="hub"."""
+
+    href = ""
+
+    def extend_rss(self, feed):
+        etree.SubElement(feed.find("channel"), f"{{{ATOM_NS}}}link", href=self.href, rel="hub")
+        return feed
+
+
 def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url: str,
-               updated: dt.datetime | None) -> FeedGenerator:
+               updated: dt.datetime | None, hub: str | None) -> FeedGenerator:
     fg = FeedGenerator()
     # RSS has no per-item author name or updated date; dc:creator and dc:date carry them.
     fg.load_extension("dc", atom=False, rss=True)
@@ -112,6 +125,10 @@ def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url
     fg.title(title)
     fg.subtitle(title)
     fg.link(href=self_url, rel="self")
+    if hub:
+        fg.link(href=hub, rel="hub")  # before "alternate": feedgen takes RSS <link> from the last one
+        fg.register_extension("websub_hub", _RssHub, atom=False, rss=True)
+        fg.websub_hub.href = hub
     fg.link(href=site.url(site.home_path(lang)), rel="alternate", type="text/html")
     fg.language(lang)
     fg.generator(site.name)
@@ -135,14 +152,15 @@ def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url
 
 
 def rss(releases: Sequence[Release], site: Site, lang: str, title: str, self_url: str,
-        *, updated: dt.datetime | None = None) -> bytes:
-    """RSS 2.0. ``updated`` dates an empty feed (otherwise the newest entry does)."""
-    return _generator(_entries(releases, site, lang), site, lang, title, self_url, updated).rss_str()
+        *, updated: dt.datetime | None = None, hub: str | None = None) -> bytes:
+    """RSS 2.0. ``updated`` dates an empty feed (otherwise the newest entry does);
+    ``hub`` is the WebSub hub to advertise."""
+    return _generator(_entries(releases, site, lang), site, lang, title, self_url, updated, hub).rss_str()
 
 
 def atom(releases: Sequence[Release], site: Site, lang: str, title: str, self_url: str,
-         *, updated: dt.datetime | None = None) -> bytes:
-    fg = _generator(_entries(releases, site, lang), site, lang, title, self_url, updated)
+         *, updated: dt.datetime | None = None, hub: str | None = None) -> bytes:
+    fg = _generator(_entries(releases, site, lang), site, lang, title, self_url, updated, hub)
     return fg.atom_str()
 
 
@@ -151,7 +169,7 @@ def _date(when: dt.datetime) -> str:
 
 
 def json_feed(releases: Sequence[Release], site: Site, lang: str, title: str, self_url: str,
-              *, updated: dt.datetime | None = None) -> bytes:
+              *, updated: dt.datetime | None = None, hub: str | None = None) -> bytes:
     """JSON Feed 1.1, built by hand: the format is a plain dict."""
     items = []
     for e in _entries(releases, site, lang):
@@ -175,4 +193,6 @@ def json_feed(releases: Sequence[Release], site: Site, lang: str, title: str, se
         "language": lang,
         "items": items,
     }
+    if hub:
+        doc["hubs"] = [{"type": "WebSub", "url": hub}]
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

@@ -9,6 +9,7 @@ are due again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
@@ -55,13 +56,16 @@ def earlier_endpoints(conn: Connection, release_id: int) -> list[tuple[int, int 
 
 
 def claim(conn: Connection, *, now: dt.datetime, worker: str, limit: int, lease_seconds: int,
-          channels: tuple[str, ...] | None = None) -> list[Claimed]:
+          channels: tuple[str, ...] | None = None, skip_endpoints: Collection[int] = ()) -> list[Claimed]:
+    """Lease up to ``limit`` due rows; ``skip_endpoints`` are ones the worker already has enough of."""
     due = (select(deliveries.c.id)
            .where(deliveries.c.status == PENDING, deliveries.c.next_attempt_at <= now,
                   or_(deliveries.c.leased_until.is_(None), deliveries.c.leased_until < now))
            .order_by(deliveries.c.next_attempt_at, deliveries.c.id).limit(limit))
     if channels:
         due = due.where(deliveries.c.channel.in_(channels))
+    if skip_endpoints:
+        due = due.where(deliveries.c.endpoint_id.not_in(list(skip_endpoints)))
     if conn.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (update(deliveries).where(deliveries.c.id.in_(due.scalar_subquery()))

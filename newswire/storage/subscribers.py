@@ -140,3 +140,10 @@ def iter_recipients(conn: Connection, batch: int = 2000) -> Iterator[list[tuple[
         last = rows[-1].eid
         yield [(Preferences(tuple(r.languages or ()), tuple(r.regions or ()), tuple(r.industries or ()),
                             tuple(r.issuers or ())), r) for r in rows]
+
+
+def names(conn: Connection, ids: set[int]) -> dict[int, str]:
+    """Subscriber names by id, for listings that show who a row belongs to."""
+    if not ids:
+        return {}
+    return dict(conn.execute(select(subscribers.c.id, subscribers.c.name).where(subscribers.c.id.in_(ids))).all())

@@ -225,7 +225,7 @@ deliveries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_attempt_at", UTCDateTime, nullable=True),
     Column("delivered_at", UTCDateTime, nullable=True),
-    UniqueConstraint("release_id", "version", "event", "endpoint_id"),
+    UniqueConstraint("release_id", "version", "event", "language", "endpoint_id"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,10 +13,15 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..config import Settings
 from ..distribution.clock import ReleaseClock
+from ..distribution.live import LiveHub
+from ..distribution.routing import Router
+from ..distribution.service import build_channels
+from ..distribution.worker import DeliveryWorker, default_worker_id
 from ..workflow.wire import Wire
 from . import problems
 
 STATIC = Path(__file__).with_name("static")
+log = logging.getLogger("newswire.web")
 
 
 def create_app(wire: Wire) -> FastAPI:
@@ -24,13 +30,26 @@ def create_app(wire: Wire) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         task = None
+        app.state.live = LiveHub(wire)
+        await app.state.live.start()
+        app.state.on_commit.append(app.state.live.on_commit)
+        worker = None
         if settings.run_worker:
             app.state.clock = ReleaseClock(wire, tick=settings.scheduler_tick)
             task = asyncio.create_task(app.state.clock.run())
+            worker = DeliveryWorker(wire, build_channels(settings, wire), default_worker_id("serve"))
+            app.state.on_commit.append(worker.on_commit)  # publishes in this process wake it at once
+            worker_task = asyncio.create_task(worker.run())
         yield
         if task is not None:
             app.state.clock.stop()
             await task
+        if worker is not None:
+            app.state.on_commit.remove(worker.on_commit)
+            worker.stop()  # finishes in-flight sends, gives unstarted claims back
+            await worker_task
+        app.state.on_commit.remove(app.state.live.on_commit)
+        await app.state.live.stop()
 
     app = FastAPI(
         title=f"{settings.wire_name} API",
@@ -41,6 +60,7 @@ def create_app(wire: Wire) -> FastAPI:
     )
     app.state.wire = wire
     app.state.clock = None
+    _fan_out_commits(app, wire)
     problems.install(app)
     from .newsroom.pages import make_templates
 
@@ -51,6 +71,11 @@ def create_app(wire: Wire) -> FastAPI:
 
     app.include_router(api_releases.router)
     app.include_router(api_vocab.router)
+    from .api import deliveries as api_deliveries
+    from .api import subscribers as api_subscribers
+
+    app.include_router(api_subscribers.router)
+    app.include_router(api_deliveries.router)
     for router in _newsroom_routers():
         app.include_router(router)
     if STATIC.is_dir():
@@ -63,3 +88,26 @@ def _newsroom_routers():
     from .newsroom import routes
 
     return routes.routers()
+
+
+def _fan_out_commits(app: FastAPI, wire: Wire) -> None:
+    """The Router tells one callback after each commit (with the stream event id); several parts
+    of the app want to hear it (live stream, delivery worker), so each appends to app.state.on_commit."""
+    callbacks: list = []
+    app.state.on_commit = callbacks
+
+    def fan_out(event_id: int | None) -> None:
+        for callback in list(callbacks):
+            try:
+                callback(event_id)
+            except Exception:  # the transaction has committed: a failed wake-up must not fail the request
+                log.exception("after-commit callback %r failed", callback)
+
+    fan_out.fans_out = True
+
+    for listener in wire.listeners:
+        if isinstance(listener, Router):
+            # One given to attach() keeps being called; an earlier app's fan-out does not.
+            if listener.on_commit is not None and not getattr(listener.on_commit, "fans_out", False):
+                callbacks.append(listener.on_commit)
+            listener.on_commit = fan_out

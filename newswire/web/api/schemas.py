@@ -69,3 +69,38 @@ class WithdrawIn(BaseModel):
 
 def fields_of(model: BaseModel) -> dict:
     return model.model_dump(exclude_unset=True)
+
+
+# --- subscribers (issue 3) -----------------------------------------------------------
+
+class SubscriberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Any = Field(None, description="outlet, journalist or desktop", examples=["outlet"])
+    name: Any = Field(None, examples=["Daily Planet"])
+    email: Any = Field(None, description="Contact address; the default for e-mail endpoints")
+    languages: Any = Field(None, description="BCP 47 tags; empty means any", examples=[["en", "de"]])
+    regions: Any = Field(None, description="ISO 3166-1 alpha-2 codes; empty means any", examples=[["DE"]])
+    industries: Any = Field(None, description="IPTC Media Topic QCodes, each matching its narrower topics",
+                            examples=[["medtop:04000000"]])
+    issuers: Any = Field(None, description="Issuer slugs to follow; empty means any", examples=[["acme"]])
+    timezone: Any = Field(None, description="IANA time zone for e-mail digests; default UTC",
+                          examples=["Europe/Berlin"])
+
+
+class SubscriberPatch(SubscriberIn):
+    active: Any = Field(None, description="false pauses every delivery to this subscriber")
+
+
+class EndpointIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channel: Any = Field(None, description="webhook or email", examples=["webhook"])
+    url: Any = Field(None, description="Webhook: the https URL to POST to", examples=["https://news.example/hook"])
+    address: Any = Field(None, description="E-mail: where to send; default the subscriber's email")
+    format: Any = Field(None, description="Webhook: ninjs (default) or newsml-g2")
+    max_in_flight: Any = Field(None, description="Concurrent requests to this endpoint, 1..64; default 4")
+    digest_hour: Any = Field(None, description="E-mail: local hour 0..23 for a daily digest; null for instant")
+
+
+class SubscriberKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, description="Who holds the key; default the subscriber's name")

@@ -2,13 +2,15 @@
 
 Every listing here is ListQuery(public_at=now, ...), so nothing embargoed or
 withdrawn can reach a feed. Responses carry a strong ETag (a hash of the bytes)
-and Last-Modified, and answer conditional requests with 304.
+and Last-Modified, and answer conditional requests with 304. Feeds advertise the
+WebSub hub (web/newsroom/websub.py), which pushes the bytes ``build_feed`` makes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlencode
 
@@ -35,6 +37,7 @@ KINDS = {
 }
 LIMIT = 50
 CACHE_CONTROL = "public, max-age=60"
+HUB_PATH = "/websub"  # the WebSub hub every feed advertises
 
 
 def _site(request: Request) -> Site:
@@ -59,9 +62,12 @@ def _not_modified(request: Request, etag: str, last_modified: dt.datetime | None
     return last_modified.replace(microsecond=0) <= since  # HTTP dates have whole seconds
 
 
-def conditional(request: Request, body: bytes, media_type: str, last_modified: dt.datetime | None) -> Response:
+def conditional(request: Request, body: bytes, media_type: str, last_modified: dt.datetime | None,
+                link: str | None = None) -> Response:
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if link:
+        headers["Link"] = link
     if last_modified is not None:
         headers["Last-Modified"] = format_datetime(last_modified.astimezone(dt.timezone.utc), usegmt=True)
     if _not_modified(request, etag, last_modified):
@@ -87,6 +93,52 @@ def _title(site: Site, lang: str, w: Wire, params: dict) -> str:
     return f"{site.name} — " + (" · ".join(parts) or languages.SUPPORTED[lang])
 
 
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    media_type: str
+    last_modified: dt.datetime | None
+    self_url: str
+    hub_url: str
+
+    @property
+    def link_header(self) -> str:
+        """WebSub discovery (and content distribution) by HTTP header."""
+        return f'<{self.hub_url}>; rel="hub", <{self.self_url}>; rel="self"'
+
+
+def feed_query(w: Wire, lang: str, kind: str, *, industry: str | None = None, region: str | None = None,
+               issuer: str | None = None) -> tuple[ListQuery, dict, str]:
+    """The listing, canonical filters and self URL of /feeds/{lang}.{kind} (``lang`` canonical).
+    Raises InvalidInput for a bad filter. The WebSub hub uses it to canonicalize topics."""
+    c = Collector()
+    base = filters.parse(w, c, industry=industry, region=region, issuer=issuer)
+    c.raise_if_any()
+    params = {}  # the filters in canonical form, for the self URL and the title
+    if issuer:
+        params["issuer"] = base["issuer_slug"]
+    if industry:
+        params["industry"] = normalize_qcode(industry)
+    if region:
+        params["region"] = base["region"]
+    site = Site.from_settings(w.settings)
+    self_url = site.url(site.feed_path(lang, kind)) + (f"?{urlencode(sorted(params.items()))}" if params else "")
+    return ListQuery(public_at=w.clock(), language=lang, **base), params, self_url
+
+
+def build_feed(w: Wire, lang: str, kind: str, **filter_values) -> Feed:
+    """Exactly what GET /feeds/{lang}.{kind} answers: the route and WebSub pushes share it."""
+    q, params, self_url = feed_query(w, lang, kind, **filter_values)
+    site = Site.from_settings(w.settings)
+    items, _ = w.list(q, limit=LIMIT)
+    newest = max((feeds.updated_at(r) for r in items), default=None)
+    last_modified = _last_modified(newest, w, q)
+    render, media_type = KINDS[kind]
+    hub = site.url(HUB_PATH)
+    body = render(items, site, lang, _title(site, lang, w, params), self_url, updated=last_modified, hub=hub)
+    return Feed(body, media_type, last_modified, self_url, hub)
+
+
 @router.api_route("/feeds/{name}", methods=["GET", "HEAD"], summary="Latest releases as RSS, Atom or JSON Feed",
                   responses={200: {"content": {m: {} for _, m in KINDS.values()}}, 304: {}, 404: {}, 422: {}})
 def feed(request: Request, name: str, industry: str | None = None, region: str | None = None,
@@ -102,25 +154,8 @@ def feed(request: Request, name: str, industry: str | None = None, region: str |
         # zh-CN, EN, en-GB …: send readers to the one URL the feed lives at.
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(site.feed_path(canonical, kind) + query, status_code=301)
-    c = Collector()
-    base = filters.parse(w, c, industry=industry, region=region, issuer=issuer)
-    c.raise_if_any()
-    q = ListQuery(public_at=w.clock(), language=lang, **base)
-    items, _ = w.list(q, limit=LIMIT)
-
-    params = {}  # the filters in canonical form, for the self URL and the title
-    if issuer:
-        params["issuer"] = base["issuer_slug"]
-    if industry:
-        params["industry"] = normalize_qcode(industry)
-    if region:
-        params["region"] = base["region"]
-    self_url = site.url(site.feed_path(lang, kind)) + (f"?{urlencode(sorted(params.items()))}" if params else "")
-    newest = max((feeds.updated_at(r) for r in items), default=None)
-    last_modified = _last_modified(newest, w, q)
-    render, media_type = KINDS[kind]
-    body = render(items, site, lang, _title(site, lang, w, params), self_url, updated=last_modified)
-    return conditional(request, body, media_type, last_modified)
+    f = build_feed(w, lang, kind, industry=industry, region=region, issuer=issuer)
+    return conditional(request, f.body, f.media_type, f.last_modified, f.link_header)
 
 
 @router.api_route("/sitemap-news.xml", methods=["GET", "HEAD"], summary="Google News sitemap (last two days)",

@@ -2,6 +2,6 @@
 
 
 def routers():
-    from . import feeds, pages
+    from . import feeds, live, pages, unsubscribe, websub
 
-    return [feeds.router, pages.router]
+    return [feeds.router, live.router, websub.router, unsubscribe.router, pages.router]

@@ -90,7 +90,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['release_id'], ['releases.id'], name=op.f('fk_deliveries_release_id_releases')),
     sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_deliveries_subscriber_id_subscribers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deliveries')),
-    sa.UniqueConstraint('release_id', 'version', 'event', 'endpoint_id', name=op.f('uq_deliveries_release_id_version_event_endpoint_id'))
+    sa.UniqueConstraint('release_id', 'version', 'event', 'language', 'endpoint_id', name=op.f('uq_deliveries_release_id_version_event_language_endpoint_id'))
     )
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.create_index('ix_deliveries_due', ['status', 'next_attempt_at'], unique=False)

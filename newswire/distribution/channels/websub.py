@@ -1,0 +1,126 @@
+"""WebSub content distribution (W3C WebSub §7): POST the topic's updated feed to each
+subscriber callback, signed with X-Hub-Signature when the subscription has a secret.
+
+The payload is the topic feed itself, exactly what GET on the topic returns now, so it is
+rendered once per topic and event, never per subscriber. Rendering reads the database,
+hence the ``wire`` (one is made from the settings when none is given).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from ...config import Settings
+from ...domain.errors import InvalidInput
+from ...domain.models import Release
+from ...formats.site import Site
+from ...web.newsroom.feeds import HUB_PATH, KINDS, build_feed
+from ...workflow.wire import Wire
+from ..netguard import BlockedAddress, check_url
+from .. import websub_hub
+from ..websub_topics import parse_topic
+from .base import Job, Result, Target
+
+
+def _blocked(exc: BaseException | None) -> str | None:
+    # aiohttp wraps the resolver's refusal; look through the chain for it.
+    while exc is not None:
+        for e in (exc, getattr(exc, "os_error", None)):
+            if isinstance(e, BlockedAddress):
+                return str(e)
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebSubChannel:
+    name = "websub"
+
+    def __init__(self, settings: Settings, wire: Wire | None = None):
+        self.settings = settings
+        self._wire = wire
+        self._own_engine = wire is None
+        self._session: aiohttp.ClientSession | None = None
+        self.hub_url = Site.from_settings(settings).url(HUB_PATH)
+
+    @property
+    def wire(self) -> Wire:
+        if self._wire is None:
+            from ...storage import db
+
+            self._wire = Wire(engine=db.make_engine(self.settings.sqlalchemy_url), settings=self.settings)
+        return self._wire
+
+    def payload_key(self, release: Release, event: str, target: Target) -> tuple:
+        return (target.topic, release.id, release.current.number, event)
+
+    def render(self, release: Release, event: str, target: Target) -> bytes:
+        """The topic's feed as it stands; b"" if the topic no longer names one (push then gives up)."""
+        parsed, kind = parse_topic(target.topic or ""), _kind(target.topic or "")
+        if parsed is None or kind not in KINDS:
+            return b""
+        lang, filters = parsed
+        try:
+            return build_feed(self.wire, lang, kind, **filters).body
+        except InvalidInput:  # e.g. the topic's issuer filter names an issuer since removed
+            return b""
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:  # made lazily: it belongs to the running loop
+            self._session = websub_hub.session(self.settings)
+        return self._session
+
+    def headers(self, job: Job) -> dict[str, str]:
+        topic = job.target.topic or ""
+        headers = {"Content-Type": KINDS[_kind(topic)][1],
+                   "Link": f'<{self.hub_url}>; rel="hub", <{topic}>; rel="self"'}
+        if job.target.secrets:
+            headers["X-Hub-Signature"] = signature(job.target.secrets[0], job.payload)
+        return headers
+
+    async def push(self, job: Job) -> Result:
+        url, did = job.target.address, job.delivery_id
+        if not job.payload:
+            return Result(did, False, error="the topic is no longer a feed of this wire", permanent=True)
+        refused = check_url(url, allow_private=self.settings.webhook_allow_private, resolve=False)
+        if refused:
+            return Result(did, False, error=f"refused: the callback {refused}", permanent=True)
+        try:
+            # The exact callback, query string included (§8.3); its answer's body is ignored (§7).
+            async with self.session().post(url, data=job.payload, headers=self.headers(job),
+                                             allow_redirects=False) as resp:
+                code = resp.status
+        except (asyncio.TimeoutError, TimeoutError):
+            return Result(did, False, error=f"no answer within {self.settings.webhook_timeout:g} s")
+        except (aiohttp.ClientError, OSError) as exc:
+            if blocked := _blocked(exc):
+                return Result(did, False, error=f"refused: {blocked}", permanent=True)
+            return Result(did, False, error=f"{type(exc).__name__}: {exc}")
+        if 200 <= code < 300:
+            return Result(did, True, status_code=code)
+        if code == 410:  # the subscriber deleted the subscription (§7)
+            return Result(did, False, status_code=code, error="410 Gone: the subscriber ended it", gone=True)
+        return Result(did, False, status_code=code, error=f"HTTP {code}")
+
+    async def flush(self) -> list[Result]:
+        return []
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._own_engine and self._wire is not None:
+            self._wire.engine.dispose()
+            self._wire = None
+
+
+def _kind(topic: str) -> str:
+    return urlsplit(topic).path.rpartition(".")[2]

@@ -1,0 +1,99 @@
+"""Live stream events as Server-Sent Events frames: what a live client is sent, and which
+clients want it. Rendered once per event per process, whatever the number of clients."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..formats.site import Site
+from ..storage import releases as store
+from ..storage import stream
+from ..storage.tables import stream_events
+from ..workflow.wire import Wire
+
+CACHE = 2048  # rendered events kept for replays and for the next clients
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    id: int
+    release_id: int
+    event: str
+    language: str
+    industries: frozenset[str]  # the release's topics with their ancestors
+    regions: frozenset[str]
+    issuer: str
+    frame: bytes  # the whole SSE message
+
+
+@dataclass(frozen=True)
+class Filter:
+    language: str | None = None
+    industry: str | None = None  # matches narrower topics too: events carry topics with ancestors
+    region: str | None = None
+    issuer: str | None = None
+
+    def matches(self, ev: LiveEvent) -> bool:
+        return ((self.language is None or ev.language == self.language)
+                and (self.industry is None or self.industry in ev.industries)
+                and (self.region is None or self.region in ev.regions)
+                and (self.issuer is None or ev.issuer == self.issuer))
+
+
+class Events:
+    """Stream events as SSE frames, rendered once and kept (LRU by event id). Thread-safe."""
+
+    def __init__(self, wire: Wire):
+        self.wire = wire
+        self.site = Site.from_settings(wire.settings)
+        self._cache: OrderedDict[int, LiveEvent] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, event_id: int) -> LiveEvent | None:
+        with self._lock:
+            if event_id in self._cache:
+                return self._cache[event_id]
+        with self.wire.engine.connect() as conn:
+            row = stream.get(conn, event_id)
+            return self._render(conn, row) if row is not None else None
+
+    def since(self, last_id: int, limit: int = PAGE) -> list[LiveEvent]:
+        with self.wire.engine.connect() as conn:
+            rows = stream.since(conn, last_id, limit)
+            with self._lock:
+                cached = {r.id: self._cache[r.id] for r in rows if r.id in self._cache}
+            return [cached.get(r.id) or self._render(conn, r) for r in rows]
+
+    def latest_id(self) -> int:
+        with self.wire.engine.connect() as conn:
+            return conn.execute(select(func.max(stream_events.c.id))).scalar() or 0
+
+    def _render(self, conn, row) -> LiveEvent:
+        release = store.load(conn, row.release_id)
+        url = self.site.release_url(release) if release else self.site.url(f"/releases/{row.release_id}")
+        data: dict = {"id": row.release_id, "url": url}
+        # A withdrawn release's words are not redistributed, not even in the replay of its publication.
+        if row.event != "release.withdrawn" and release is not None and release.withdrawn_at is None:
+            data.update(headline=release.content.headline, language=release.language,
+                        issuer={"slug": release.issuer.slug, "name": release.issuer.name},
+                        industries=list(release.content.industries), regions=list(release.content.regions),
+                        version=release.current.number,
+                        published_at=release.published_at.isoformat() if release.published_at else None)
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        ev = LiveEvent(id=row.id, release_id=row.release_id, event=row.event, language=row.language,
+                       industries=frozenset(row.industries or ()), regions=frozenset(row.regions or ()),
+                       issuer=row.issuer, frame=f"id: {row.id}\nevent: {row.event}\ndata: {body}\n\n".encode())
+        with self._lock:
+            if row.event == "release.withdrawn":  # earlier frames of this release carry its text
+                for stale in [k for k, v in self._cache.items() if v.release_id == row.release_id]:
+                    del self._cache[stale]
+            self._cache[row.id] = ev
+            while len(self._cache) > CACHE:
+                self._cache.popitem(last=False)
+        return ev

@@ -1,0 +1,194 @@
+"""E-mail: a release event as a MIME message (multipart/alternative, text/plain + text/html,
+UTF-8), without its recipient; and a digest: many release events in one message.
+
+Pure: the bytes depend only on the release, the event and the site, so the channel renders
+them once per release, version and event and prepends To, Message-ID and List-Unsubscribe
+for each recipient. Nothing here may depend on who receives the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from ..domain.languages import RTL
+from ..domain.models import Release
+from ..domain.subscriptions import Event
+from ..intake.html import sanitize, to_text
+from .feeds import summary_text
+from .jsonld import dateline
+from .site import Site
+
+# 7bit: non-ASCII bodies go out as quoted-printable or base64, so no relay needs 8BITMIME.
+POLICY = SMTP.clone(cte_type="7bit")
+PREFIX = {Event.CORRECTED.value: "Correction: ", Event.WITHDRAWN.value: "Withdrawn: "}
+STYLE = "font-family:Helvetica,Arial,sans-serif;line-height:1.5;color:#222;max-width:40em;margin:0 auto;padding:1em"
+SMALL = "color:#666;font-size:small"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One release event as a subject, plain text and an HTML fragment."""
+
+    subject: str
+    text: str
+    html: str
+    lang: str
+    date: dt.datetime
+
+
+def _esc(s: str) -> str:
+    return html.escape(s, quote=True)
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def subject(release: Release, event: str) -> str:
+    # A header must be one line, whatever the headline holds.
+    return " ".join((PREFIX.get(event, "") + release.content.headline).split())
+
+
+def event_time(release: Release, event: str) -> dt.datetime:
+    if event == Event.WITHDRAWN.value and release.withdrawn_at:
+        return release.withdrawn_at
+    if event == Event.CORRECTED.value:
+        return release.current.created_at
+    return release.published_at or release.updated_at
+
+
+def _withdrawn(release: Release, url: str) -> tuple[str, str]:
+    first = _when(release.published_at)
+    text = (f"This press release from {release.issuer.name}, first published {first}, "
+            f"was withdrawn {_when(release.withdrawn_at)}. Please do not use it.")
+    reason = release.withdraw_reason
+    h = f"<p><strong>{_esc(text)}</strong></p>"
+    if reason:
+        text += f"\nReason: {reason}"
+        h += f"<p>Reason: {_esc(reason)}</p>"
+    return text + f"\n\n{url}", h + f'<p><a href="{_esc(url)}">{_esc(url)}</a></p>'
+
+
+def _contacts(release: Release) -> tuple[str, str]:
+    texts, items = [], []
+    for ct in release.content.contacts:
+        who = ", ".join(x for x in (ct.name, ct.role, ct.organisation) if x)
+        texts.append("\n".join(x for x in (who, ct.email, ct.phone) if x))
+        parts = [f"<strong>{_esc(who)}</strong>"] if who else []
+        if ct.email:
+            parts.append(f'<a href="mailto:{_esc(ct.email)}">{_esc(ct.email)}</a>')
+        if ct.phone:
+            parts.append(f'<a href="tel:{_esc(ct.phone.replace(" ", ""))}" dir="ltr">{_esc(ct.phone)}</a>')
+        items.append("<li>" + "<br>".join(parts) + "</li>")
+    if not texts:
+        return "", ""
+    return "Media contacts\n" + "\n\n".join(texts), "<h3>Media contacts</h3><ul>" + "".join(items) + "</ul>"
+
+
+def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]:
+    """Everything the release page shows: correction note, dateline, body, boilerplate, contacts."""
+    c, lang = release.content, release.language
+    texts, hs = [], []
+    note = release.current.correction_note
+    if event == Event.CORRECTED.value and note:
+        texts.append(f"CORRECTION ({_when(release.current.created_at)}): {note}")
+        hs.append(f'<p style="border-left:4px solid #c60;padding-left:.75em"><strong>Correction</strong> '
+                  f"({_esc(_when(release.current.created_at))}): {_esc(note)}</p>")
+    if c.subheadline:
+        texts.append(c.subheadline)
+        hs.append(f"<p><em>{_esc(c.subheadline)}</em></p>")
+    line = dateline(c, lang, (release.published_at or release.created_at).date()) + f" ({site.name}) –"
+    texts.append(f"{line} {c.lead}".strip())
+    hs.append(f"<p><strong>{_esc(line)}</strong> {_esc(c.lead)}</p>")
+    body = sanitize(c.body_html)  # sanitized at intake too: a mail client is a page we do not control
+    texts.append(to_text(body))
+    hs.append(body)
+    if c.attribution:
+        texts.append(c.attribution)
+        hs.append(f"<p>{_esc(c.attribution)}</p>")
+    if c.boilerplate:
+        texts.append(f"About {release.issuer.name}\n{c.boilerplate}")
+        hs.append(f"<h3>About {_esc(release.issuer.name)}</h3><p>{_esc(c.boilerplate)}</p>")
+    ct_text, ct_html = _contacts(release)
+    if ct_text:
+        texts.append(ct_text)
+        hs.append(ct_html)
+    texts.append(f"Read online: {url}")
+    hs.append(f'<p><a href="{_esc(url)}">Read online at {_esc(site.name)}</a></p>')
+    return "\n\n".join(texts), "\n".join(hs)
+
+
+def item(release: Release, event: str, site: Site, *, full: bool = True) -> Item:
+    """A release event as one message's content (``full``) or as a digest entry (headline, lead, link)."""
+    c, lang = release.content, release.language
+    url = site.release_url(release)
+    if event == Event.WITHDRAWN.value:
+        text, h = _withdrawn(release, url)
+    elif full:
+        text, h = _full(release, event, site, url)
+    else:
+        text = f"{release.issuer.name}\n{summary_text(release)}\n{url}"
+        h = (f'<p style="{SMALL}">{_esc(release.issuer.name)}</p><p>{_esc(summary_text(release))}</p>'
+             f'<p><a href="{_esc(url)}">Read the release</a></p>')
+        if event == Event.CORRECTED.value and release.current.correction_note:
+            text = f"CORRECTION: {release.current.correction_note}\n{text}"
+            h = f"<p><strong>Correction:</strong> {_esc(release.current.correction_note)}</p>" + h
+    title = subject(release, event)
+    dir_ = "rtl" if lang in RTL else "ltr"
+    heading = f'<h2 style="margin-bottom:.25em"><a href="{_esc(url)}" style="color:#123">{_esc(title)}</a></h2>'
+    return Item(subject=title, text=f"{title}\n{'-' * min(len(title), 72)}\n\n{text}",
+                html=f'<div lang="{_esc(lang)}" dir="{dir_}">{heading}\n{h}</div>', lang=lang,
+                date=event_time(release, event))
+
+
+def _document(title: str, lang: str, fragments: Sequence[str], site: Site) -> str:
+    dir_ = "rtl" if lang in RTL else "ltr"
+    footer = f'<hr><p style="{SMALL}">{_esc(site.disclaimer)}</p>' if site.disclaimer else ""
+    return (f'<!doctype html>\n<html lang="{_esc(lang)}" dir="{dir_}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_esc(title)}</title>'
+            f'</head>\n<body style="{STYLE}">\n' + "\n<hr>\n".join(fragments) + f"\n{footer}\n</body></html>\n")
+
+
+def _message(subject_: str, text: str, html_doc: str, mail_from: str, date: dt.datetime) -> bytes:
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = mail_from
+    msg["Subject"] = subject_
+    msg["Date"] = format_datetime(date.astimezone(dt.timezone.utc))
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the wire
+    msg.set_content(text + "\n", charset="utf-8")
+    msg.add_alternative(html_doc, subtype="html", charset="utf-8")
+    for part in msg.iter_parts():
+        del part["MIME-Version"]  # the stdlib stamps it on the added part too; it belongs on top only
+    return msg.as_bytes()
+
+
+def _text_footer(site: Site) -> str:
+    return f"\n\n-- \n{site.disclaimer}\n" if site.disclaimer else "\n"
+
+
+def render(release: Release, event: str, site: Site, mail_from: str) -> bytes:
+    """The message for every recipient of this release event, less To, Message-ID and List-Unsubscribe."""
+    it = item(release, event, site)
+    return _message(it.subject, it.text + _text_footer(site), _document(it.subject, it.lang, [it.html], site),
+                    mail_from, it.date)
+
+
+def digest_subject(items: Sequence[Item], site: Site) -> str:
+    if len(items) == 1:
+        return f"{site.name} digest: {items[0].subject}"
+    return f"{site.name} digest: {len(items)} releases"
+
+
+def render_digest(items: Sequence[Item], site: Site, mail_from: str, date: dt.datetime) -> bytes:
+    """One message listing many release events (digest entries from ``item(..., full=False)``)."""
+    title = digest_subject(items, site)
+    intro = f"{len(items)} release{'s' if len(items) != 1 else ''} from {site.name}:"
+    text = intro + "\n\n" + "\n\n----\n\n".join(i.text for i in items) + _text_footer(site)
+    doc = _document(title, items[0].lang, [f"<p>{_esc(intro)}</p>", *(i.html for i in items)], site)
+    return _message(title, text, doc, mail_from, date)

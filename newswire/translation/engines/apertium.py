@@ -1,0 +1,151 @@
+"""Apertium, the offline rule-based engine, through its command line in HTML mode.
+
+All segments of a request go through ONE ``apertium -f html MODE`` process: each is wrapped in
+``<div id="nw-seg-N">`` (a block, so Apertium treats it as a unit and never runs a sentence
+across two segments) and the output is cut at the same divs. Starting Apertium costs about as
+much as translating a few hundred words, so a process per segment would dominate the time.
+
+``<span translate="no">`` means nothing to Apertium; ``<apertium-notrans>`` is what its HTML
+mode leaves untranslated, so the one is swapped for the other on the way in and back out.
+Without the ``apertium`` binary ``pairs()`` is empty and ``problem`` says why: the service runs
+without it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from functools import cached_property
+
+from ...domain.languages import normalize
+from ..segments import is_tag, tag_name, tokens
+from .base import EngineError, Glossary, UnsupportedPair
+
+# Apertium names languages by ISO 639-3 (eng, spa, zlm) or 639-1 (es, pt); the wire by BCP 47.
+ISO3 = {"eng": "en", "spa": "es", "por": "pt", "fra": "fr", "ind": "id", "zlm": "ms", "zsm": "ms", "msa": "ms",
+        "deu": "de", "rus": "ru", "ara": "ar", "jpn": "ja", "kor": "ko", "tha": "th", "vie": "vi", "zho": "zh-Hans",
+        "cmn": "zh-Hans"}
+# Debian packages that hold pairs between the wire's languages (both directions each).
+PACKAGES = {frozenset(("en", "es")): "apertium-eng-spa", frozenset(("es", "pt")): "apertium-es-pt",
+            frozenset(("fr", "es")): "apertium-fr-es", frozenset(("id", "ms")): "apertium-ind-zlm"}
+_SEG = re.compile(r'<div id="nw-seg-(\d+)">(.*?)</div>', re.S)
+_NOTRANS_OPEN = re.compile(r'<apertium-notrans data-nw-s="(\d+)">')
+_MARKS = re.compile(r"(?<![\w&])[#@](?=\w)")  # Apertium's marks for words it could not generate or transfer
+
+
+def wire_tag(code: str) -> str | None:
+    if "_" in code:  # a variant such as pt_BR or eng_US: not the plain language
+        return None
+    return ISO3.get(code) or (normalize(code) if len(code) == 2 else None)
+
+
+class ApertiumEngine:
+    name = "apertium"
+    html = True
+
+    def __init__(self, binary: str = "apertium", timeout: float = 30.0, seconds_per_kb: float = 0.5):
+        self.binary = binary
+        self.timeout = timeout
+        self.seconds_per_kb = seconds_per_kb
+
+    @cached_property
+    def path(self) -> str | None:
+        return shutil.which(self.binary)
+
+    @property
+    def problem(self) -> str | None:
+        if not self.path:
+            return (f"Apertium is not installed ('{self.binary}' not found); install it with "
+                    "apt-get install apertium apertium-eng-spa apertium-es-pt apertium-fr-es apertium-ind-zlm")
+        if not self.modes:
+            return "Apertium is installed but no language pair is (apt-get install apertium-eng-spa …)"
+        return None
+
+    @cached_property
+    def modes(self) -> dict[tuple[str, str], str]:
+        """(source, target) → Apertium mode name, from ``apertium -l``."""
+        if not self.path:
+            return {}
+        try:
+            listing = subprocess.run([self.path, "-l"], capture_output=True, text=True, timeout=self.timeout).stdout
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        found = {}
+        for mode in listing.split():
+            parts = mode.split("-")
+            if len(parts) != 2:  # e.g. eco-es-fr, an alternative pipeline
+                continue
+            src, tgt = wire_tag(parts[0]), wire_tag(parts[1])
+            if src and tgt and src != tgt:
+                found.setdefault((src, tgt), mode)
+        return found
+
+    def pairs(self) -> set[tuple[str, str]]:
+        return set(self.modes)
+
+    def translate(self, segments: list[str], source: str, target: str,
+                  glossary: Glossary | None = None) -> list[str]:
+        # Glossary terms arrive already protected by the pipeline as <span translate="no">.
+        if not segments:
+            return []
+        if self.problem:
+            raise EngineError(self.problem)
+        mode = self.modes.get((source, target))
+        if mode is None:
+            raise UnsupportedPair(f"Apertium has no {source}→{target} pair; it has "
+                                  + ", ".join(f"{s}→{t}" for s, t in sorted(self.modes)))
+        spans: list[str] = []
+        sent = [_to_apertium(s, spans) for s in segments]
+        doc = "\n".join(f'<div id="nw-seg-{i}">{s}</div>' for i, s in enumerate(sent))
+        timeout = self.timeout + self.seconds_per_kb * len(doc) / 1024
+        try:
+            done = subprocess.run([self.path, "-u", "-f", "html", mode], input=doc, capture_output=True,
+                                  text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise EngineError(f"Apertium {mode} timed out after {timeout:.0f} s") from exc
+        except OSError as exc:
+            raise EngineError(f"Apertium {mode} could not run: {exc}") from exc
+        if done.returncode != 0:
+            raise EngineError(f"Apertium {mode} failed ({done.returncode}): {done.stderr.strip()[:300]}")
+        out = {int(m.group(1)): m.group(2) for m in _SEG.finditer(done.stdout)}
+        if sorted(out) != list(range(len(segments))):
+            raise EngineError(f"Apertium {mode} returned {len(out)} of {len(segments)} segments intact")
+        return [_from_apertium(out[i], spans, sent[i]) for i in range(len(segments))]
+
+
+def _to_apertium(html: str, spans: list[str]) -> str:
+    out, stack = [], []  # stack: for each open span, whether it became <apertium-notrans>
+    for tok in tokens(html):
+        if is_tag(tok) and tag_name(tok) == "span" and not tok.endswith("/>"):
+            if tok.startswith("</"):
+                out.append("</apertium-notrans>" if stack and stack.pop() else tok)
+                continue
+            notrans = re.search(r"""\btranslate\s*=\s*["']?no\b""", tok) is not None
+            stack.append(notrans)
+            if notrans:
+                spans.append(tok)
+                tok = f'<apertium-notrans data-nw-s="{len(spans) - 1}">'
+        out.append(tok)
+    return "".join(out)
+
+
+# A sentence that opens with an untranslated term: Apertium capitalises the word after it as if
+# the sentence began there ("Rocket Skate Está hecho …"); the source's case decides instead.
+_LEADING_TERM = re.compile(r"^((?:\s|<[^>]*>)*<apertium-notrans[^>]*>.*?</apertium-notrans>(?:\s|<[^>]*>)*)([^\W\d_])",
+                           re.S)
+
+
+def _from_apertium(html: str, spans: list[str], source: str) -> str:
+    src, out = _LEADING_TERM.match(source), _LEADING_TERM.match(html)
+    if src and out and src.group(2).islower() and out.group(2).isupper():
+        html = out.group(1) + out.group(2).lower() + html[out.end():]
+    html = _NOTRANS_OPEN.sub(lambda m: spans[int(m.group(1))], html).replace("</apertium-notrans>", "</span>")
+    out = []
+    for tok in tokens(html):
+        if not is_tag(tok):
+            tok = re.sub(r"  +", " ", tok)  # Apertium leaves double spaces where it drops a word
+            if "#" not in source and "@" not in source:
+                tok = _MARKS.sub("", tok)
+        out.append(tok)
+    return "".join(out)

@@ -1,0 +1,197 @@
+"""Putting links and other inline markup back where an engine split, emptied or dropped it.
+
+Rule-based engines put the same href on each word of a phrase they reorder ("a long link text"
+→ "<a>un texto</a> de <a>enlace largo</a>"); ``merge_split`` joins such pieces into one link
+again. ``rewrap`` locates an element's separately translated text in a translation and puts
+the element around it; it returns None rather than guess when the text is not there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .segments import INLINE, VOID, is_tag, tag_name, text_of, tokens
+
+_MAX_GAP = 40  # characters of plain text that may sit between two pieces of one split element
+
+
+def merge_split(output: str, source: str) -> str:
+    """Join neighbouring copies of one inline element when the source had fewer of them."""
+    src_opens = [t for t in tokens(source) if is_tag(t) and not t.startswith("</")]
+    toks = tokens(output)
+    changed = True
+    while changed:
+        changed = False
+        for i, tok in enumerate(toks):
+            if not (is_tag(tok) and tok.startswith("</") and tag_name(tok) in INLINE - VOID):
+                continue
+            name = tag_name(tok)
+            open_i = _opening(toks, i, name)
+            if open_i is None:
+                continue
+            j = i + 1
+            gap = []
+            while j < len(toks) and not is_tag(toks[j]) and sum(map(len, gap)) <= _MAX_GAP:
+                gap.append(toks[j])
+                j += 1
+            if j >= len(toks) or toks[j] != toks[open_i] or sum(map(len, gap)) > _MAX_GAP:
+                continue
+            have = sum(1 for t in toks if t == toks[open_i])
+            if have <= src_opens.count(toks[open_i]):
+                continue
+            del toks[j]  # the second opening tag
+            del toks[i]  # the first closing tag: the gap text is now inside one element
+            changed = True
+            break
+    return "".join(toks)
+
+
+def _opening(toks: list[str], close_i: int, name: str) -> int | None:
+    depth = 0
+    for k in range(close_i - 1, -1, -1):
+        t = toks[k]
+        if is_tag(t) and tag_name(t) == name and not t.endswith("/>"):
+            if t.startswith("</"):
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                return k
+    return None
+
+
+def elements(html: str) -> list[tuple[str, str, str]]:
+    """Top-level inline elements of a fragment: (opening tag, inner HTML, closing tag)."""
+    found, depth, start, open_tag = [], 0, 0, ""
+    toks = tokens(html)
+    for i, tok in enumerate(toks):
+        if not is_tag(tok) or tag_name(tok) in VOID or tok.endswith("/>") or tok.startswith("<!"):
+            continue
+        if tok.startswith("</"):
+            depth -= 1
+            if depth == 0:
+                found.append((open_tag, "".join(toks[start:i]), tok))
+            depth = max(depth, 0)
+        else:
+            if depth == 0:
+                open_tag, start = tok, i + 1
+            depth += 1
+    return found
+
+
+def drop_empty(html: str, open_tag: str) -> str:
+    """Remove elements with this opening tag that have no text (an engine's emptied link)."""
+    return re.sub(re.escape(open_tag) + r"\s*</" + tag_name(open_tag) + ">", "", html)
+
+
+def has_element(html: str, open_tag: str) -> bool:
+    """Whether an element with exactly this opening tag has some text."""
+    toks, name = tokens(html), tag_name(open_tag)
+    for i, tok in enumerate(toks):
+        if tok == open_tag:
+            depth, j = 1, i + 1
+            while j < len(toks) and depth:
+                if is_tag(toks[j]) and tag_name(toks[j]) == name and not toks[j].endswith("/>"):
+                    depth += -1 if toks[j].startswith("</") else 1
+                j += 1
+            if text_of("".join(toks[i + 1:j - 1])).strip():
+                return True
+    return False
+
+
+def rewrap(output: str, open_tag: str, close_tag: str, text: str, inner: str | None = None) -> str | None:
+    """Wrap the first occurrence of ``text`` (case-insensitive, whole words, outside any link)
+    in ``output`` with the element (around ``inner`` instead, if given); None if it does not occur."""
+    needle = text.strip()
+    if not needle:
+        return None
+    pattern = re.compile(r"(?<!\w)" + re.escape(_escape(needle)) + r"(?!\w)", re.I)
+    toks = tokens(output)
+    in_link = 0
+    for i, tok in enumerate(toks):
+        if is_tag(tok):
+            if tag_name(tok) == "a":
+                in_link += -1 if tok.startswith("</") else 1
+            continue
+        if in_link:
+            continue
+        m = pattern.search(tok)
+        if m:
+            toks[i] = tok[:m.start()] + open_tag + (inner or m.group(0)) + close_tag + tok[m.end():]
+            return "".join(toks)
+    return None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def strip_inline(html: str, keep=lambda tok: False) -> str:
+    """The fragment without its inline tags (those ``keep`` accepts stay, with their content)."""
+    out, skip = [], 0
+    for tok in tokens(html):
+        if is_tag(tok):
+            if skip or keep(tok):
+                out.append(tok)
+                if not tok.endswith("/>") and tag_name(tok) not in VOID:
+                    skip += -1 if tok.startswith("</") else 1
+            elif tag_name(tok) in ("br",):
+                out.append(" ")
+            continue
+        out.append(tok)
+    return re.sub(r"\s{2,}", " ", "".join(out)).strip()
+
+
+def _is_term(tok: str) -> bool:
+    return "data-nw-g" in tok
+
+
+def repair(pipe, units: list, routes: list, glossary) -> None:
+    """Safer strategies for units that failed the check, each batched over all such units:
+    1. rewrap: translate each inline element's content alone and put the element back around
+       those words in the first translation (the engine kept the words but lost the tags);
+    2. plain: translate the sentence without its markup, then put each element back around its
+       separately translated words (the engine lost the words together with the tags);
+    3. fallback: the next route (another engine, or a pivot) translates the sentence afresh.
+    A unit is done as soon as one strategy passes the check."""
+    from .glossary import unprotect
+
+    if not units:
+        return
+    primary = routes[0]
+    els = {id(u): [e for e in elements(u.prot.html) if not _is_term(e[0])] for u in units}
+    flat = [inner for u in units for _, inner, _ in els[id(u)]]
+    outs = iter(pipe._run(primary, flat, glossary))
+    texts = {}
+    for u in units:
+        texts[id(u)] = []
+        for _ in els[id(u)]:
+            out = next(outs)
+            inner = None if isinstance(out, Exception) else unprotect(str(out), u.prot)[0]
+            texts[id(u)].append(inner)
+
+    def put_back(u, html: str, every: bool) -> str:
+        for (open_tag, _, close), inner in zip(els[id(u)], texts[id(u)]):
+            if not inner or (not every and has_element(html, open_tag)):
+                continue
+            html = drop_empty(html, open_tag)
+            html = rewrap(html, open_tag, close, text_of(inner), inner if every else None) or html
+        return html
+
+    for u in units:
+        first = u.candidates[0]
+        if not first.failed and els[id(u)]:
+            pipe._consider(u, put_back(u, first.output, every=False), primary.label, "rewrap")
+    failing = [u for u in units if u.candidates[-1].report.problems]
+    plain = [strip_inline(u.prot.html, keep=_is_term) for u in failing]
+    for u, out in zip(failing, pipe._run(primary, plain, glossary)):
+        if isinstance(out, Exception):
+            pipe._consider(u, out, primary.label, "plain")
+        else:
+            pipe._consider(u, put_back(u, unprotect(str(out), u.prot)[0], every=True), primary.label, "plain")
+    for route in routes[1:]:
+        failing = [u for u in failing if u.candidates[-1].report.problems]
+        if not failing:
+            break
+        for u, out in zip(failing, pipe._run(route, [u.prot.html for u in failing], glossary)):
+            pipe._consider(u, out, route.label, "fallback")

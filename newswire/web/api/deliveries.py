@@ -1,0 +1,54 @@
+"""The operator view of the delivery ledger: per release, per subscriber, and replay of dead deliveries."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from ...domain.models import Principal
+from ...workflow.subscriptions import DeliveryPage, Subscriptions
+from ..deps import principal
+from .subscribers import ERRORS, service
+
+router = APIRouter(prefix="/api/v1", tags=["deliveries"])
+CHANNEL = Query(None, description="webhook, email or websub")
+STATUS = Query(None, description="pending, delivered, dead or cancelled")
+LIMIT = Query(100, ge=1, le=500)
+
+
+def _page_json(request: Request, page: DeliveryPage) -> dict:
+    body = {"items": page.items, "next": None}
+    if page.summary is not None:
+        body = {"summary": page.summary, **body}
+    if page.next_cursor:
+        body["next"] = str(request.url.include_query_params(cursor=page.next_cursor))
+    return body
+
+
+@router.get("/releases/{release_id}/deliveries", responses=ERRORS,
+            summary="Who the release went to, and how each delivery stands (its issuer, editors, admins)")
+def release_deliveries(request: Request, release_id: int, channel: str | None = CHANNEL,
+                       status: str | None = STATUS, cursor: str | None = None, limit: int = LIMIT,
+                       p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+    return _page_json(request, s.release_deliveries(p, release_id, channel=channel, status=status, cursor=cursor,
+                                                    limit=limit))
+
+
+@router.get("/subscribers/{subscriber_id}/deliveries", responses=ERRORS,
+            summary="What was sent to a subscriber (admins, or its own key)")
+def subscriber_deliveries(request: Request, subscriber_id: int, channel: str | None = CHANNEL,
+                          status: str | None = STATUS, cursor: str | None = None, limit: int = LIMIT,
+                          p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+    return _page_json(request, s.subscriber_deliveries(p, subscriber_id, channel=channel, status=status,
+                                                       cursor=cursor, limit=limit))
+
+
+@router.post("/deliveries/replay", responses=ERRORS, summary="Make every dead delivery due again (admins)")
+def replay_dead(dead: bool = Query(False, description="Must be true: replays every dead delivery"),
+                p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+    return {"replayed": s.replay_dead(p, confirmed=dead)}
+
+
+@router.post("/deliveries/{delivery_id}/replay", responses=ERRORS,
+             summary="Make one dead delivery due again with a fresh retry schedule (admins)")
+def replay_one(delivery_id: int, p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+    return {"replayed": s.replay(p, delivery_id)}

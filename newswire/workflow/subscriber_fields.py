@@ -1,0 +1,183 @@
+"""Validation of subscriber and endpoint fields: each problem names its field and the fix.
+
+Pure functions over a Collector, so a request hears about all its mistakes at once;
+the checks that need the database (issuer slugs exist) take what they need as arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from zoneinfo import available_timezones
+
+from ..domain import languages
+from ..domain.errors import Collector, FieldError, InvalidInput
+from ..domain.subscriptions import Channel, Kind, Preferences
+from ..domain.vocab import QCODE_RE, is_region, media_topics, normalize_qcode
+
+EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+WEBHOOK_FORMATS = ("ninjs", "newsml-g2")
+EMAIL_FORMAT = "email"  # what the endpoints.format column holds for e-mail: the channel's own MIME message
+PREFERENCE_FIELDS = ("languages", "regions", "industries", "issuers")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def text(c: Collector, raw: dict, name: str, *, limit: int, required: bool = False) -> str | None:
+    value = raw.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            c.add(name, "is required")
+        return None
+    if not isinstance(value, str):
+        c.add(name, "must be a string")
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        c.add(name, f"is {len(value)} characters long; shorten it to at most {limit}")
+    return value
+
+
+def kind(c: Collector, value) -> Kind | None:
+    if value in (None, ""):
+        c.add("kind", f"is required; use one of: {', '.join(k.value for k in Kind)}")
+        return None
+    try:
+        return Kind(value)
+    except ValueError:
+        c.add("kind", f"'{value}' is not a subscriber kind; use one of: {', '.join(k.value for k in Kind)}")
+        return None
+
+
+def email(c: Collector, raw: dict, name: str = "email") -> str | None:
+    value = text(c, raw, name, limit=320)
+    if value and not EMAIL_RE.match(value):
+        c.add(name, f"'{value}' is not an e-mail address")
+    return value
+
+
+def timezone(c: Collector, value) -> str | None:
+    if not isinstance(value, str) or value not in _zones():
+        c.add("timezone", f"'{value}' is not an IANA time zone; write e.g. Europe/Berlin, Asia/Seoul or UTC")
+        return None
+    return value
+
+
+def _items(c: Collector, raw: dict, name: str) -> list[str]:
+    value = raw.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.add(name, "must be a list of strings (an empty list means any)")
+        return []
+    return value
+
+
+def preferences(c: Collector, raw: dict, base: Preferences, known_issuers: set[str]) -> Preferences:
+    """``base`` with every preference field present in ``raw`` replaced, once valid."""
+    out = {f: getattr(base, f) for f in PREFERENCE_FIELDS}
+    if "languages" in raw:
+        langs = []
+        for i, tag in enumerate(_items(c, raw, "languages")):
+            lang = languages.normalize(tag)
+            if lang is None:
+                c.add(f"languages[{i}]", f"'{tag}' is not a wire language; use one of: {languages.supported_list()}")
+            elif lang not in langs:
+                langs.append(lang)
+        out["languages"] = tuple(langs)
+    if "regions" in raw:
+        regions = []
+        for i, code in enumerate(_items(c, raw, "regions")):
+            r = code.strip().upper()
+            if not is_region(r):
+                c.add(f"regions[{i}]", f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, US, KR)")
+            elif r not in regions:
+                regions.append(r)
+        out["regions"] = tuple(regions)
+    if "industries" in raw:
+        topics, qcodes = media_topics(), []
+        for i, code in enumerate(_items(c, raw, "industries")):
+            q = normalize_qcode(code)
+            topic = topics.get(q)
+            if not QCODE_RE.match(q) or topic is None:
+                c.add(f"industries[{i}]", f"'{code}' is not an IPTC Media Topic; use a QCode such as "
+                                          "medtop:04000000 (see /api/v1/industries)")
+            elif topic.retired:
+                c.add(f"industries[{i}]", f"'{q}' ({topic.label()}) was retired by IPTC on {topic.retired}; "
+                                          "choose a current topic")
+            elif q not in qcodes:
+                qcodes.append(q)
+        out["industries"] = tuple(qcodes)
+    if "issuers" in raw:
+        slugs = []
+        for i, slug in enumerate(_items(c, raw, "issuers")):
+            if slug not in known_issuers:
+                c.add(f"issuers[{i}]", f"there is no issuer '{slug}'; give issuer slugs as /api/v1/releases shows them")
+            elif slug not in slugs:
+                slugs.append(slug)
+        out["issuers"] = tuple(slugs)
+    return Preferences(**out)
+
+
+def _int(c: Collector, raw: dict, name: str, low: int, high: int, default):
+    value = raw.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        c.add(name, f"must be a whole number from {low} to {high}")
+        return None
+    return value
+
+
+def endpoint(c: Collector, raw: dict, *, default_email: str | None) -> dict:
+    """Column values for a new endpoint (channel, address, format, max_in_flight, digest_hour)."""
+    try:
+        channel = Channel(raw.get("channel"))
+    except ValueError:
+        channel = None
+    if channel not in (Channel.WEBHOOK, Channel.EMAIL):
+        c.add("channel", f"'{raw.get('channel')}' is not a channel you can register; use webhook or email "
+                         "(WebSub subscribers register at the hub)")
+        return {}
+    out = {"channel": channel, "max_in_flight": _int(c, raw, "max_in_flight", 1, 64, 4) or 4}
+    if channel == Channel.WEBHOOK:
+        for wrong in ("address", "digest_hour"):
+            if raw.get(wrong) is not None:
+                c.add(wrong, "is for e-mail endpoints; a webhook endpoint takes url, format and max_in_flight")
+        out["address"] = text(c, raw, "url", limit=2000, required=True)
+        fmt = raw.get("format") or "ninjs"
+        if fmt not in WEBHOOK_FORMATS:
+            c.add("format", f"'{fmt}' is not a webhook format; use one of: {', '.join(WEBHOOK_FORMATS)}")
+        out["format"] = fmt
+        return out
+    for wrong in ("url", "format"):
+        if raw.get(wrong) is not None:
+            c.add(wrong, "is for webhook endpoints; an e-mail endpoint takes address and digest_hour")
+    out["address"] = email(c, raw, "address") or default_email
+    if out["address"] is None and not any(e.field == "address" for e in c.errors):
+        c.add("address", "is required: the e-mail address to send to (the subscriber has no e-mail on file)")
+    out["digest_hour"] = _int(c, raw, "digest_hour", 0, 23, None)
+    out["format"] = EMAIL_FORMAT
+    return out
+
+
+def cursor(raw: str | None) -> int:
+    """Listings page by id; the cursor is the last id of the previous page."""
+    if raw in (None, ""):
+        return 0
+    if not raw.isdigit():
+        raise InvalidInput("cursor: not a cursor this API gave out; use the 'next' link of a listing",
+                           errors=[FieldError("cursor", "use the 'next' link of the previous page")])
+    return int(raw)
+
+
+def delivery_filters(channel: str | None, status: str | None, statuses: tuple[str, ...]) -> None:
+    c = Collector()
+    if channel and channel not in {ch.value for ch in Channel}:
+        c.add("channel", f"'{channel}' is not a channel; use one of: {', '.join(ch.value for ch in Channel)}")
+    if status and status not in statuses:
+        c.add("status", f"'{status}' is not a delivery status; use one of: {', '.join(statuses)}")
+    c.raise_if_any()
