@@ -301,6 +301,71 @@ def deliveries_list(release: int = typer.Option(..., "--release", help="Release 
     print("  ".join(f"{k}: {v}" for k, v in page.summary.items()))
 
 
+@app.command()
+def translate(file: Path = typer.Argument(..., help="A release as Markdown (.md, front matter allowed) or HTML."),
+              to: str = typer.Option(..., "--to", help="Target languages, comma-separated: es,pt,fr"),
+              source: Optional[str] = typer.Option(None, "--from", help="Source language; default: what the "
+                                                   "file says, else detected (and said so)."),
+              engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine: apertium, "
+                                                   "ctranslate2, chat or deepl; default: configured order."),
+              out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="Write NAME.LANG.html files here "
+                                                     "instead of printing to stdout."),
+              keep: list[str] = typer.Option([], "--keep", help="A term never to translate (repeatable)."),
+              glossary_file: Optional[Path] = typer.Option(None, "--glossary", help="YAML glossary: keep: "
+                                                           "[terms], forced: {term: {es: …}}")):
+    """Translate a release file, keeping links, markup, numbers and names; prints fidelity counts."""
+    from contextlib import nullcontext
+
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    from .translation import files
+    from .translation.engines.base import EngineError
+    from .translation.pipeline import Pipeline
+    from .translation.registry import Registry
+
+    try:
+        fields, lang, how = files.read(file, source)
+        gloss = files.glossary(glossary_file, keep)
+    except NewswireError as exc:
+        fail(exc)
+    if how == "detected":
+        err.print(f"source language detected as {lang}; give --from to say otherwise")
+    targets = [t.strip() for t in to.split(",") if t.strip()]
+    pipeline = Pipeline(Registry.from_env(only=[engine] if engine else None))
+    try:  # every pair first: an unsupported one says which pairs exist and what would add it
+        for target in targets:
+            pipeline.routes(lang, target, engine)
+    except EngineError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(1)
+    bar = Progress(console=err, transient=True) if err.is_terminal else None
+    flagged = 0
+    with bar or nullcontext():
+        for target in targets:
+            task = bar.add_task(f"{lang}→{target}", total=None) if bar else None
+            result = pipeline.translate(fields, lang, target, gloss, engine=engine, progress=(
+                (lambda done, total: bar.update(task, completed=done, total=total)) if bar else None))
+            page = files.document(result.fields, target, result.engines)
+            if out_dir:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                (out_dir / f"{file.stem}.{target}.html").write_text(page)
+            else:
+                sys.stdout.write(page)
+            c, segs = result.counts, result.segments
+            status = {s: sum(x.status == s for x in segs) for s in ("ok", "repaired", "flagged", "human")}
+            err.print(f"{target}: {', '.join(result.engines) or '-'}; links {c.links_out}/{c.links_in} with text, "
+                      f"numbers {c.numbers_out}/{c.numbers_in}, terms {c.terms_out}/{c.terms_in}, "
+                      f"codes {c.codes_out}/{c.codes_in}; segments " + ", ".join(f"{v} {k}" for k, v in
+                                                                            status.items() if v), soft_wrap=True)
+            for s in result.flagged:
+                err.print(f"[yellow]flagged[/yellow] {target} {s.field} block {s.block + 1} sentence "
+                          f"{s.sentence + 1}: {escape('; '.join(s.problems))}", soft_wrap=True)
+            flagged += len(result.flagged)
+    if flagged:
+        err.print(f"{flagged} segment(s) flagged for an editor")
+
+
 def main() -> None:
     try:
         app()

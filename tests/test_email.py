@@ -6,68 +6,24 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import email
-import secrets
-import socket
-from email import policy
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
+from smtp_sink import Sink, add_journalist, deliver, endpoint, free_port, rows
 
 from newswire.distribution.channels.base import Job, Target
 from newswire.distribution.channels.email import EmailChannel, smtp_options
-from newswire.distribution.worker import DeliveryWorker
-from newswire.domain.subscriptions import Channel, Kind, Preferences
-from newswire.storage import deliveries as ledger
-from newswire.storage import subscribers as subs
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 19:00 in Seoul
 ECONOMY = "medtop:04000000"
 
 
-class Sink:
-    """An aiosmtpd handler that keeps every message and can refuse chosen recipients."""
-
-    def __init__(self):
-        self.received: list[tuple[str, bytes, tuple]] = []  # (recipient, message, client peer)
-        self.refuse: dict[str, str] = {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        for rcpt in envelope.rcpt_tos:
-            self.received.append((rcpt, envelope.content, session.peer))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(raw, policy=policy.default) for rcpt, raw, _ in self.received
-                if rcpt == address]
-
-    @property
-    def connections(self) -> int:
-        return len({peer for _, _, peer in self.received})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
-    sink, port = Sink(), free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    sink.controller, sink.port = controller, port
+    sink = Sink().start()
     yield sink
-    sink.controller.stop()
+    sink.stop()
 
 
 @pytest.fixture
@@ -90,48 +46,8 @@ def publish(wire, editor, sample):
 
 
 @pytest.fixture
-def journalist(wire, clock):
-    def _journalist(address: str, *, languages=(), industries=(), timezone="UTC", digest_hour=None):
-        token = secrets.token_urlsafe(24)
-        with wire.transaction() as conn:
-            sid = subs.create_subscriber(conn, kind=Kind.JOURNALIST, name=address, email=address, timezone=timezone,
-                                         preferences=Preferences(tuple(languages), (), tuple(industries)),
-                                         now=clock())
-            eid = subs.create_endpoint(conn, subscriber_id=sid, channel=Channel.EMAIL, address=address,
-                                       format="email", digest_hour=digest_hour, unsubscribe_token=token,
-                                       now=clock())
-        return eid, token
-    return _journalist
-
-
-def deliver(wire, channel, timeout: float = 60) -> None:
-    """Run a delivery worker until nothing is due at the wire's clock."""
-    def settled() -> bool:
-        with wire.engine.connect() as conn:
-            due = ledger.next_due(conn)
-        return due is None or due > wire.clock()
-
-    async def go():
-        worker = DeliveryWorker(wire, {"email": channel}, "test-worker", idle=0.05)
-        task = asyncio.create_task(worker.run())
-        try:
-            while not await asyncio.to_thread(settled):
-                await asyncio.sleep(0.05)
-        finally:
-            worker.stop()
-            await task
-
-    asyncio.run(asyncio.wait_for(go(), timeout))
-
-
-def rows(wire, endpoint_id: int) -> list:
-    with wire.engine.connect() as conn:
-        return [r for r in ledger.listing(conn, channel="email", limit=1000) if r.endpoint_id == endpoint_id]
-
-
-def endpoint(wire, endpoint_id: int):
-    with wire.engine.connect() as conn:
-        return subs.get_endpoint_row(conn, endpoint_id)
+def journalist(wire):
+    return lambda address, **prefs: add_journalist(wire, address, **prefs)
 
 
 def test_smtp_url():
@@ -219,9 +135,8 @@ def test_reconnects_when_the_server_restarts(wire, channel, smtp, journalist, pu
 
     async def go():
         first = await channel.push(Job(1, "release.published", 0, release, target, payload))
-        smtp.controller.stop()  # drops the open connection, as an idle timeout or a restart would
-        smtp.controller = Controller(smtp, hostname="127.0.0.1", port=smtp.port)
-        smtp.controller.start()
+        smtp.stop()  # drops the open connection, as an idle timeout or a restart would
+        smtp.start()
         second = await channel.push(Job(2, "release.published", 0, release, target, payload))
         await channel.close()
         return first, second
@@ -231,7 +146,7 @@ def test_reconnects_when_the_server_restarts(wire, channel, smtp, journalist, pu
     assert len(smtp.to("ada@paper.test")) == 2
 
 
-def test_one_click_unsubscribe(wire, client, channel, smtp, journalist, publish, clock):
+def test_one_click_unsubscribe(wire, client, channel, smtp, journalist, publish):
     eid, token = journalist("ada@paper.test")
     digest_eid, digest_token = journalist("dora@paper.test", digest_hour=7)
     publish()

@@ -113,13 +113,10 @@ def test_endpoint_of_another_subscriber_is_not_found(client, keys, subs, webhook
     assert_problem(r, 404)
 
 
-MINT = {"anonymous": 401, "admin": 201}
-
-
 @pytest.mark.parametrize("who", ROLES)
 def test_mint_subscriber_key(client, keys, subs, who):
     r = client.post(f"/api/v1/subscribers/{subs['own_id']}/keys", headers=auth(token(keys, who)))
-    assert r.status_code == MINT.get(who, 403), r.text
+    assert r.status_code == {"anonymous": 401, "admin": 201}.get(who, 403), r.text
     if r.status_code == 201:
         key = r.json()["key"]
         assert client.get(f"/api/v1/subscribers/{subs['own_id']}", headers=auth(key)).status_code == 200

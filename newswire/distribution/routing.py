@@ -48,7 +48,7 @@ class Router:
 
         if event in (Event.CORRECTED, Event.WITHDRAWN):
             # Whoever had the release must hear of its correction or kill, whatever their preferences now.
-            for endpoint_id, subscriber_id, channel in ledger.earlier_endpoints(conn, release.id):
+            for endpoint_id, subscriber_id, channel in ledger.earlier_endpoints(conn, release.id, now):
                 add(endpoint_id, subscriber_id, channel, now)
         if event in (Event.PUBLISHED, Event.CORRECTED):
             for batch in subs.iter_recipients(conn):

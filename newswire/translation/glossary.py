@@ -1,4 +1,5 @@
-"""Glossary terms in a segment: protected before the engine, put back after it.
+"""Glossary terms (and URLs, e-mails, ISINs, tickers) in a segment: protected before the
+engine, put back after it.
 
 A do-not-translate term, or a term with a forced translation, becomes
 ``<span translate="no" data-nw-g="K">text</span>`` where text is the term itself or its
@@ -15,6 +16,7 @@ import html as htmllib
 import re
 from dataclasses import dataclass, field
 
+from .check import EMAIL, ISIN, TICKER, URL
 from .engines.base import Glossary
 from .segments import is_tag, tag_name, tokens
 
@@ -42,23 +44,35 @@ def _is_notrans(tok: str) -> bool:
 
 
 def protect(html: str, glossary: Glossary | None, target: str) -> Protected:
-    if glossary is None or not (glossary.keep or glossary.forced):
-        return Protected(html)
-    wanted = {t: t for t in glossary.keep if t}
-    wanted.update({t: out for t, out in glossary.forced_for(target).items() if t})
-    if not wanted:
-        return Protected(html)
+    """Wrap glossary terms, and URLs, e-mail addresses, ISINs and tickers (no engine should
+    touch those: Apertium turns "https://acme.example" into "Https de visita://acmé.ejemplo")."""
+    wanted = {t: t for t in (glossary.keep if glossary else ()) if t}
+    wanted.update({t: out for t, out in (glossary.forced_for(target) if glossary else {}).items() if t})
     by_escaped = {htmllib.escape(t, quote=False): t for t in wanted}
-    pattern = re.compile(r"(?<!\w)(%s)(?!\w)" % "|".join(map(re.escape, sorted(by_escaped, key=len, reverse=True))))
+    patterns = [URL, EMAIL, ISIN, TICKER]
+    if by_escaped:
+        patterns.insert(0, re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(
+            map(re.escape, sorted(by_escaped, key=len, reverse=True)))))
     result = Protected("")
     out, skip = [], []  # skip: stack of names of elements whose text is left alone
 
-    def wrap(m: re.Match) -> str:
-        term = by_escaped[m.group(1)]
-        result.expected[term] = wanted[term]
-        result.outputs.append(wanted[term])
-        k = len(result.outputs) - 1
-        return f'<span translate="no" data-nw-g="{k}">{htmllib.escape(wanted[term], quote=False)}</span>'
+    def wrap(text: str) -> str:
+        hits = sorted(((m.start(), -len(m.group(0)), m.group(0)) for p in patterns for m in p.finditer(text)))
+        pieces, pos = [], 0
+        for start, _, found in hits:
+            if start < pos:
+                continue  # overlaps a longer or earlier match
+            if found in by_escaped:
+                term = by_escaped[found]
+                result.expected[term] = output = wanted[term]
+            else:
+                output = htmllib.unescape(found)
+            result.outputs.append(output)
+            k = len(result.outputs) - 1
+            pieces += [text[pos:start],
+                       f'<span translate="no" data-nw-g="{k}">{htmllib.escape(output, quote=False)}</span>']
+            pos = start + len(found)
+        return "".join(pieces) + text[pos:]
 
     for tok in tokens(html):
         if is_tag(tok):
@@ -70,7 +84,7 @@ def protect(html: str, glossary: Glossary | None, target: str) -> Protected:
                 skip.append(name)
             out.append(tok)
         else:
-            out.append(tok if skip else pattern.sub(wrap, tok))
+            out.append(tok if skip else wrap(tok))
     result.html = "".join(out)
     return result
 
@@ -97,6 +111,6 @@ def unprotect(html: str, protected: Protected) -> tuple[str, list[str]]:
                 depth += -1 if toks[i].startswith("</") else 1
             i += 1
         out.append(htmllib.escape(protected.outputs[k], quote=False))
-    lost = [f"term “{protected.outputs[k]}” was lost by the engine"
+    lost = [f"“{protected.outputs[k]}” was lost by the engine"
             for k in range(len(protected.outputs)) if k not in found]
     return "".join(out), lost

@@ -95,7 +95,9 @@ class Registry:
         exc = UnsupportedPair(
             f"no translation engine here translates {source}→{target}. Pairs available: "
             + (", ".join(f"{s}→{t}" for s, t in available) or "none")
-            + ". Engines that would add it: " + "; ".join(would))
+            + ". Engines that would add it: " + "; ".join(would)
+            + "".join(f". {name} is not available: {why}" for name, why in self.problems.items()
+                      if why != "not configured"))
         exc.available = available
         exc.would_add = would
         raise exc

@@ -62,7 +62,8 @@ class EmailChannel:
         self.options = {**smtp_options(settings.smtp_url), "timeout": timeout}
         self.connections = 0  # how many were opened: tests and the benchmark check reuse
         self._smtp: aiosmtplib.SMTP | None = None
-        self._lock = asyncio.Lock()  # one connection carries one transaction at a time
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock: asyncio.Lock | None = None  # one connection carries one transaction at a time
         self._held: dict[int, list[Job]] = {}  # endpoint id → jobs waiting for its digest
         self._down: tuple[float, str] | None = None  # when and why the server last could not be reached
 
@@ -103,7 +104,7 @@ class EmailChannel:
         return results
 
     async def close(self) -> None:
-        async with self._lock:
+        async with self._guard():
             await self._drop(polite=True)
 
     # --- SMTP ------------------------------------------------------------------------
@@ -129,7 +130,7 @@ class EmailChannel:
             return results(False, None, f"not a usable e-mail address: {address!r}", permanent=True)
         message = self._headers(target, message_id) + payload
         options = [] if address.isascii() else ["SMTPUTF8"]  # RFC 6531 for internationalized mailboxes
-        async with self._lock:
+        async with self._guard():
             for retry in (False, True):
                 try:
                     smtp = await self._connection()
@@ -153,6 +154,12 @@ class EmailChannel:
                     if retry:
                         return results(False, None, f"{type(e).__name__}: {e}")
         raise AssertionError("unreachable")
+
+    def _guard(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # reused under a new event loop: its lock and socket were the old loop's
+            self._loop, self._lock, self._smtp = loop, asyncio.Lock(), None
+        return self._lock
 
     async def _connection(self) -> aiosmtplib.SMTP:
         if self._smtp is None or not self._smtp.is_connected:

@@ -13,13 +13,14 @@ without it.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import shutil
 import subprocess
 from functools import cached_property
 
 from ...domain.languages import normalize
-from ..segments import is_tag, tag_name, tokens
+from ..segments import INLINE, VOID, is_tag, tag_name, text_of, tokens
 from .base import EngineError, Glossary, UnsupportedPair
 
 # Apertium names languages by ISO 639-3 (eng, spa, zlm) or 639-1 (es, pt); the wire by BCP 47.
@@ -30,7 +31,7 @@ ISO3 = {"eng": "en", "spa": "es", "por": "pt", "fra": "fr", "ind": "id", "zlm": 
 PACKAGES = {frozenset(("en", "es")): "apertium-eng-spa", frozenset(("es", "pt")): "apertium-es-pt",
             frozenset(("fr", "es")): "apertium-fr-es", frozenset(("id", "ms")): "apertium-ind-zlm"}
 _SEG = re.compile(r'<div id="nw-seg-(\d+)">(.*?)</div>', re.S)
-_NOTRANS_OPEN = re.compile(r'<apertium-notrans data-nw-s="(\d+)">')
+_NOTRANS = re.compile(r'<apertium-notrans data-nw-s="(\d+)">.*?</apertium-notrans>', re.S)
 _MARKS = re.compile(r"(?<![\w&])[#@](?=\w)")  # Apertium's marks for words it could not generate or transfer
 
 
@@ -95,8 +96,8 @@ class ApertiumEngine:
         if mode is None:
             raise UnsupportedPair(f"Apertium has no {source}→{target} pair; it has "
                                   + ", ".join(f"{s}→{t}" for s, t in sorted(self.modes)))
-        spans: list[str] = []
-        sent = [_to_apertium(s, spans) for s in segments]
+        regions: list[str] = []
+        sent = [_to_apertium(s, regions) for s in segments]
         doc = "\n".join(f'<div id="nw-seg-{i}">{s}</div>' for i, s in enumerate(sent))
         timeout = self.timeout + self.seconds_per_kb * len(doc) / 1024
         try:
@@ -111,22 +112,39 @@ class ApertiumEngine:
         out = {int(m.group(1)): m.group(2) for m in _SEG.finditer(done.stdout)}
         if sorted(out) != list(range(len(segments))):
             raise EngineError(f"Apertium {mode} returned {len(out)} of {len(segments)} segments intact")
-        return [_from_apertium(out[i], spans, sent[i]) for i in range(len(segments))]
+        return [_from_apertium(out[i], regions, sent[i]) for i in range(len(segments))]
 
 
-def _to_apertium(html: str, spans: list[str]) -> str:
-    out, stack = [], []  # stack: for each open span, whether it became <apertium-notrans>
-    for tok in tokens(html):
-        if is_tag(tok) and tag_name(tok) == "span" and not tok.endswith("/>"):
-            if tok.startswith("</"):
-                out.append("</apertium-notrans>" if stack and stack.pop() else tok)
-                continue
-            notrans = re.search(r"""\btranslate\s*=\s*["']?no\b""", tok) is not None
-            stack.append(notrans)
-            if notrans:
-                spans.append(tok)
-                tok = f'<apertium-notrans data-nw-s="{len(spans) - 1}">'
-        out.append(tok)
+def _is_notrans(tok: str) -> bool:
+    return (is_tag(tok) and tag_name(tok) == "span" and not tok.startswith("</")
+            and re.search(r"""\btranslate\s*=\s*["']?no\b""", tok) is not None)
+
+
+def _to_apertium(html: str, regions: list[str]) -> str:
+    """Each no-translate span becomes <apertium-notrans> holding its text; the original markup is
+    kept in ``regions`` and put back whole. Inline elements that hold nothing but such a span
+    (a link whose text is a brand) move inside it: Apertium hangs tags on words, and with no
+    word to hang on it drops the link."""
+    toks, out, i = tokens(html), [], 0
+    while i < len(toks):
+        if not _is_notrans(toks[i]):
+            out.append(toks[i])
+            i += 1
+            continue
+        j, depth = i + 1, 1
+        while j < len(toks) and depth:
+            if is_tag(toks[j]) and tag_name(toks[j]) == "span" and not toks[j].endswith("/>"):
+                depth += -1 if toks[j].startswith("</") else 1
+            j += 1
+        region = toks[i:j]
+        while (out and is_tag(out[-1]) and not out[-1].startswith("</") and tag_name(out[-1]) in INLINE - VOID
+               and j < len(toks) and toks[j].startswith("</") and tag_name(toks[j]) == tag_name(out[-1])):
+            region = [out.pop()] + region + [toks[j]]
+            j += 1
+        regions.append("".join(region))
+        text = htmllib.escape(text_of("".join(region)), quote=False)
+        out.append(f'<apertium-notrans data-nw-s="{len(regions) - 1}">{text}</apertium-notrans>')
+        i = j
     return "".join(out)
 
 
@@ -136,11 +154,11 @@ _LEADING_TERM = re.compile(r"^((?:\s|<[^>]*>)*<apertium-notrans[^>]*>.*?</aperti
                            re.S)
 
 
-def _from_apertium(html: str, spans: list[str], source: str) -> str:
+def _from_apertium(html: str, regions: list[str], source: str) -> str:
     src, out = _LEADING_TERM.match(source), _LEADING_TERM.match(html)
     if src and out and src.group(2).islower() and out.group(2).isupper():
         html = out.group(1) + out.group(2).lower() + html[out.end():]
-    html = _NOTRANS_OPEN.sub(lambda m: spans[int(m.group(1))], html).replace("</apertium-notrans>", "</span>")
+    html = _NOTRANS.sub(lambda m: regions[int(m.group(1))], html)
     out = []
     for tok in tokens(html):
         if not is_tag(tok):

@@ -1,0 +1,203 @@
+"""Webhook fan-out benchmark (not a test).
+
+Starts a receiver on 127.0.0.1 in its own process, creates N webhook subscribers, publishes one
+release (routing writes N ledger rows in the publish transaction) and runs a DeliveryWorker until
+the ledger shows every delivery done. Then, in the same run and against the same receiver, the
+ceiling: N POSTs of the same body by a bare aiohttp loop with the same concurrency.
+
+    python bench/fanout.py --n 10000
+    python bench/fanout.py --n 100000 --database-url postgresql+psycopg://postgres@127.0.0.1/test
+
+With a PostgreSQL URL it works in a fresh database it creates next to the given one and drops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+# The repo instead of this folder: bench/email.py must not shadow the standard library's email package.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import aiohttp  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
+
+from newswire.bootstrap import open_wire  # noqa: E402
+from newswire.config import Settings  # noqa: E402
+from newswire.distribution import secrets  # noqa: E402
+from newswire.distribution.channels.webhook import WebhookChannel  # noqa: E402
+from newswire.distribution.worker import DeliveryWorker  # noqa: E402
+from newswire.storage import deliveries as ledger  # noqa: E402
+from newswire.storage import subscribers as subs  # noqa: E402
+from newswire.storage.tables import deliveries, endpoints, subscribers  # noqa: E402
+
+
+def receive(port_out) -> None:
+    """The receiver process: answers every POST with 204 after reading the body."""
+    from aiohttp import web
+
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+
+    async def hook(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(status=204)
+
+    async def main():
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", hook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=4096)
+        await site.start()
+        port_out.send(site._server.sockets[0].getsockname()[1])
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def add_subscribers(wire, n: int, port: int, chunk: int = 5000) -> None:
+    """N outlets, each with its own webhook URL and its own secret, in bulk inserts of ``chunk``."""
+    now = dt.datetime.now(dt.timezone.utc)
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
+        with wire.transaction() as conn:
+            first = (conn.execute(sa.select(sa.func.max(subscribers.c.id))).scalar() or 0) + 1
+            subs.create_subscribers(conn, [
+                {"id": first + i, "kind": "outlet", "name": f"Outlet {start + i}", "email": None, "languages": [],
+                 "regions": [], "industries": [], "issuers": [], "timezone": "UTC", "active": True,
+                 "created_at": now, "updated_at": now} for i in range(size)])
+            conn.execute(sa.insert(endpoints), [
+                {"subscriber_id": first + i, "channel": "webhook", "format": "ninjs", "max_in_flight": 4,
+                 "address": f"http://127.0.0.1:{port}/hook/{start + i}", "status": "active", "disabled_reason": "",
+                 "secret_enc": secrets.encrypt(wire.settings, secrets.new_webhook_secret()), "created_at": now}
+                for i in range(size)])
+        if wire.engine.dialect.name == "postgresql":
+            with wire.engine.begin() as conn:  # explicit ids: move the sequence past them
+                conn.execute(sa.text("SELECT setval('subscribers_id_seq', (SELECT max(id) FROM subscribers))"))
+
+
+async def deliver(wire, release_id: int, n: int, concurrency: int, batch: int) -> None:
+    worker = DeliveryWorker(wire, {"webhook": WebhookChannel(wire.settings)}, "bench", batch=batch,
+                            concurrency=concurrency)
+    task = asyncio.create_task(worker.run())
+
+    def done() -> bool:
+        with wire.engine.connect() as conn:
+            counts = ledger.counts(conn, release_id)
+        return counts.get("delivered", 0) + counts.get("dead", 0) >= n
+
+    while not await asyncio.to_thread(done):
+        await asyncio.sleep(0.25)
+    worker.stop()
+    await task
+
+
+async def ceiling(port: int, n: int, body: bytes, concurrency: int) -> float:
+    """N POSTs by the plainest aiohttp loop we can write, same concurrency: the best we could do."""
+    left = iter(range(n))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        async def one_lane():
+            for i in left:
+                async with session.post(f"http://127.0.0.1:{port}/hook/{i}", data=body,
+                                        headers={"Content-Type": "application/json"}) as resp:
+                    await resp.read()
+                    assert resp.status == 204
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one_lane() for _ in range(concurrency)))
+        return time.perf_counter() - start
+
+
+def fresh_postgres(url: str):
+    base = sa.engine.make_url(url)
+    name = f"newswire_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000, help="webhook subscribers (default 10,000)")
+    ap.add_argument("--database-url", default="", help="PostgreSQL server to use; default: a temporary SQLite file")
+    ap.add_argument("--concurrency", type=int, default=256, help="sends in flight, worker and ceiling alike")
+    ap.add_argument("--batch", type=int, default=500, help="ledger rows per claim")
+    args = ap.parse_args()
+
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    receiver = multiprocessing.get_context("spawn").Process(target=receive, args=(child,), daemon=True)
+    receiver.start()
+    port = parent.recv()
+    url, drop = fresh_postgres(args.database_url) if args.database_url else ("", lambda: None)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(data_dir=Path(tmp), database_url=url, webhook_allow_private=True,
+                                secret_key=Fernet.generate_key().decode(), run_worker=False)
+            wire = open_wire(settings)
+            run(wire, args, port)
+            wire.engine.dispose()
+    finally:
+        drop()
+        receiver.kill()
+
+
+def run(wire, args, port: int) -> None:
+    n = args.n
+    t = time.perf_counter()
+    add_subscribers(wire, n, port)
+    print(f"database: {wire.engine.dialect.name}; {n:,} subscribers created in {time.perf_counter() - t:.1f} s")
+    wire.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.")
+    editor = wire.authenticate(wire.create_api_key("editor", "Bench"))
+    release = wire.create(editor, {"issuer": "acme", "headline": "Acme unveils the Rocket Skate 3000",
+                                   "lead": "Acme today announced its new skate.", "language": "en",
+                                   "body": "The **Rocket Skate 3000** goes faster.\n\n" * 20,
+                                   "industries": ["medtop:04000000"], "regions": ["DE", "US"]})
+    asyncio.run(ceiling(port, 1000, b"{}", args.concurrency))  # warm the receiver up
+
+    published_at = dt.datetime.now(dt.timezone.utc)
+    t = time.perf_counter()
+    wire.publish(editor, release.id)
+    publish_s = time.perf_counter() - t
+    asyncio.run(deliver(wire, release.id, n, args.concurrency, args.batch))
+    with wire.engine.connect() as conn:
+        first, last, ok = conn.execute(
+            sa.select(sa.func.min(deliveries.c.delivered_at), sa.func.max(deliveries.c.delivered_at),
+                      sa.func.count(deliveries.c.delivered_at)).where(deliveries.c.release_id == release.id)).one()
+    end_to_end = (last - published_at).total_seconds()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the ceiling run
+
+    body = WebhookChannel(wire.settings).render(wire.get(editor, release.id), "release.published", None)
+    bare = asyncio.run(ceiling(port, n, body, args.concurrency))
+    rate, bare_rate = n / end_to_end, n / bare
+    print(f"delivered:        {ok:,} of {n:,} (body {len(body):,} bytes, concurrency {args.concurrency})")
+    print(f"publish (routing {n:,} ledger rows, one transaction): {publish_s:.2f} s")
+    print(f"publish -> first delivery: {(first - published_at).total_seconds():.2f} s")
+    print(f"publish -> last delivery:  {end_to_end:.2f} s")
+    print(f"end to end:       {rate:,.0f} deliveries/s")
+    print(f"ceiling:          {bare_rate:,.0f} POSTs/s (bare aiohttp loop, same receiver, {bare:.2f} s)")
+    print(f"ratio:            {rate / bare_rate:.2f}  (target >= 0.8)")
+    print(f"peak RSS:         {rss_mb:.0f} MB (this process: setup, publish and delivery)")
+
+
+if __name__ == "__main__":
+    main()
