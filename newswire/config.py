@@ -37,6 +37,17 @@ class Settings:
     mail_from: str = "Newswire <newswire@localhost>"
     worker_batch: int = 500
     lease_seconds: int = 60
+    # neural and remote translation engines
+    models_dir: str = ""  # installed CTranslate2 models; empty: data_dir/models
+    ct2_beam_size: int = 4
+    ct2_threads: int = 0  # 0: CTranslate2 picks
+    chat_api_url: str = ""  # an OpenAI-compatible server, e.g. http://127.0.0.1:8080 (empty: engine off)
+    chat_api_key: str = ""
+    chat_model: str = ""
+    chat_timeout: float = 120.0
+    deepl_api_url: str = "https://api-free.deepl.com"
+    deepl_api_key: str = ""  # empty: engine off
+    deepl_timeout: float = 30.0
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -12,6 +12,15 @@ import re
 
 from .segments import INLINE, VOID, is_tag, tag_name, text_of, tokens
 
+def same_tag(a: str, b: str) -> bool:
+    """Equal opening tags, whatever their attribute quotes (Apertium rewrites ' as ")."""
+    return _norm(a) == _norm(b)
+
+
+def _norm(tag: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"""=\s*'([^']*)'""", r'="\1"', tag))
+
+
 _MAX_GAP = 40  # characters of plain text that may sit between two pieces of one split element
 
 
@@ -37,7 +46,7 @@ def merge_split(output: str, source: str) -> str:
             if j >= len(toks) or toks[j] != toks[open_i] or sum(map(len, gap)) > _MAX_GAP:
                 continue
             have = sum(1 for t in toks if t == toks[open_i])
-            if have <= src_opens.count(toks[open_i]):
+            if have <= sum(same_tag(t, toks[open_i]) for t in src_opens):
                 continue
             del toks[j]  # the second opening tag
             del toks[i]  # the first closing tag: the gap text is now inside one element
@@ -81,14 +90,23 @@ def elements(html: str) -> list[tuple[str, str, str]]:
 
 def drop_empty(html: str, open_tag: str) -> str:
     """Remove elements with this opening tag that have no text (an engine's emptied link)."""
-    return re.sub(re.escape(open_tag) + r"\s*</" + tag_name(open_tag) + ">", "", html)
+    toks, out, name = tokens(html), [], tag_name(open_tag)
+    i = 0
+    while i < len(toks):
+        j = i + 1 + (i + 1 < len(toks) and not toks[i + 1].strip())  # allow whitespace inside
+        if is_tag(toks[i]) and same_tag(toks[i], open_tag) and j < len(toks) and toks[j] == f"</{name}>":
+            i = j + 1
+            continue
+        out.append(toks[i])
+        i += 1
+    return "".join(out)
 
 
 def has_element(html: str, open_tag: str) -> bool:
     """Whether an element with exactly this opening tag has some text."""
     toks, name = tokens(html), tag_name(open_tag)
     for i, tok in enumerate(toks):
-        if tok == open_tag:
+        if is_tag(tok) and same_tag(tok, open_tag):
             depth, j = 1, i + 1
             while j < len(toks) and depth:
                 if is_tag(toks[j]) and tag_name(toks[j]) == name and not toks[j].endswith("/>"):

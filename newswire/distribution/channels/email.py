@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +31,7 @@ from ...formats.site import Site
 from .base import Job, Result, Target
 
 DOWN_SECONDS = 5.0
+DIGEST_SETTLE = 1.0
 _UNSAFE = set("\r\n<>,;: \t\"()[]\\")
 
 
@@ -54,7 +56,7 @@ def _valid(address: str) -> bool:
 class EmailChannel:
     name = "email"
 
-    def __init__(self, settings: Settings, *, timeout: float = 30.0):
+    def __init__(self, settings: Settings, *, timeout: float = 30.0, digest_settle: float = DIGEST_SETTLE):
         self.settings = settings
         self.site = Site.from_settings(settings)
         self.sender = parseaddr(settings.mail_from)[1] or settings.mail_from
@@ -64,7 +66,9 @@ class EmailChannel:
         self._smtp: aiosmtplib.SMTP | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None  # one connection carries one transaction at a time
+        self.digest_settle = digest_settle
         self._held: dict[int, list[Job]] = {}  # endpoint id → jobs waiting for its digest
+        self._held_at: dict[int, float] = {}  # endpoint id → when its last job joined
         self._down: tuple[float, str] | None = None  # when and why the server last could not be reached
 
     # --- the Channel interface ------------------------------------------------------
@@ -78,13 +82,23 @@ class EmailChannel:
     async def push(self, job: Job) -> Result | None:
         if job.target.digest_hour is not None:
             self._held.setdefault(job.target.id, []).append(job)
+            self._held_at[job.target.id] = time.monotonic()
             return None
         message_id = self._message_id(job.delivery_id, job.release)
         return (await self._send(job.target, message_id, job.payload, [job.delivery_id]))[0]
 
     async def flush(self) -> list[Result]:
-        """One digest message per endpoint for everything held since the last flush."""
-        held, self._held = self._held, {}
+        """One digest message per endpoint whose held jobs have settled.
+
+        The worker hands over an endpoint's due jobs across several cycles (it caps how many of one
+        endpoint's jobs it keeps in memory), so a group is sent only once no job has joined it for
+        ``digest_settle`` seconds: one message rather than one per cycle. Jobs still held when the
+        worker stops are not answered; their leases lapse and they come back.
+        """
+        quiet = time.monotonic() - self.digest_settle
+        held = {e: self._held.pop(e) for e, at in list(self._held_at.items()) if at <= quiet}
+        for e in held:
+            del self._held_at[e]
         items: dict[tuple, mail.Item] = {}
         digests: dict[tuple, bytes] = {}  # subscribers with the same picks share one rendering
         now = dt.datetime.now(dt.timezone.utc)

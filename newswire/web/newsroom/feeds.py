@@ -139,7 +139,7 @@ def build_feed(w: Wire, lang: str, kind: str, **filter_values) -> Feed:
     return Feed(body, media_type, last_modified, self_url, hub)
 
 
-@router.api_route("/feeds/{name}", methods=["GET", "HEAD"], summary="Latest releases as RSS, Atom or JSON Feed",
+@router.get("/feeds/{name}", summary="Latest releases as RSS, Atom or JSON Feed",
                   responses={200: {"content": {m: {} for _, m in KINDS.values()}}, 304: {}, 404: {}, 422: {}})
 def feed(request: Request, name: str, industry: str | None = None, region: str | None = None,
          issuer: str | None = None, w: Wire = Depends(wire)):
@@ -158,7 +158,7 @@ def feed(request: Request, name: str, industry: str | None = None, region: str |
     return conditional(request, f.body, f.media_type, f.last_modified, f.link_header)
 
 
-@router.api_route("/sitemap-news.xml", methods=["GET", "HEAD"], summary="Google News sitemap (last two days)",
+@router.get("/sitemap-news.xml", summary="Google News sitemap (last two days)",
                   responses={200: {"content": {"application/xml": {}}}, 304: {}})
 def news_sitemap(request: Request, w: Wire = Depends(wire)):
     now = w.clock()
@@ -167,3 +167,9 @@ def news_sitemap(request: Request, w: Wire = Depends(wire)):
     newest = max((r.published_at for r in items), default=None)
     body = sitemap.news_sitemap(items, _site(request))
     return conditional(request, body, "application/xml", _last_modified(newest, w, q))
+
+
+# HEAD answers like GET (feed readers probe with it); kept out of the OpenAPI document so the
+# two methods do not share an operation id.
+router.add_api_route("/feeds/{name}", feed, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/sitemap-news.xml", news_sitemap, methods=["HEAD"], include_in_schema=False)
