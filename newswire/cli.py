@@ -23,6 +23,8 @@ deliveries_app = typer.Typer(help="The delivery ledger: list and replay deliveri
 subscriber_app = typer.Typer(help="Subscribers (outlets, journalists, desktops).", no_args_is_help=True)
 app.add_typer(deliveries_app, name="deliveries")
 app.add_typer(subscriber_app, name="subscriber")
+models_app = typer.Typer(help="Neural translation models (CTranslate2).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 
 err = Console(stderr=True)
 
@@ -364,6 +366,69 @@ def translate(file: Path = typer.Argument(..., help="A release as Markdown (.md,
             flagged += len(result.flagged)
     if flagged:
         err.print(f"{flagged} segment(s) flagged for an editor")
+
+
+ModelsDir = typer.Option(None, "--models-dir", envvar="NEWSWIRE_MODELS_DIR",
+                         help="Where installed models live; default: models/ in --data-dir.")
+
+
+def _models_registry(data_dir, models_dir):
+    from .translation import models
+
+    settings = settings_for(data_dir, None, models_dir=str(models_dir) if models_dir else None)
+    return models.Registry(models.models_dir(settings))
+
+
+def _pairs_text(pairs) -> str:
+    shown = ", ".join(f"{s}→{t}" for s, t in pairs[:6])
+    return shown + (f" and {len(pairs) - 6} more pairs" if len(pairs) > 6 else "")
+
+
+@models_app.command("install")
+def models_install(directory: Path = typer.Argument(..., help="A converted CTranslate2 model directory "
+                                                    "(model.bin, config.json, vocabulary, SentencePiece files)."),
+                   pair: list[str] = typer.Option([], "--pair", help="e.g. en-de (zh-Hans:en); repeat for more. "
+                                                  "Needed for one-pair OPUS-MT models; NLLB/M2M-100 default "
+                                                  "to every wire language they know."),
+                   name: Optional[str] = typer.Option(None, "--name", help="Default: the directory's name."),
+                   link: bool = typer.Option(False, "--link", help="Symlink the directory instead of copying it."),
+                   data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
+    """Register a converted model directory for its language pairs."""
+    from .translation.models import parse_pair
+
+    try:
+        registry = _models_registry(data_dir, models_dir)
+        model = registry.install(directory, [parse_pair(p) for p in pair], name=name, link=link)
+    except NewswireError as exc:
+        fail(exc)
+    typer.echo(f"installed {model.name} ({model.kind}) in {registry.path(model)}: {_pairs_text(model.pairs)}")
+
+
+@models_app.command("list")
+def models_list(data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
+    """Installed models and the pairs each serves."""
+    registry = _models_registry(data_dir, models_dir)
+    models = registry.models()
+    if not models:
+        typer.echo(f"no models installed in {registry.root}")
+    for m in models:
+        typer.echo(f"{m.name}\t{m.kind}\t{_pairs_text(m.pairs)}\t{registry.path(m)}")
+
+
+@models_app.command("pull")
+def models_pull(name: str = typer.Argument(..., help="A Hugging Face model, e.g. Helsinki-NLP/opus-mt-en-de."),
+                pair: list[str] = typer.Option([], "--pair", help="As for install; guessed from opus-mt-xx-yy names."),
+                timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for the hub to answer."),
+                data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
+    """Download a model from the Hugging Face hub (converting it if needed) and install it."""
+    from .translation.models import parse_pair, pull
+
+    try:
+        registry = _models_registry(data_dir, models_dir)
+        model = pull(name, registry, [parse_pair(p) for p in pair], timeout=timeout)
+    except NewswireError as exc:
+        fail(exc)
+    typer.echo(f"installed {model.name} ({model.kind}) in {registry.path(model)}: {_pairs_text(model.pairs)}")
 
 
 def main() -> None:

@@ -77,7 +77,8 @@ def random_ct2_model(out: Path, vocab: list[str], *, d: int = 16, ff: int = 32, 
 
 
 def trained_marian(work: Path, pairs=PAIRS, *, steps: int = 1000) -> Path:
-    """Train a tiny MarianMTModel on ``pairs`` and return its converted CTranslate2 directory."""
+    """Train a tiny MarianMTModel on ``pairs`` and return its converted CTranslate2 directory,
+    ``work/ct2``; the Transformers checkpoint it was converted from stays in ``work/hf``."""
     import sentencepiece as spm
     import torch
     from ctranslate2.converters import TransformersConverter

@@ -1,12 +1,12 @@
 """The delivery worker: claims due ledger rows, sends them through their channel, records outcomes.
 
-It is a pipeline, not lockstep batches: up to ``concurrency`` jobs are in memory at once, and
-it claims more as soon as a quarter of that room frees up, so a slow outlet holds only its
-own slots. Each endpoint gets at most ``max_in_flight`` sends at once and at most twice that
-many claimed jobs (endpoints at that mark are skipped by the claim). Outcomes are written in
-batches, and only to rows this worker still leases, so each delivery is recorded once even when
-a lease ran out and another worker took over. A job whose lease is half gone before it could
-start is given back unsent rather than risk a send another worker is also making.
+A pipeline, not lockstep batches: up to ``concurrency`` sends are in flight and up to ``batch``
+more claimed jobs wait behind them, so the next send never waits for the database. Claims, sends
+and batched outcome writes overlap. Each endpoint gets at most ``max_in_flight`` sends at once and
+at most twice that many claimed jobs (the claim skips endpoints at that mark), so a slow outlet
+fills only its own lane. Outcomes are written only to rows this worker still leases: each delivery
+is recorded once even when a lease ran out and another worker took over. A job whose lease is half
+gone before it could start is given back unsent rather than risk a send another worker also makes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,14 @@ from .channels.base import Channel, Job, Result, Target
 from .schedule import next_retry
 
 log = logging.getLogger("newswire.worker")
-NOTIFY = "newswire_deliveries"  # PostgreSQL NOTIFY channel the router signals on commit
+NOTIFY = "newswire_deliveries"  # the PostgreSQL channel the router notifies on commit
+
+
+class _Lane:
+    """One endpoint's claimed jobs in this worker and its send slots."""
+
+    def __init__(self, cap: int):
+        self.jobs, self.cap, self.slots = 0, cap, asyncio.Semaphore(cap)
 
 
 class DeliveryWorker:
@@ -38,17 +45,23 @@ class DeliveryWorker:
         self.lease = lease or wire.settings.lease_seconds
         self.concurrency, self.idle = concurrency, idle
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._inflight = 0
+        self._wake, self._stopping = asyncio.Event(), False
+        self._slots = asyncio.Semaphore(concurrency)
+        self._queued = 0  # claimed jobs not yet answered
+        self._threshold = max(1, self.batch // 2)  # claim when this much room is free
+        self._dry = True  # the last claim got all there was
+        self._secrets: dict[str, str] = {}
+        self._lanes: dict[int, _Lane] = {}
         self._tasks: set[asyncio.Task] = set()
-        self._per_endpoint: dict[int, int] = {}  # claimed jobs in memory
-        self._limits: dict[int, tuple[asyncio.Semaphore, int]] = {}  # endpoint → (send slots, max_in_flight)
-        self._held: dict[int, ledger.Claimed] = {}  # jobs a batching channel holds until flush
+        self._recorder: asyncio.Task | None = None
+        self._held: dict[int, ledger.Claimed] = {}  # jobs a batching channel keeps until flush
         self._results: list[tuple[ledger.Claimed, Result]] = []
         self._unsent: list[int] = []
         self._gone: set[int] = set()
-        self._payloads: OrderedDict[tuple, bytes] = OrderedDict()
+        self._cache: OrderedDict[tuple, object] = OrderedDict()  # releases and rendered payloads
+
+    def _room(self) -> int:
+        return min(self.batch, self.concurrency + self.batch - self._queued)
 
     def poke(self) -> None:
         """New deliveries were committed: look now. Safe from any thread."""
@@ -56,11 +69,10 @@ class DeliveryWorker:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     def on_commit(self, _event_id: int | None = None) -> None:
-        """For the router's after-commit callbacks."""
         self.poke()
 
     def stop(self) -> None:
-        """Finish in-flight sends, give unstarted claims back, then return from ``run``."""
+        """Finish in-flight sends, give unstarted claims back, record, then return from ``run``."""
         self._stopping = True
         self.poke()
 
@@ -70,87 +82,102 @@ class DeliveryWorker:
         try:
             while not self._stopping:
                 self._wake.clear()  # before looking, so a poke during the look is not lost
+                self._start_recorder()
+                room = self._room()
+                if room < self._threshold:
+                    await self._sleep()
+                    continue
                 try:
-                    await self._record()
-                    room = min(self.batch, self.concurrency - self._inflight)
-                    claimed = await self._claim(room) if room >= min(self.batch, self.concurrency) // 4 else 0
+                    self._dry = await self._claim(room) < room
                 except Exception:  # the worker must outlive a database hiccup
-                    log.exception("delivery worker cycle failed; retrying")
-                    claimed, room = 0, 0
-                if claimed and claimed == room:
-                    continue  # there may be more due right now
-                await self._sleep()
+                    log.exception("claiming deliveries failed; retrying")
+                    await asyncio.sleep(self.idle)
+                    continue
+                if self._dry:  # all that is due is claimed: wait for a poke, a NOTIFY or the clock
+                    await self._sleep()
         finally:
             if listen is not None:
                 listen.cancel()
             await self._drain()
 
-    # --- claiming --------------------------------------------------------------------
+    # --- claiming ----------------------------------------------------------------------
 
     async def _claim(self, room: int) -> int:
-        full = [e for e, n in self._per_endpoint.items() if n >= 2 * self._limits[e][1]]
-        jobs, n = await asyncio.to_thread(self._load, room, full, dict(self._per_endpoint))
+        full = [e for e, lane in self._lanes.items() if lane.jobs >= 2 * lane.cap]
+        in_memory = {e: lane.jobs for e, lane in self._lanes.items()}
+        jobs, n = await asyncio.to_thread(self._load, room, full, in_memory)
         deadline = time.monotonic() + self.lease / 2
-        for claimed, job in jobs:
-            eid = claimed.endpoint_id
-            if eid not in self._limits:
-                cap = job.target.max_in_flight
-                self._limits[eid] = (asyncio.Semaphore(cap), cap)
-            self._per_endpoint[eid] = self._per_endpoint.get(eid, 0) + 1
-            self._inflight += 1
-            task = asyncio.create_task(self._send(claimed, job, deadline))
+        for c, job in jobs:
+            lane = self._lanes.get(c.endpoint_id) or self._lanes.setdefault(c.endpoint_id,
+                                                                           _Lane(job.target.max_in_flight))
+            lane.jobs += 1
+            self._queued += 1
+            task = asyncio.create_task(self._send(c, job, lane, deadline))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return n
 
     def _load(self, limit: int, full: list[int], in_memory: dict[int, int]) -> tuple[list, int]:
         """In a thread, one transaction: lease rows, load their releases and endpoints once, build jobs."""
-        now, settings = self.wire.clock(), self.wire.settings
+        now = self.wire.clock()
         with self.wire.transaction() as conn:
             claimed = ledger.claim(conn, now=now, worker=self.id, limit=limit, lease_seconds=self.lease,
                                    channels=tuple(self.channels), skip_endpoints=full)
             endpoints = subs.endpoint_rows(conn, sorted({c.endpoint_id for c in claimed}))
-            releases = {rid: store.load(conn, rid) for rid in {c.release_id for c in claimed}}
             jobs, overflow, final = [], [], []
             for c in claimed:
-                ep, release = endpoints.get(c.endpoint_id), releases[c.release_id]
+                ep, release = endpoints.get(c.endpoint_id), self._cached(("release", c.release_id, c.version, c.event),
+                                                                         lambda: store.load(conn, c.release_id))
+                cap = max(1, ep.max_in_flight) if ep else 1
                 if ep is None or ep.status == "disabled":
                     final.append(ledger.Outcome(c.id, ledger.CANCELLED, now, error="endpoint disabled"))
                 elif release is None:
                     final.append(ledger.Outcome(c.id, ledger.DEAD, now, error="the release no longer exists"))
-                elif in_memory.get(ep.id, 0) >= 2 * max(1, ep.max_in_flight):
-                    overflow.append(c.id)  # enough of this endpoint's work is queued here already
+                elif in_memory.get(ep.id, 0) >= 2 * cap:
+                    overflow.append(c.id)  # enough of this endpoint's work waits here already
                 else:
                     in_memory[ep.id] = in_memory.get(ep.id, 0) + 1
-                    jobs.append((c, self._job(c, ep, release, now, settings)))
+                    jobs.append((c, self._job(c, ep, cap, release, now)))
             ledger.release_lease(conn, self.id, overflow)
             ledger.record(conn, self.id, final)
         return jobs, len(claimed)
 
-    def _job(self, c: ledger.Claimed, ep, release, now, settings) -> Job:
+    def _job(self, c: ledger.Claimed, ep, cap: int, release, now) -> Job:
         keys = [ep.secret_enc] if ep.secret_enc else []
         if ep.previous_secret_enc and ep.previous_secret_expires_at and ep.previous_secret_expires_at > now:
             keys.append(ep.previous_secret_enc)  # rotation overlap: sign with both
         target = Target(id=ep.id, subscriber_id=ep.subscriber_id, address=ep.address, format=ep.format,
-                        secrets=tuple(_decrypt(settings, k) for k in keys), max_in_flight=max(1, ep.max_in_flight),
+                        secrets=tuple(self._decrypt(k) for k in keys), max_in_flight=cap,
                         digest_hour=ep.digest_hour, topic=ep.topic, unsubscribe_token=ep.unsubscribe_token)
         channel = self.channels[c.channel]
-        key = (c.channel, *channel.payload_key(release, c.event, target))
-        payload = self._payloads.get(key)
-        if payload is None:  # rendered once per release/version/event/format, not per recipient
-            payload = self._payloads[key] = channel.render(release, c.event, target)
-            if len(self._payloads) > 256:
-                self._payloads.popitem(last=False)
+        # Rendered once per channel's payload key (release, version, event, format), never per recipient.
+        payload = self._cached((c.channel, *channel.payload_key(release, c.event, target)),
+                               lambda: channel.render(release, c.event, target))
         return Job(c.id, c.event, c.attempts, release, target, payload,
                    extra={"version": c.version, "language": c.language})
 
-    # --- sending -----------------------------------------------------------------------
+    def _decrypt(self, token: str) -> str:
+        if token not in self._secrets:  # endpoints recur in every fan-out; Fernet and the key file do not need to
+            if len(self._secrets) > 50_000:
+                self._secrets.clear()
+            self._secrets[token] = secrets.decrypt(self.wire.settings, token)
+        return self._secrets[token]
 
-    async def _send(self, c: ledger.Claimed, job: Job, deadline: float) -> None:
-        eid = c.endpoint_id
+    def _cached(self, key: tuple, make):
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        value = self._cache[key] = make()
+        if len(self._cache) > 256:
+            self._cache.popitem(last=False)
+        return value
+
+    # --- sending -------------------------------------------------------------------------
+
+    async def _send(self, c: ledger.Claimed, job: Job, lane: _Lane, deadline: float) -> None:
         try:
-            async with self._limits[eid][0]:
-                if self._stopping or eid in self._gone or time.monotonic() > deadline:
+            async with lane.slots, self._slots:  # the endpoint's slot first: a full lane holds no global slot
+                if self._stopping or c.endpoint_id in self._gone or time.monotonic() > deadline:
                     self._unsent.append(c.id)
                     return
                 try:
@@ -163,35 +190,39 @@ class DeliveryWorker:
                 else:
                     self._results.append((c, result))
                     if result.gone:
-                        self._gone.add(eid)
+                        self._gone.add(c.endpoint_id)
         finally:
-            self._inflight -= 1
-            self._per_endpoint[eid] -= 1
-            if not self._per_endpoint[eid]:
-                del self._per_endpoint[eid], self._limits[eid]
-            if not self._inflight or len(self._results) >= 64 or self._inflight <= self.concurrency * 3 // 4:
-                self._wake.set()
+            self._queued -= 1
+            lane.jobs -= 1
+            if not lane.jobs:
+                del self._lanes[c.endpoint_id]
+            if len(self._results) >= 200 or not self._queued:
+                self._start_recorder()
+            if not self._dry and self._room() >= self._threshold:
+                self._wake.set()  # room for another claim, and more may be due
 
-    async def _flush(self) -> None:
-        """Let batching channels (digests) send what they hold."""
-        if self._held:
-            for channel in {c.channel for c in self._held.values()}:
-                for r in await self.channels[channel].flush():
-                    if (c := self._held.pop(r.delivery_id, None)) is not None:
-                        self._results.append((c, r))
+    # --- recording -------------------------------------------------------------------------
 
-    # --- recording ------------------------------------------------------------------
+    def _start_recorder(self) -> None:
+        busy = self._recorder is not None and not self._recorder.done()
+        if not busy and (self._results or self._unsent or self._held):
+            self._recorder = asyncio.create_task(self._record())
 
     async def _record(self) -> None:
-        await self._flush()
-        results, unsent = self._results, self._unsent
-        if results or unsent:
+        """Let batching channels (digests) send what they hold, then write outcomes until none are left."""
+        for name in {c.channel for c in self._held.values()}:
+            for r in await self.channels[name].flush():
+                if (c := self._held.pop(r.delivery_id, None)) is not None:
+                    self._results.append((c, r))
+        while self._results or self._unsent:
+            results, unsent = self._results, self._unsent
             self._results, self._unsent = [], []
             try:
                 await asyncio.to_thread(self._write, results, unsent)
             except Exception:
-                self._results[:0], self._unsent[:0] = results, unsent  # try again next cycle
-                raise
+                log.exception("recording %d outcomes failed; will retry", len(results))
+                self._results[:0], self._unsent[:0] = results, unsent
+                return
 
     def _write(self, results: list[tuple[ledger.Claimed, Result]], unsent: list[int]) -> None:
         now, delays = self.wire.clock(), self.wire.settings.retry_delays
@@ -211,14 +242,15 @@ class DeliveryWorker:
                 ledger.disable_endpoint(conn, endpoint_id, reason, now)
             ledger.release_lease(conn, self.id, unsent)
         if written < len(outcomes):
-            log.warning("%d outcomes not recorded: their lease had passed to another worker",
-                        len(outcomes) - written)
+            log.warning("%d outcomes not recorded: their lease had passed to another worker", len(outcomes) - written)
 
-    # --- waiting -----------------------------------------------------------------------
+    # --- waiting ---------------------------------------------------------------------------
 
     async def _sleep(self) -> None:
-        timeout = 0.1 if self._inflight else self.idle  # in-flight results are recorded promptly
-        if not self._inflight:
+        timeout = self.idle
+        if self._queued or self._held:
+            timeout = 0.1  # outcomes and held digests are looked after promptly
+        else:
             try:
                 due = await asyncio.to_thread(self._next_due)
                 now = self.wire.clock()
@@ -236,7 +268,7 @@ class DeliveryWorker:
             return ledger.next_due(conn)
 
     async def _listen(self) -> None:
-        """PostgreSQL: wake on the router's NOTIFY, so workers elsewhere start at once."""
+        """PostgreSQL: wake on the router's NOTIFY, so workers on other machines start at once."""
         import psycopg
 
         url = self.wire.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -244,7 +276,7 @@ class DeliveryWorker:
             try:
                 async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {NOTIFY}")
-                    self._wake.set()  # anything missed while not listening
+                    self._wake.set()  # anything committed while we were not listening
                     async for _ in conn.notifies():
                         self._wake.set()
             except Exception:
@@ -253,25 +285,12 @@ class DeliveryWorker:
 
     async def _drain(self) -> None:
         self._stopping = True
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        try:
-            await self._record()
-        except Exception:
-            log.exception("could not record the last outcomes; their leases will run out")
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._recorder is not None:
+            await asyncio.gather(self._recorder, return_exceptions=True)
+        await self._record()
         for channel in self.channels.values():
             await channel.close()
-
-
-_secret_cache: dict[str, str] = {}
-
-
-def _decrypt(settings, token: str) -> str:
-    if token not in _secret_cache:  # Fernet is slow-ish; endpoints recur across batches
-        if len(_secret_cache) > 10_000:
-            _secret_cache.clear()
-        _secret_cache[token] = secrets.decrypt(settings, token)
-    return _secret_cache[token]
 
 
 def default_worker_id(role: str = "worker") -> str:
@@ -279,13 +298,11 @@ def default_worker_id(role: str = "worker") -> str:
 
 
 def wake_on_commit(wire: Wire, worker: DeliveryWorker) -> None:
-    """Have the router poke ``worker`` after each commit that wrote deliveries (keeping any other callback)."""
+    """Have the router poke ``worker`` after each commit (keeping any callback it had)."""
     from .routing import Router
 
     for router in (x for x in wire.listeners if isinstance(x, Router)):
-        previous = router.on_commit
-
-        def on_commit(event_id, previous=previous):
+        def on_commit(event_id, previous=router.on_commit):
             if previous is not None:
                 previous(event_id)
             worker.on_commit(event_id)

@@ -92,23 +92,35 @@ class Outcome:
 
 
 def record(conn: Connection, worker: str, outcomes: list[Outcome]) -> int:
-    """Write a batch of outcomes; only rows still leased by this worker change."""
+    """Write a batch of outcomes; only rows still leased by this worker change.
+
+    Outcomes that differ only in their row (a fan-out's many 2xx) become one UPDATE … WHERE id IN;
+    the rest go in one executemany."""
     if not outcomes:
         return 0
-    stmt = (update(deliveries)
-            .where(deliveries.c.id == bindparam("_id"), deliveries.c.leased_by == bindparam("_worker"),
-                   deliveries.c.status == PENDING)
-            .values(status=bindparam("_status"), attempts=deliveries.c.attempts + 1,
-                    last_status_code=bindparam("_code"), last_error=bindparam("_error"),
-                    last_attempt_at=bindparam("_at"), delivered_at=bindparam("_delivered"),
-                    next_attempt_at=bindparam("_next"), leased_until=None, leased_by=None))
-    params = [{
-        "_id": o.delivery_id, "_worker": worker, "_status": o.status, "_code": o.status_code,
-        "_error": (o.error or None) and o.error[:2000], "_at": o.at,
-        "_delivered": o.at if o.status == DELIVERED else None,
-        "_next": o.next_attempt_at or o.at,
-    } for o in outcomes]
-    return conn.execute(stmt, params).rowcount
+    groups: dict[tuple, list[int]] = {}
+    for o in outcomes:
+        key = (o.status, o.status_code, (o.error or None) and o.error[:2000], o.at, o.next_attempt_at or o.at)
+        groups.setdefault(key, []).append(o.delivery_id)
+    mine = (deliveries.c.leased_by == worker, deliveries.c.status == PENDING)
+    written, singles = 0, []
+    for (status, code, error, at, nxt), ids in groups.items():
+        values = {"_status": status, "_code": code, "_error": error, "_at": at,
+                  "_delivered": at if status == DELIVERED else None, "_next": nxt}
+        if len(ids) == 1:
+            singles.append({"_id": ids[0], **values})
+        else:
+            written += conn.execute(_RECORD.where(deliveries.c.id.in_(ids), *mine), values).rowcount
+    if singles:
+        written += conn.execute(_RECORD.where(deliveries.c.id == bindparam("_id"), *mine), singles).rowcount
+    return written
+
+
+_RECORD = (update(deliveries)
+           .values(status=bindparam("_status"), attempts=deliveries.c.attempts + 1,
+                   last_status_code=bindparam("_code"), last_error=bindparam("_error"),
+                   last_attempt_at=bindparam("_at"), delivered_at=bindparam("_delivered"),
+                   next_attempt_at=bindparam("_next"), leased_until=None, leased_by=None))
 
 
 def release_lease(conn: Connection, worker: str, ids: list[int]) -> None:

@@ -82,6 +82,8 @@ def links(html: str) -> list[tuple[str, str]]:
 
 def readings(token: str) -> set[str]:
     """Every value a written number can have under the conventions above, as canonical strings."""
+    if token.isdigit():  # the common case, and the cheap one
+        return {token.lstrip("0") or "0"}
     values = set()
     for group, decimal in ((",'’" + _SPACES, "."), (".'’" + _SPACES, ",")):
         body = token
@@ -102,9 +104,11 @@ def readings(token: str) -> set[str]:
 
 
 def _strip_codes(text: str) -> str:
-    for pattern in (URL, EMAIL, ISIN, TICKER):
-        text = pattern.sub(" ", text)
-    return text
+    if "://" in text:
+        text = URL.sub(" ", text)
+    if "@" in text:
+        text = EMAIL.sub(" ", text)
+    return TICKER.sub(" ", ISIN.sub(" ", text))
 
 
 def numbers(text: str) -> list[set[str]]:

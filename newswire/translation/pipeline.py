@@ -2,7 +2,7 @@
 
 Every sentence is one unit. All units of a release go to the engine in one call per route leg,
 so an engine with a costly start (Apertium) starts once per release and language. A unit that
-fails the check is retried with safer strategies (see ``repair`` and ``_repair``); one that still
+fails the check is retried with safer strategies (``retry``); one that still
 fails keeps its best output and is FLAGGED for an editor. An engine error on a batch is narrowed
 down by halving it, so one bad segment costs only itself.
 """
@@ -20,7 +20,8 @@ from .check import Counts, Report, check
 from .engines.base import EngineError, Glossary, UnsupportedPair
 from .glossary import Protected, protect, unprotect
 from .registry import Registry, Route
-from .repair import merge_split, repair
+from .repair import merge_split
+from .retry import repair
 from .segments import mask, split_blocks, split_sentences, text_of, unmask
 
 TEXT_FIELDS = ("headline", "subheadline", "lead", "boilerplate")
@@ -200,8 +201,8 @@ class Pipeline:
             return (self._call(engine, texts[:mid], source, target, glossary)
                     + self._call(engine, texts[mid:], source, target, glossary))
 
-    def _consider(self, u: _Unit, out, label: str, strategy: str) -> Report:
-        """Restore one engine output, check it, and keep it as a candidate for the unit."""
+    def _consider(self, u: _Unit, out, label: str, strategy: str, restored: bool = False) -> Report:
+        """Restore one engine output (unless already ``restored``), check it, keep it as a candidate."""
         if isinstance(out, Exception):
             report = Report([f"{label}: {out}"], check(u.seg.source, "", u.prot.expected).counts)
             u.candidates.append(Candidate(u.seg.source, label, strategy, report, failed=True))
@@ -209,7 +210,7 @@ class Pipeline:
         extra = []
         if isinstance(out, _Restored):
             out, extra = str(out), out.problems
-        html, lost = unprotect(out, u.prot)
+        html, lost = (out, []) if restored else unprotect(out, u.prot)
         html = merge_split(html, u.seg.source)
         report = check(u.seg.source, html, u.prot.expected)
         report.problems = extra + lost + report.problems

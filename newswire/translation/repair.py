@@ -8,6 +8,7 @@ the element around it; it returns None rather than guess when the text is not th
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from .segments import INLINE, VOID, is_tag, tag_name, text_of, tokens
@@ -89,13 +90,16 @@ def elements(html: str) -> list[tuple[str, str, str]]:
 
 
 def drop_empty(html: str, open_tag: str) -> str:
-    """Remove elements with this opening tag that have no text (an engine's emptied link)."""
+    """Remove elements with this opening tag that have no text (an engine's emptied link),
+    and the space the engine put before it."""
     toks, out, name = tokens(html), [], tag_name(open_tag)
     i = 0
     while i < len(toks):
         j = i + 1 + (i + 1 < len(toks) and not toks[i + 1].strip())  # allow whitespace inside
         if is_tag(toks[i]) and same_tag(toks[i], open_tag) and j < len(toks) and toks[j] == f"</{name}>":
             i = j + 1
+            if out and out[-1].endswith(" ") and (i >= len(toks) or toks[i][:1] in " .,;:!?"):
+                out[-1] = out[-1][:-1]
             continue
         out.append(toks[i])
         i += 1
@@ -135,7 +139,8 @@ def rewrap(output: str, open_tag: str, close_tag: str, text: str, inner: str | N
             continue
         m = pattern.search(tok)
         if m:
-            toks[i] = tok[:m.start()] + open_tag + (inner or m.group(0)) + close_tag + tok[m.end():]
+            keep_case = inner is None or not any(is_tag(t) for t in tokens(inner))
+            toks[i] = tok[:m.start()] + open_tag + (m.group(0) if keep_case else inner) + close_tag + tok[m.end():]
             return "".join(toks)
     return None
 
@@ -160,56 +165,40 @@ def strip_inline(html: str, keep=lambda tok: False) -> str:
     return re.sub(r"\s{2,}", " ", "".join(out)).strip()
 
 
-def _is_term(tok: str) -> bool:
-    return "data-nw-g" in tok
+def find(text: str, needle: str) -> tuple[int, int] | None:
+    """Where ``needle`` occurs in ``text`` (case-insensitive, whole words)."""
+    needle = needle.strip()
+    m = re.search(r"(?<!\w)" + re.escape(_escape(needle)) + r"(?!\w)", text, re.I) if needle else None
+    return m.span() if m else None
 
 
-def repair(pipe, units: list, routes: list, glossary) -> None:
-    """Safer strategies for units that failed the check, each batched over all such units:
-    1. rewrap: translate each inline element's content alone and put the element back around
-       those words in the first translation (the engine kept the words but lost the tags);
-    2. plain: translate the sentence without its markup, then put each element back around its
-       separately translated words (the engine lost the words together with the tags);
-    3. fallback: the next route (another engine, or a pivot) translates the sentence afresh.
-    A unit is done as soon as one strategy passes the check."""
-    from .glossary import unprotect
+_EDGE = ".,;:!?\"'“”«»()¿¡"
 
-    if not units:
-        return
-    primary = routes[0]
-    els = {id(u): [e for e in elements(u.prot.html) if not _is_term(e[0])] for u in units}
-    flat = [inner for u in units for _, inner, _ in els[id(u)]]
-    outs = iter(pipe._run(primary, flat, glossary))
-    texts = {}
-    for u in units:
-        texts[id(u)] = []
-        for _ in els[id(u)]:
-            out = next(outs)
-            inner = None if isinstance(out, Exception) else unprotect(str(out), u.prot)[0]
-            texts[id(u)].append(inner)
 
-    def put_back(u, html: str, every: bool) -> str:
-        for (open_tag, _, close), inner in zip(els[id(u)], texts[id(u)]):
-            if not inner or (not every and has_element(html, open_tag)):
-                continue
-            html = drop_empty(html, open_tag)
-            html = rewrap(html, open_tag, close, text_of(inner), inner if every else None) or html
-        return html
+def difference(full: str, reduced: str) -> tuple[int, int] | None:
+    """The words ``full`` has that ``reduced`` lacks, as one span of ``full``: where a link's text
+    sits in a translation, found by translating the sentence again without it."""
+    words = [m for m in re.finditer(r"\S+", full)]
+    ops = difflib.SequenceMatcher(None, reduced.split(), [w.group(0) for w in words], autojunk=False).get_opcodes()
+    added = [(j1, j2) for tag, _, _, j1, j2 in ops if tag in ("insert", "replace") and j2 > j1]
+    if not added or added[-1][1] - added[0][0] > 2 * sum(j2 - j1 for j1, j2 in added):
+        return None  # nothing added, or scattered over the sentence: no honest place to put the link
+    start, end = words[added[0][0]].start(), words[added[-1][1] - 1].end()
+    while start < end and full[start] in _EDGE:
+        start += 1
+    while end > start and full[end - 1] in _EDGE:
+        end -= 1
+    return (start, end) if end > start else None
 
-    for u in units:
-        first = u.candidates[0]
-        if not first.failed and els[id(u)]:
-            pipe._consider(u, put_back(u, first.output, every=False), primary.label, "rewrap")
-    failing = [u for u in units if u.candidates[-1].report.problems]
-    plain = [strip_inline(u.prot.html, keep=_is_term) for u in failing]
-    for u, out in zip(failing, pipe._run(primary, plain, glossary)):
-        if isinstance(out, Exception):
-            pipe._consider(u, out, primary.label, "plain")
-        else:
-            pipe._consider(u, put_back(u, unprotect(str(out), u.prot)[0], every=True), primary.label, "plain")
-    for route in routes[1:]:
-        failing = [u for u in failing if u.candidates[-1].report.problems]
-        if not failing:
-            break
-        for u, out in zip(failing, pipe._run(route, [u.prot.html for u in failing], glossary)):
-            pipe._consider(u, out, route.label, "fallback")
+
+def insert(text: str, spans: list[tuple[tuple[int, int], str, str, str | None]]) -> str:
+    """Put elements around non-overlapping spans: ((start, end), opening, closing, inner HTML or None)."""
+    taken, out = [], text
+    for (start, end), open_tag, close, inner in sorted(spans, key=lambda s: s[0][0]):
+        if not any(start < e and s < end for s, e in taken):
+            taken.append((start, end))
+    for (start, end), open_tag, close, inner in sorted(spans, key=lambda s: -s[0][0]):
+        if (start, end) in taken:
+            taken.remove((start, end))
+            out = out[:start] + open_tag + (inner or out[start:end]) + close + out[end:]
+    return out

@@ -104,6 +104,7 @@ class EmailChannel:
         now = dt.datetime.now(dt.timezone.utc)
         results: list[Result] = []
         for jobs in held.values():
+            jobs.sort(key=lambda j: j.delivery_id)  # oldest first, and one order for equal picks
             target = jobs[-1].target
             keys = tuple(self.payload_key(j.release, j.event, target) for j in jobs)
             if keys not in digests:
@@ -178,14 +179,13 @@ class EmailChannel:
     async def _connection(self) -> aiosmtplib.SMTP:
         if self._smtp is None or not self._smtp.is_connected:
             # A server that just failed to answer is not asked again for every message of the batch.
-            loop = asyncio.get_running_loop()
-            if self._down and loop.time() - self._down[0] < DOWN_SECONDS:
+            if self._down and time.monotonic() - self._down[0] < DOWN_SECONDS:
                 raise aiosmtplib.SMTPConnectError(self._down[1])
             smtp = aiosmtplib.SMTP(**self.options)
             try:
                 await smtp.connect()
             except (aiosmtplib.SMTPException, OSError) as e:
-                self._down = (loop.time(), str(e) or type(e).__name__)
+                self._down = (time.monotonic(), str(e) or type(e).__name__)
                 raise
             self._down = None
             self._smtp = smtp

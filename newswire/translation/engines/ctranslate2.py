@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from ... import config
 from .. import models as registry_mod
 from ..models import LANG_CODES, Model, Registry
 from .base import EngineError, Glossary, UnsupportedPair
@@ -59,10 +60,10 @@ class CTranslate2Engine:
 
     def __init__(self, settings=None, *, models_dir: Path | None = None, beam_size: int | None = None,
                  threads: int | None = None, max_batch_size: int = 32):
-        root = models_dir or registry_mod.models_dir(settings)
-        self.registry = Registry(root)
-        self.beam_size = beam_size or (settings.ct2_beam_size if settings else 4)
-        self.threads = threads if threads is not None else (settings.ct2_threads if settings else 0)
+        settings = settings or config.Settings()
+        self.registry = Registry(models_dir or registry_mod.models_dir(settings))
+        self.beam_size = beam_size or settings.ct2_beam_size
+        self.threads = threads if threads is not None else settings.ct2_threads
         self.max_batch_size = max_batch_size
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
         self._lock = threading.Lock()
@@ -106,3 +107,17 @@ class CTranslate2Engine:
         for i, result in zip(todo, results):
             out[i] = loaded.decode(result.hypotheses[0], target)
         return out
+
+
+def from_env(env) -> CTranslate2Engine | None:
+    """None until a model is installed; with models but without the package, say how to get it."""
+    engine = CTranslate2Engine(config.from_env(dict(env)))
+    if not engine.registry.models():
+        return None
+    try:
+        import ctranslate2  # noqa: F401
+        import sentencepiece  # noqa: F401
+    except ImportError as exc:
+        raise registry_mod.ModelError(f"models are installed but {exc.name} is not: "
+                                      "pip install 'newswire[neural]'") from None
+    return engine
