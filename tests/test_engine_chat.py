@@ -177,3 +177,18 @@ def test_parse_answer():
     for bad in ('["a", "b"', '[1, 2]', '{"a": 1}', ""):
         with pytest.raises(EngineError):
             chat.parse_answer(bad, 2)
+
+
+def test_through_the_pipeline(server):
+    from newswire.translation.pipeline import Pipeline
+    from newswire.translation.registry import Registry
+
+    glossary = Glossary(version=1, keep=("Acme Rocket",), forced={"board": {"es": "consejo"}})
+    result = Pipeline(Registry([engine(server)])).translate({
+        "headline": "The board approved the plan",
+        "body_html": '<p>The <a href="https://acme.example/x">new office</a> opened in <strong>Berlin</strong>. '
+                     "The Acme Rocket product is available today.</p>"}, "en", "es", glossary)
+    assert [s.status for s in result.segments] == ["ok"] * 3
+    assert result.fields["headline"] == "El consejo aprobó el plan"
+    assert '<a href="https://acme.example/x" rel="noopener nofollow">nuevo oficina</a>' in result.fields["body_html"]
+    assert "El Acme Rocket producto" in result.fields["body_html"]

@@ -72,6 +72,17 @@ def test_trained_marian_translates_its_sentences_exactly(marian, tmp_path):
         engine.translate(sources, "es", "en")
 
 
+def test_trained_marian_through_the_pipeline(marian, tmp_path):
+    from newswire.translation.pipeline import Pipeline
+    from newswire.translation.registry import Registry as Engines
+
+    Registry(tmp_path).install(marian, [("en", "es")])
+    engine = CTranslate2Engine(models_dir=tmp_path, beam_size=1, threads=1)
+    result = Pipeline(Engines([engine])).translate({"headline": PAIRS[3][0], "lead": PAIRS[4][0]}, "en", "es")
+    assert result.fields == {"headline": PAIRS[3][1], "lead": PAIRS[4][1]}
+    assert {s.status for s in result.segments} == {"ok"}
+
+
 def test_cli_installs_and_lists_and_the_service_finds_it(marian, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWIRE_")}
     env["NEWSWIRE_MODELS_DIR"] = str(tmp_path / "models")

@@ -242,3 +242,18 @@ def test_configuration(server):
     assert deepl.from_env({}) is None
     configured = deepl.from_env({"NEWSWIRE_DEEPL_API_KEY": KEY, "NEWSWIRE_DEEPL_API_URL": server.base + "/"})
     assert configured.translate(["The office."], "en", "es") == ["El oficina."]
+
+
+def test_through_the_pipeline(server):
+    from newswire.translation.pipeline import Pipeline
+    from newswire.translation.registry import Registry
+
+    glossary = Glossary(version=1, keep=("Acme Rocket",), forced={"board": {"es": "consejo"}})
+    result = Pipeline(Registry([engine(server)])).translate({
+        "headline": "The board approved the plan",
+        "body_html": '<p>The <a href="https://acme.example/x">new office</a> opened in <strong>Berlin</strong>. '
+                     "The Acme Rocket product is available today.</p>"}, "en", "es", glossary)
+    assert [s.status for s in result.segments] == ["ok"] * 3
+    assert result.fields["headline"] == "El consejo aprobó el plan"
+    assert '<a href="https://acme.example/x" rel="noopener nofollow">nuevo oficina</a>' in result.fields["body_html"]
+    assert all(b["tag_handling"] == "html" for b in server.translate_bodies)

@@ -105,13 +105,13 @@ def inspect(path: Path) -> tuple[str, str, list[str]]:
 class Registry:
     def __init__(self, root: Path):
         self.root = Path(root)
-        self._cache: tuple[float, list[Model]] | None = None
+        self._cache: tuple[int, list[Model]] | None = None
 
     def models(self) -> list[Model]:
         manifest = self.root / MANIFEST
         if not manifest.is_file():
             return []
-        mtime = manifest.stat().st_mtime
+        mtime = manifest.stat().st_mtime_ns
         if self._cache is None or self._cache[0] != mtime:  # `models install` may run beside the service
             raw = json.loads(manifest.read_text()).get("models", [])
             self._cache = (mtime, [Model(**{**m, "pairs": tuple(tuple(p) for p in m["pairs"])}) for m in raw])

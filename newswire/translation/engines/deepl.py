@@ -67,8 +67,11 @@ class DeepLEngine:
     def pairs(self) -> set[tuple[str, str]]:
         with self._lock:  # the languages rarely change: asked once per engine
             if self._pairs is None:
-                sources, targets = ({x["language"].upper() for x in self._call(
-                    "GET", "/v2/languages", params={"type": kind})} for kind in ("source", "target"))
+                try:
+                    sources, targets = ({x["language"].upper() for x in self._call(
+                        "GET", "/v2/languages", params={"type": kind})} for kind in ("source", "target"))
+                except (TypeError, KeyError, AttributeError):
+                    raise EngineError("DeepL's language list is not a list of {language, name}") from None
                 self._pairs = {(s, t) for s in SUPPORTED for t in SUPPORTED
                                if s != t and SOURCE[s] in sources and TARGET[t] in targets}
             return self._pairs
