@@ -16,3 +16,22 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   .venv/bin/python -m pip install --quiet -e ".${EXTRAS:+[$EXTRAS]}"
   touch "$STAMP"
 fi
+
+# Debian packages the wire uses when present: Apertium (offline machine translation) and its pairs.
+# Installed where apt is available and we are root; the service runs without them otherwise.
+APERTIUM_PACKAGES="apertium apertium-eng-spa apertium-es-pt apertium-fr-es apertium-ind-zlm"
+install_debian() {  # install_debian REQUIRED? PACKAGE...
+  local required=$1; shift
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif [ "$required" = required ]; then
+    echo "Missing Debian packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  else
+    echo "Note: ${missing[*]} not installed (needs root and apt); the wire runs without them." >&2
+  fi
+}

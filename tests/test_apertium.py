@@ -90,3 +90,43 @@ def test_a_crashing_apertium_is_an_engine_error(tmp_path, engine):
     broken.chmod(broken.stat().st_mode | stat.S_IEXEC)
     with pytest.raises(EngineError, match="boom"):
         ApertiumEngine(binary=str(broken)).translate(["Hello"], "en", "es")
+
+
+class Other(ApertiumEngine):
+    """A second engine for the routing tests: Apertium under another name, with fewer pairs."""
+
+    name = "other"
+
+    def pairs(self):
+        return {("en", "es")}
+
+
+def test_registry_order_overrides_and_pivots(engine):
+    from newswire.translation.registry import parse_overrides
+
+    registry = Registry([engine, Other()], overrides=parse_overrides("en-es=other,apertium;zh-Hans-en=chat"))
+    assert [r.label for r in registry.routes("en", "es")] == ["other", "apertium"]
+    assert [r.label for r in registry.routes("es", "en")] == ["apertium"]
+    assert [r.label for r in registry.routes("en", "pt")] == ["other>es>apertium"]
+    assert ("en", "pt") in registry.pairs() and ("en", "de") not in registry.pairs()
+    assert parse_overrides("zh-Hans-en=chat") == {("zh-Hans", "en"): ["chat"]}
+    built = Registry.from_env({"NEWSWIRE_TRANSLATION_ENGINES": "apertium,nosuch"})
+    assert [e.name for e in built.engines] == ["apertium"] and "nosuch" in built.problems
+
+
+def test_the_translate_command_end_to_end(engine, tmp_path):
+    from typer.testing import CliRunner
+
+    from newswire.cli import app
+
+    (tmp_path / "r.md").write_text("---\nheadline: Acme opens a new factory\n---\n"
+                                   "Acme [announced](https://acme.example/n) a **new** factory in 2025.\n")
+    done = CliRunner().invoke(app, ["translate", str(tmp_path / "r.md"), "--to", "es,pt", "--from", "en",
+                                    "--keep", "Acme", "--out-dir", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    es = (tmp_path / "out" / "r.es.html").read_text()
+    assert "<html lang=\"es\">" in es and "rel=\"noopener nofollow\">anunciado</a>" in es and "<strong>nueva</strong>" in es
+    assert "machine translation (apertium)" in es and (tmp_path / "out" / "r.pt.html").exists()
+    assert "links 1/1 with text, numbers 1/1, terms 2/2" in done.output
+    bad = CliRunner().invoke(app, ["translate", str(tmp_path / "r.md"), "--to", "th", "--from", "en"])
+    assert bad.exit_code == 1 and "Pairs available" in bad.output

@@ -172,7 +172,7 @@ class Counting(ApertiumEngine):
 @pytest.mark.parametrize("store", ["memory", "sql"])
 def test_memory_sends_only_changed_segments(apertium, tmp_path, store):
     if store == "sql":
-        from newswire.storage.translation_tables import translation_memory
+        from newswire.storage.tables import translation_memory
 
         db = sa.create_engine(f"sqlite:///{tmp_path / 'tm.db'}")
         translation_memory.create(db)
@@ -199,11 +199,12 @@ def test_memory_sends_only_changed_segments(apertium, tmp_path, store):
 def test_human_edits_are_kept(apertium):
     from newswire.translation.memory import key
 
-    sentence = "Rocket Skate is made by Acme."
-    human = {key(sentence, "en", "es", "").source_hash: "Acme fabrica Rocket Skate."}
-    r = pipeline(apertium).translate(EN, "en", "es", BRAND, human=human)
+    # the unit is a block for an HTML engine like Apertium (a sentence for placeholder engines)
+    item = 'Sales rose in <em>Spain</em> and <a href="https://acme.example/pt">Portugal</a>.'
+    edit = 'Las ventas subieron en <em>España</em> y <a href="https://acme.example/pt">Portugal</a>.'
+    r = pipeline(apertium).translate(EN, "en", "es", BRAND, human={key(item, "en", "es", "").source_hash: edit})
     [edited] = [s for s in r.segments if s.status == "human"]
-    assert edited.output == "Acme fabrica Rocket Skate." and "Acme fabrica Rocket Skate." in r.fields["body_html"]
+    assert edited.output == edit and "Las ventas subieron en" in r.fields["body_html"]
 
 
 def test_unsupported_pair_lists_pairs_and_engines_that_would_add_it(apertium):
@@ -214,19 +215,79 @@ def test_unsupported_pair_lists_pairs_and_engines_that_would_add_it(apertium):
     assert ("en", "pt") in caught.value.available
 
 
-def test_cli_translates_a_markdown_file(apertium, tmp_path):
-    from typer.testing import CliRunner
+class PlaceholderApertium(ApertiumEngine):
+    """Apertium seen as a placeholder engine (html = False), like the neural and chat engines: it gets
+    sentences with <x1>…</x1> placeholders, which this adapter carries through Apertium's HTML mode."""
 
-    from newswire.cli import app
+    name, html = "apertium-placeholders", False
 
-    (tmp_path / "r.md").write_text("---\nheadline: Acme opens a new factory\n---\n"
-                                   "Acme [announced](https://acme.example/n) a **new** factory in 2025.\n")
-    done = CliRunner().invoke(app, ["translate", str(tmp_path / "r.md"), "--to", "es,pt", "--from", "en",
-                                    "--keep", "Acme", "--out-dir", str(tmp_path / "out")])
-    assert done.exit_code == 0, done.output
-    es = (tmp_path / "out" / "r.es.html").read_text()
-    assert "<html lang=\"es\">" in es and "rel=\"noopener nofollow\">anunciado</a>" in es and "<strong>nueva</strong>" in es
-    assert "machine translation (apertium)" in es and (tmp_path / "out" / "r.pt.html").exists()
-    assert "links 1/1 with text, numbers 1/1, terms 2/2" in done.output
-    bad = CliRunner().invoke(app, ["translate", str(tmp_path / "r.md"), "--to", "th", "--from", "en"])
-    assert bad.exit_code == 1 and "Pairs available" in bad.output
+    def translate(self, segments, source, target, glossary=None):
+        import html as h
+
+        def to_html(text):
+            parts = re.split(r"(<(/?)x(\d+)(/?)>)", text)
+            out = []
+            for i in range(0, len(parts), 5):
+                out.append(h.escape(parts[i], quote=False))
+                if i + 1 < len(parts):
+                    closing, n, lone = parts[i + 2], parts[i + 3], parts[i + 4]
+                    out.append(f'<br data-x="{n}">' if lone else "</span>" if closing else f'<span data-x="{n}">')
+            return "".join(out)
+
+        def from_html(text):
+            out, stack = [], []
+            for tok in re.findall(r"<[^>]*>|[^<]+", text):
+                if m := re.match(r'<br data-x="(\d+)">', tok):
+                    out.append(f"<x{m.group(1)}/>")
+                elif m := re.match(r'<span data-x="(\d+)">', tok):
+                    stack.append(m.group(1))
+                    out.append(f"<x{m.group(1)}>")
+                elif tok == "</span>" and stack:
+                    out.append(f"</x{stack.pop()}>")
+                else:
+                    out.append(h.unescape(tok))
+            return "".join(out)
+
+        return [from_html(t) for t in super().translate([to_html(s) for s in segments], source, target)]
+
+
+def test_a_placeholder_engine_gets_sentences_and_its_placeholders_become_markup_again(apertium):
+    engine = PlaceholderApertium()
+    r = pipeline(engine).translate(EN, "en", "es", BRAND)
+    assert_intact(r, EN["body_html"])
+    first = [s for s in r.segments if s.field == "body_html" and s.block == 0]
+    assert [s.sentence for s in first] == [0, 1]  # sentences, not blocks
+    assert '<a href="https://acme.example/news" rel="noopener nofollow">anunció</a>' in r.fields["body_html"]
+
+
+def test_a_content_is_translated_field_by_field(apertium):
+    from newswire.domain.models import Content
+
+    content = Content(headline="Acme opens a factory", body_html="<p>The new factory opened.</p>", language="en",
+                      body_source="The new factory opened.", body_format="markdown",
+                      boilerplate="Acme makes skates.\n\nVisit https://acme.example/about today.")
+    r = pipeline(apertium).translate({k: getattr(content, k) for k in ("headline", "body_html", "boilerplate")},
+                                     "en", "es", BRAND)
+    es = r.content(content)
+    assert (es.language, es.body_format, es.body_source) == ("es", "html", "")
+    assert es.boilerplate == "Acme las marcas patina.\n\nVisita https://acme.example/about hoy."  # Apertium, verbatim
+    assert es.body_html == "<p>La fábrica nueva abrió.</p>" and es.headline == "Acme abre una fábrica"
+
+
+class Down(Counting):
+    """Misbehaving engine: down altogether (every call fails)."""
+
+    calls = 0
+
+    def translate(self, segments, source, target, glossary=None):
+        self.calls += 1
+        raise EngineError("connection refused")
+
+
+def test_an_engine_that_is_down_flags_everything_without_a_call_per_segment(apertium):
+    down = Down()
+    body = "".join(f"<p>Paragraph {i} of the <em>report</em>.</p>" for i in range(200))
+    r = pipeline(down).translate({"body_html": body}, "en", "es")
+    assert len(r.flagged) == 200 and all("connection refused" in s.problems[0] for s in r.flagged)
+    assert r.fields["body_html"].count("<p>") == 200  # the source stays, flagged, for the editor
+    assert down.calls == 3  # the batch, then both halves: down, so no call per segment

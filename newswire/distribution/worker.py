@@ -16,7 +16,7 @@ import logging
 import os
 import socket
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 from ..storage import deliveries as ledger
 from ..storage import releases as store
@@ -31,10 +31,12 @@ NOTIFY = "newswire_deliveries"  # the PostgreSQL channel the router notifies on 
 
 
 class _Lane:
-    """One endpoint's claimed jobs in this worker and its send slots."""
+    """One endpoint's claimed jobs in this worker: ``active`` of them sending, the rest waiting their turn."""
+
+    __slots__ = ("cap", "active", "jobs", "waiting")
 
     def __init__(self, cap: int):
-        self.jobs, self.cap, self.slots = 0, cap, asyncio.Semaphore(cap)
+        self.cap, self.active, self.jobs, self.waiting = cap, 0, 0, deque()
 
 
 class DeliveryWorker:
@@ -46,13 +48,12 @@ class DeliveryWorker:
         self.concurrency, self.idle = concurrency, idle
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake, self._stopping = asyncio.Event(), False
-        self._slots = asyncio.Semaphore(concurrency)
+        self._ready: asyncio.Queue = asyncio.Queue()  # jobs whose endpoint has a free slot
         self._queued = 0  # claimed jobs not yet answered
         self._threshold = max(1, self.batch // 2)  # claim when this much room is free
         self._dry = True  # the last claim got all there was
         self._secrets: dict[str, str] = {}
         self._lanes: dict[int, _Lane] = {}
-        self._tasks: set[asyncio.Task] = set()
         self._recorder: asyncio.Task | None = None
         self._held: dict[int, ledger.Claimed] = {}  # jobs a batching channel keeps until flush
         self._results: list[tuple[ledger.Claimed, Result]] = []
@@ -79,6 +80,7 @@ class DeliveryWorker:
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         listen = self._loop.create_task(self._listen()) if self.wire.engine.dialect.name == "postgresql" else None
+        senders = [self._loop.create_task(self._sender()) for _ in range(self.concurrency)]
         try:
             while not self._stopping:
                 self._wake.clear()  # before looking, so a poke during the look is not lost
@@ -98,7 +100,7 @@ class DeliveryWorker:
         finally:
             if listen is not None:
                 listen.cancel()
-            await self._drain()
+            await self._drain(senders)
 
     # --- claiming ----------------------------------------------------------------------
 
@@ -112,9 +114,11 @@ class DeliveryWorker:
                                                                            _Lane(job.target.max_in_flight))
             lane.jobs += 1
             self._queued += 1
-            task = asyncio.create_task(self._send(c, job, lane, deadline))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            if lane.active < lane.cap:
+                lane.active += 1
+                self._ready.put_nowait((c, job, lane, deadline))
+            else:
+                lane.waiting.append((c, job, lane, deadline))
         return n
 
     def _load(self, limit: int, full: list[int], in_memory: dict[int, int]) -> tuple[list, int]:
@@ -158,7 +162,7 @@ class DeliveryWorker:
 
     def _decrypt(self, token: str) -> str:
         if token not in self._secrets:  # endpoints recur in every fan-out; Fernet and the key file do not need to
-            if len(self._secrets) > 50_000:
+            if len(self._secrets) >= 10_000:  # bounded (~3 MB), so memory stays flat however many endpoints
                 self._secrets.clear()
             self._secrets[token] = secrets.decrypt(self.wire.settings, token)
         return self._secrets[token]
@@ -174,32 +178,41 @@ class DeliveryWorker:
 
     # --- sending -------------------------------------------------------------------------
 
-    async def _send(self, c: ledger.Claimed, job: Job, lane: _Lane, deadline: float) -> None:
-        try:
-            async with lane.slots, self._slots:  # the endpoint's slot first: a full lane holds no global slot
-                if self._stopping or c.endpoint_id in self._gone or time.monotonic() > deadline:
-                    self._unsent.append(c.id)
-                    return
-                try:
-                    result = await self.channels[c.channel].push(job)
-                except Exception as exc:  # a channel bug must not lose the row
-                    log.exception("channel %s failed on delivery %s", c.channel, c.id)
-                    result = Result(c.id, False, error=f"internal error: {exc!r}")
-                if result is None:
-                    self._held[c.id] = c
+    async def _sender(self) -> None:
+        """One of ``concurrency`` senders: a fixed pool, so a fan-out costs no task per job."""
+        while True:
+            c, job, lane, deadline = await self._ready.get()
+            try:
+                await self._send(c, job, deadline)
+            finally:
+                if lane.waiting:  # the endpoint's slot passes to its next job
+                    self._ready.put_nowait(lane.waiting.popleft())
                 else:
-                    self._results.append((c, result))
-                    if result.gone:
-                        self._gone.add(c.endpoint_id)
-        finally:
-            self._queued -= 1
-            lane.jobs -= 1
-            if not lane.jobs:
-                del self._lanes[c.endpoint_id]
-            if len(self._results) >= 200 or not self._queued:
-                self._start_recorder()
-            if not self._dry and self._room() >= self._threshold:
-                self._wake.set()  # room for another claim, and more may be due
+                    lane.active -= 1
+                lane.jobs -= 1
+                if not lane.jobs:
+                    del self._lanes[c.endpoint_id]
+                self._queued -= 1
+                if len(self._results) >= 200 or not self._queued:
+                    self._start_recorder()
+                if not self._dry and self._room() >= self._threshold:
+                    self._wake.set()  # room for another claim, and more may be due
+
+    async def _send(self, c: ledger.Claimed, job: Job, deadline: float) -> None:
+        if self._stopping or c.endpoint_id in self._gone or time.monotonic() > deadline:
+            self._unsent.append(c.id)
+            return
+        try:
+            result = await self.channels[c.channel].push(job)
+        except Exception as exc:  # a channel bug must not lose the row
+            log.exception("channel %s failed on delivery %s", c.channel, c.id)
+            result = Result(c.id, False, error=f"internal error: {exc!r}")
+        if result is None:
+            self._held[c.id] = c
+        else:
+            self._results.append((c, result))
+            if result.gone:
+                self._gone.add(c.endpoint_id)
 
     # --- recording -------------------------------------------------------------------------
 
@@ -283,9 +296,12 @@ class DeliveryWorker:
                 log.warning("LISTEN %s failed; polling until it is back", NOTIFY, exc_info=True)
                 await asyncio.sleep(5)
 
-    async def _drain(self) -> None:
+    async def _drain(self, senders: list[asyncio.Task]) -> None:
         self._stopping = True
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        while self._queued:  # in-flight sends finish; queued jobs are handed back unsent
+            await asyncio.sleep(0.05)
+        for task in senders:
+            task.cancel()
         if self._recorder is not None:
             await asyncio.gather(self._recorder, return_exceptions=True)
         await self._record()

@@ -39,10 +39,8 @@ def enqueue(conn: Connection, rows: list[dict]) -> int:
     next_attempt_at); status and bookkeeping are filled here."""
     if not rows:
         return 0
-    now = rows[0]["created_at"]
-    conn.execute(insert(deliveries), [
-        {"status": PENDING, "attempts": 0, "leased_until": None, "leased_by": None, "last_status_code": None,
-         "last_error": None, "last_attempt_at": None, "delivered_at": None, "created_at": now, **r} for r in rows])
+    # The bookkeeping columns start NULL: left out, they cost no bind processing (a fan-out inserts many rows).
+    conn.execute(insert(deliveries), [{"status": PENDING, "attempts": 0, **r} for r in rows])
     return len(rows)
 
 

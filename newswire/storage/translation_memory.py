@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..translation.memory import Key
-from .translation_tables import translation_memory as tm
+from .tables import translation_memory as tm
 
 _CHUNK = 500  # keeps IN lists well under every backend's parameter limit
 

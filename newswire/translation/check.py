@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .segments import is_tag, tag_name, text_of, tokens
 
@@ -108,7 +109,9 @@ def _strip_codes(text: str) -> str:
         text = URL.sub(" ", text)
     if "@" in text:
         text = EMAIL.sub(" ", text)
-    return TICKER.sub(" ", ISIN.sub(" ", text))
+    if ":" in text or "$" in text:
+        text = TICKER.sub(" ", text)
+    return ISIN.sub(" ", text)
 
 
 def numbers(text: str) -> list[set[str]]:
@@ -123,21 +126,46 @@ def numbers(text: str) -> list[set[str]]:
 
 def codes(text: str) -> list[str]:
     found = [m.group(0) for p in (URL, EMAIL, ISIN) for m in p.finditer(text)]
-    found += [m.group(1) or m.group(2) for m in TICKER.finditer(text)]
+    if ":" in text or "$" in text:
+        found += [m.group(1) or m.group(2) for m in TICKER.finditer(text)]
     return found
 
 
+@lru_cache(maxsize=1024)
+def _whole_word(term: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)")
+
+
 def term_count(text: str, term: str) -> int:
-    return len(re.findall(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text))
+    return len(_whole_word(term).findall(text)) if term in text else 0
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the check needs to know of a source segment."""
+
+    text: str
+    links: tuple[tuple[str, str], ...]
+    numbers: tuple[frozenset[str], ...]
+    codes: tuple[str, ...]
+    tags: frozenset[str]
+
+
+@lru_cache(maxsize=8192)
+def facts(source: str) -> Facts:
+    """Cached: the pipeline works these out in a thread while the engine translates."""
+    text = text_of(source)
+    return Facts(text, tuple(links(source)), tuple(frozenset(v) for v in numbers(text)), tuple(codes(text)),
+                 frozenset(tag_name(t) for t in tokens(source) if is_tag(t)) - {"a", "br", "span"})
 
 
 def check(source: str, output: str, terms: dict[str, str] | None = None) -> Report:
     """Compare one translated segment (HTML) with its source. ``terms`` maps each glossary term
     to what the output must say instead (itself for a do-not-translate term)."""
-    report, c = Report(), Counts()
-    src_text, out_text = text_of(source), text_of(output)
+    report, c, src = Report(), Counts(), facts(source)
+    src_text, out_text = src.text, text_of(output)
 
-    src_links, out_links = links(source), links(output)
+    src_links, out_links = src.links, links(output)
     available = Counter(href for href, text in out_links if text)
     for href, _ in src_links:
         c.links_in += 1
@@ -150,7 +178,7 @@ def check(source: str, output: str, terms: dict[str, str] | None = None) -> Repo
             report.problems.append(f"link {href} is missing")
 
     pool = numbers(out_text)
-    for values in numbers(src_text):
+    for values in src.numbers:
         c.numbers_in += 1
         hit = next((i for i, v in enumerate(pool) if v & values), None)
         if hit is None:
@@ -160,7 +188,7 @@ def check(source: str, output: str, terms: dict[str, str] | None = None) -> Repo
             c.numbers_out += 1
 
     used: Counter = Counter()
-    for code in codes(src_text):
+    for code in src.codes:
         c.codes_in += 1
         if term_count(out_text, code) > used[code]:  # a ticker may lose its exchange prefix
             used[code] += 1
@@ -176,9 +204,8 @@ def check(source: str, output: str, terms: dict[str, str] | None = None) -> Repo
         if have < want:
             report.problems.append(f"term “{expected}” is missing or changed")
 
-    src_tags = {tag_name(t) for t in tokens(source) if is_tag(t)} - {"a", "br", "span"}
     out_tags = {tag_name(t) for t in tokens(output) if is_tag(t)}
-    for name in sorted(src_tags - out_tags):
+    for name in sorted(src.tags - out_tags):
         report.problems.append(f"<{name}> markup is missing")
     report.counts = c
     return report

@@ -49,15 +49,16 @@ def protect(html: str, glossary: Glossary | None, target: str) -> Protected:
     wanted = {t: t for t in (glossary.keep if glossary else ()) if t}
     wanted.update({t: out for t, out in (glossary.forced_for(target) if glossary else {}).items() if t})
     by_escaped = {htmllib.escape(t, quote=False): t for t in wanted}
-    patterns = [URL, EMAIL, ISIN, TICKER]
+    patterns = [(URL, "://"), (EMAIL, "@"), (ISIN, ""), (TICKER, "")]  # (pattern, text it needs)
     if by_escaped:
-        patterns.insert(0, re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(
-            map(re.escape, sorted(by_escaped, key=len, reverse=True)))))
+        patterns.insert(0, (re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(
+            map(re.escape, sorted(by_escaped, key=len, reverse=True)))), ""))
     result = Protected("")
     out, skip = [], []  # skip: stack of names of elements whose text is left alone
 
     def wrap(text: str) -> str:
-        hits = sorted(((m.start(), -len(m.group(0)), m.group(0)) for p in patterns for m in p.finditer(text)))
+        hits = sorted((m.start(), -len(m.group(0)), m.group(0))
+                      for p, needs in patterns if needs in text for m in p.finditer(text))
         pieces, pos = [], 0
         for start, _, found in hits:
             if start < pos:

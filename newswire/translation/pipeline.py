@@ -1,9 +1,9 @@
 """Translating a release's fields: segment → protect glossary → engine → restore → check → repair.
 
-Every sentence is one unit. All units of a release go to the engine in one call per route leg,
-so an engine with a costly start (Apertium) starts once per release and language. A unit that
-fails the check is retried with safer strategies (``retry``); one that still
-fails keeps its best output and is FLAGGED for an editor. An engine error on a batch is narrowed
+A unit is a block (for HTML engines) or a sentence. All units of a release go to the engine in
+one call per route leg, so an engine with a costly start (Apertium) starts once per release and
+language. A unit that fails the check is retried with safer strategies (``retry``); one that
+still fails keeps its best output and is FLAGGED for an editor. An engine error on a batch is narrowed
 down by halving it, so one bad segment costs only itself.
 """
 
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 from ..intake.html import sanitize
 from . import memory as tm
-from .check import Counts, Report, check
+from .check import Counts, Report, check, facts
 from .engines.base import EngineError, Glossary, UnsupportedPair
 from .glossary import Protected, protect, unprotect
 from .registry import Registry, Route
@@ -58,8 +59,8 @@ class Result:
         return [s for s in self.segments if s.status == "flagged"]
 
     def content(self, content):
-        """A copy of ``content`` (domain Content) in the target language."""
-        return replace(content, language=self.target, **{k: v for k, v in self.fields.items()})
+        """A copy of ``content`` (domain Content) in the target language; the body is HTML now."""
+        return replace(content, language=self.target, body_source="", body_format="html", **self.fields)
 
 
 @dataclass
@@ -95,9 +96,15 @@ class Pipeline:
     def translate(self, fields: Mapping[str, str], source: str, target: str, glossary: Glossary | None = None,
                   human: Mapping[str, str] | None = None, engine: str | None = None,
                   progress: Callable[[int, int], None] | None = None) -> Result:
-        """``human`` maps sha256 of a source segment to an editor's translation, used as is."""
+        """``human`` maps the sha256 of a source unit (``memory.key(unit, …).source_hash``; a unit is
+        a block for HTML engines, a sentence for placeholder engines) to an editor's translation,
+        which is used as is and never replaced by the machine's."""
         routes = self.routes(source, target, engine)
-        skeletons, units = self._units(fields, target, glossary)
+        # HTML engines get whole blocks: they handle sentences themselves, and Apertium spends
+        # more per block (in the benchmark, one block per sentence costs ~10% more CPU).
+        # Placeholder engines (neural, LLM) get sentences, the unit they translate best.
+        by_sentence = not all(leg.engine.html for leg in routes[0].legs)
+        skeletons, units = self._units(fields, target, glossary, by_sentence)
         todo = []
         for u in units:
             h = tm.key(u.seg.source, source, target, "").source_hash
@@ -111,10 +118,15 @@ class Pipeline:
         done = len(units) - len(todo)
         if progress:
             progress(done, len(units))
-        outs = self._run(routes[0], [u.prot.html for u in todo], glossary)
+        # the sources' side of the check, worked out on the other core while the engine runs
+        warm = threading.Thread(target=lambda: [facts(u.seg.source) for u in todo], daemon=True)
+        warm.start()
+        job = _Job(glossary)
+        outs = self._run(routes[0], [u.prot.html for u in todo], job)
+        warm.join()
         for u, out in zip(todo, outs):
             self._consider(u, out, routes[0].label, "engine")
-        repair(self, [u for u in todo if u.candidates[-1].report.problems], routes, glossary)
+        repair(self, [u for u in todo if u.candidates[-1].report.problems], routes, job)
         for u in todo:
             self._finish(u)
         self.memory.put_many({tm.key(u.seg.source, source, target, u.seg.engine, u.prot.fingerprint): u.seg.output
@@ -126,15 +138,17 @@ class Pipeline:
                       list(dict.fromkeys(n for s in segments if s.engine for n in s.engine.split(">")[::2])),
                       sum((s.counts for s in segments), Counts()))
 
-    def _units(self, fields, target, glossary):
+    def _units(self, fields, target, glossary, by_sentence: bool):
         skeletons, units = {}, []
         for name, value in fields.items():
             if not value:
                 continue
-            fragment = value if name not in TEXT_FIELDS else htmllib.escape(value, quote=False)
+            fragment = value if name not in TEXT_FIELDS else "".join(  # a text's paragraphs become blocks
+                f"<p>{htmllib.escape(para.strip(), quote=False)}</p>" for para in re.split(r"\n\s*\n", value)
+                if para.strip())
             sk = skeletons[name] = split_blocks(fragment)
             for b, block in enumerate(sk.segments):
-                for s, (sentence, gap) in enumerate(split_sentences(block)):
+                for s, (sentence, gap) in enumerate(split_sentences(block) if by_sentence else [(block, "")]):
                     units.append(_Unit(Segment(name, b, s, sentence), gap, protect(sentence, glossary, target)))
         return skeletons, units
 
@@ -156,24 +170,24 @@ class Pipeline:
         u.seg.output, u.seg.engine, u.seg.strategy, u.seg.status = output, label, strategy, status
         u.seg.counts, u.seg.problems = report.counts, report.problems
 
-    def _run(self, route: Route, htmls: list[str], glossary: Glossary | None) -> list[str | Exception]:
+    def _run(self, route: Route, htmls: list[str], job: "_Job") -> list[str | Exception]:
         """Each leg of the route over all segments; a failed segment stays an exception."""
         current: list[str | Exception] = list(htmls)
         for leg in route.legs:
             live = [i for i, h in enumerate(current) if isinstance(h, str)]
-            outs = self._leg(leg, [current[i] for i in live], glossary)
+            outs = self._leg(leg, [current[i] for i in live], job)
             for i, out in zip(live, outs):
                 current[i] = out
         return current
 
-    def _leg(self, leg, htmls: list[str], glossary: Glossary | None) -> list[str | Exception]:
+    def _leg(self, leg, htmls: list[str], job: "_Job") -> list[str | Exception]:
         engine = leg.engine
         if engine.html:
             texts, masks = htmls, None
         else:
             masks = [mask(h) for h in htmls]
             texts = [m.text for m in masks]
-        outs = self._call(engine, texts, leg.source, leg.target, glossary)
+        outs = self._call(engine, texts, leg.source, leg.target, job)
         if masks is None:
             return outs
         result = []
@@ -185,21 +199,27 @@ class Pipeline:
             result.append(restored if not problems else _Restored(restored, problems))
         return result
 
-    def _call(self, engine, texts: list[str], source: str, target: str,
-              glossary: Glossary | None) -> list[str | Exception]:
+    def _call(self, engine, texts: list[str], source: str, target: str, job: "_Job") -> list[str | Exception]:
+        """A failing batch is halved until the bad segments are isolated, unless the engine
+        looks down (failed every call so far, three times): then no more calls, all flagged."""
         if not texts:
             return []
+        if (down := job.down(engine.name)) is not None:
+            return [down] * len(texts)
         try:
-            outs = engine.translate(list(texts), source, target, glossary)
+            outs = engine.translate(list(texts), source, target, job.glossary)
             if len(outs) != len(texts):
                 raise EngineError(f"{engine.name} returned {len(outs)} segments for {len(texts)}")
+            job.ok.add(engine.name)
             return list(outs)
         except Exception as exc:  # an engine bug is treated like an engine failure: flag, don't lose
+            error = exc if isinstance(exc, EngineError) else EngineError(f"{engine.name}: {exc!r}")
+            job.failed.setdefault(engine.name, []).append(error)
             if len(texts) == 1:
-                return [exc if isinstance(exc, EngineError) else EngineError(f"{engine.name}: {exc!r}")]
+                return [error]
             mid = len(texts) // 2
-            return (self._call(engine, texts[:mid], source, target, glossary)
-                    + self._call(engine, texts[mid:], source, target, glossary))
+            return (self._call(engine, texts[:mid], source, target, job)
+                    + self._call(engine, texts[mid:], source, target, job))
 
     def _consider(self, u: _Unit, out, label: str, strategy: str, restored: bool = False) -> Report:
         """Restore one engine output (unless already ``restored``), check it, keep it as a candidate."""
@@ -237,10 +257,25 @@ class Pipeline:
             if name not in skeletons:
                 out[name] = value
                 continue
-            sk = skeletons[name]
-            html = sk.join([blocks[(name, b)] for b in range(len(sk.segments))])
-            out[name] = text_of(html).strip() if name in TEXT_FIELDS else sanitize(html)
+            translated = [blocks[(name, b)] for b in range(len(skeletons[name].segments))]
+            if name in TEXT_FIELDS:
+                out[name] = "\n\n".join(" ".join(text_of(t).split()) for t in translated)
+            else:
+                out[name] = sanitize(skeletons[name].join(translated))
         return out
+
+
+@dataclass
+class _Job:
+    """One translate() call's state: the glossary, and which engines failed or worked so far."""
+
+    glossary: Glossary | None
+    ok: set[str] = field(default_factory=set)
+    failed: dict[str, list[Exception]] = field(default_factory=dict)
+
+    def down(self, engine: str) -> Exception | None:
+        errors = self.failed.get(engine, [])
+        return errors[-1] if len(errors) >= 3 and engine not in self.ok else None
 
 
 class _Restored(str):

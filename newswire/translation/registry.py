@@ -3,6 +3,8 @@
 NEWSWIRE_TRANSLATION_ENGINES   preference order, default "apertium,ctranslate2,chat,deepl"
 NEWSWIRE_TRANSLATION_PAIRS     per-pair order, e.g. "en-de=deepl,ctranslate2;en-es=apertium"
 NEWSWIRE_TRANSLATION_PIVOTS    languages to pivot through where no engine has the pair, default "en,es"
+NEWSWIRE_TRANSLATION_TIMEOUT   seconds Apertium may take (plus 0.5 s per KB), default 30
+NEWSWIRE_APERTIUM_BINARY       default "apertium"
 
 Each engine module other than Apertium offers ``from_env(env) -> Engine | None`` (None: not
 configured here). A route is one engine for the pair, or two legs through a pivot language
@@ -108,10 +110,10 @@ class Registry:
             hints.append(f"apertium (apt-get install apertium {pkg})")
         hints.append(f"ctranslate2 (a converted OPUS-MT, NLLB-200 or M2M-100 model: "
                      f"newswire models install DIR --pair {source}-{target})")
-        hints.append("chat (an OpenAI-compatible server such as vLLM, llama.cpp or Ollama with a model "
-                     f"that writes {target})")
+        hints.append("chat (NEWSWIRE_CHAT_API_URL: an OpenAI-compatible server such as vLLM, llama.cpp or "
+                     f"Ollama, with a model that writes {target})")
         if {source, target} <= DEEPL_LANGUAGES:
-            hints.append("deepl (a DeepL API key)")
+            hints.append("deepl (NEWSWIRE_DEEPL_API_KEY)")
         return hints
 
     @classmethod

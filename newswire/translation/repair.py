@@ -2,8 +2,9 @@
 
 Rule-based engines put the same href on each word of a phrase they reorder ("a long link text"
 → "<a>un texto</a> de <a>enlace largo</a>"); ``merge_split`` joins such pieces into one link
-again. ``rewrap`` locates an element's separately translated text in a translation and puts
-the element around it; it returns None rather than guess when the text is not there.
+again. ``rewrap``/``find`` locate an element's separately translated text in a translation, and
+``difference`` finds the words a translation gains when the element's words are in the source;
+``insert`` then puts the element around them. None rather than a guess when the words are not there.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _MAX_GAP = 40  # characters of plain text that may sit between two pieces of one
 
 def merge_split(output: str, source: str) -> str:
     """Join neighbouring copies of one inline element when the source had fewer of them."""
+    if output.count("<") <= source.count("<"):  # no extra tags: nothing was split
+        return output
     src_opens = [t for t in tokens(source) if is_tag(t) and not t.startswith("</")]
     toks = tokens(output)
     changed = True

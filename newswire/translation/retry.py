@@ -21,12 +21,12 @@ def _is_term(tok: str) -> bool:
     return "data-nw-g" in tok
 
 
-def repair(pipe, units: list, routes: list, glossary) -> None:
+def repair(pipe, units: list, routes: list, job) -> None:
     if not units:
         return
     primary = routes[0]
     els = {id(u): [e for e in elements(u.prot.html) if not _is_term(e[0])] for u in units}
-    outs = iter(pipe._run(primary, [inner for u in units for _, inner, _ in els[id(u)]], glossary))
+    outs = iter(pipe._run(primary, [inner for u in units for _, inner, _ in els[id(u)]], job))
     alone = {id(u): [_restore(next(outs), u) for _ in els[id(u)]] for u in units}
 
     for u in units:  # 1. rewrap
@@ -44,7 +44,7 @@ def repair(pipe, units: list, routes: list, glossary) -> None:
     plain = [strip_inline(u.prot.html, keep=_is_term) for u in failing]
     reduced = [strip_inline(u.prot.html.replace(o + i + c, "", 1), keep=_is_term)
                for u in failing for o, i, c in els[id(u)]]
-    outs = pipe._run(primary, plain + reduced, glossary)
+    outs = pipe._run(primary, plain + reduced, job)
     rest = iter(outs[len(plain):])
     for u, out in zip(failing, outs[:len(plain)]):
         without = [_restore(next(rest), u) for _ in els[id(u)]]
@@ -64,7 +64,7 @@ def repair(pipe, units: list, routes: list, glossary) -> None:
         failing = [u for u in failing if u.candidates[-1].report.problems]
         if not failing:
             break
-        for u, out in zip(failing, pipe._run(route, [u.prot.html for u in failing], glossary)):
+        for u, out in zip(failing, pipe._run(route, [u.prot.html for u in failing], job)):
             pipe._consider(u, out, route.label, "fallback")
 
 

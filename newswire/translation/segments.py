@@ -32,7 +32,8 @@ def tag_name(tag: str) -> str:
 
 
 def is_tag(token: str) -> bool:
-    return token.startswith("<") and token.endswith(">") and len(token) > 2
+    """For tokens from ``tokens()``: text tokens never start with "<"."""
+    return token[:1] == "<"
 
 
 def tokens(html: str) -> list[str]:

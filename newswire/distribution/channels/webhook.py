@@ -8,12 +8,13 @@ because DNS can change after registration. Redirects are never followed.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import base64
+import hashlib
+import hmac
 import time
 from functools import lru_cache
 
 import aiohttp
-from standardwebhooks import Webhook
 
 from ... import __version__
 from ...config import Settings
@@ -26,11 +27,25 @@ from .base import Job, Result, Target
 READ_LIMIT = 4096  # of a response body: enough for an error message, never a flood
 
 
-@lru_cache(maxsize=4096)
-def _signer(secret: str) -> Webhook:
-    # The library costs ~3 µs more per message than a hand-rolled HMAC (measured): noise next
-    # to an HTTP round trip, so the reference implementation signs.
-    return Webhook(secret)
+@lru_cache(maxsize=8192)
+def _key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix("whsec_") + "==")  # as standardwebhooks reads it
+
+
+def signature(secret: str, msg_id: str, ts: int, body: bytes) -> str:
+    """``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``, the Standard Webhooks scheme.
+
+    Hand-rolled rather than ``standardwebhooks.Webhook.sign``, which takes the body as text and so
+    decodes and re-encodes it for every recipient: measured 9.8 µs against 6.0 µs a message for a
+    3 KB body, 44 against 34 µs for 50 KB. The tests verify every signature with the library."""
+    mac = hmac.new(_key(secret), f"{msg_id}.{ts}.".encode(), hashlib.sha256)
+    mac.update(body)
+    return "v1," + base64.b64encode(mac.digest()).decode()
+
+
+@lru_cache(maxsize=8192)
+def _refused(url: str, allow_private: bool) -> str | None:
+    return check_url(url, allow_private=allow_private, resolve=False)  # literal IPs; names: the resolver
 
 
 def _blocked(exc: BaseException | None) -> str | None:
@@ -51,7 +66,7 @@ class WebhookChannel:
         self.site = Site.from_settings(settings)
         self.connections = connections
         self.timeout = aiohttp.ClientTimeout(total=settings.webhook_timeout)
-        self.headers = {"Content-Type": "application/json", "User-Agent": f"Newswire/{__version__}"}
+        self.user_agent = f"Newswire/{__version__}"
         self._session: aiohttp.ClientSession | None = None
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
@@ -65,23 +80,22 @@ class WebhookChannel:
             connector = aiohttp.TCPConnector(resolver=GuardedResolver(self.settings.webhook_allow_private),
                                              limit=self.connections, limit_per_host=0)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
-                                                  headers=self.headers, auto_decompress=False)
+                                                  auto_decompress=False)
         return self._session
 
-    def sign(self, job: Job, msg_id: str, ts: int) -> dict[str, str]:
-        headers = {"webhook-id": msg_id, "webhook-timestamp": str(ts)}
-        if job.target.secrets:
-            body, when = job.payload.decode(), dt.datetime.fromtimestamp(ts, dt.timezone.utc)
-            headers["webhook-signature"] = " ".join(_signer(s).sign(msg_id, when, body) for s in job.target.secrets)
+    def headers(self, job: Job, msg_id: str, ts: int) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "User-Agent": self.user_agent,
+                   "webhook-id": msg_id, "webhook-timestamp": str(ts)}
+        if job.target.secrets:  # space-separated: the current secret and, during a rotation, the old one
+            headers["webhook-signature"] = " ".join(signature(s, msg_id, ts, job.payload) for s in job.target.secrets)
         return headers
 
     async def push(self, job: Job) -> Result:
         url, did = job.target.address, job.delivery_id
-        refused = check_url(url, allow_private=self.settings.webhook_allow_private, resolve=False)
-        if refused:
+        if refused := _refused(url, self.settings.webhook_allow_private):
             return Result(did, False, error=f"refused: the URL {refused}", permanent=True)
         # The same delivery keeps its id across retries so receivers can deduplicate.
-        headers = self.sign(job, f"msg_{did}", int(time.time()))
+        headers = self.headers(job, f"msg_{did}", int(time.time()))
         try:
             async with self.session().post(url, data=job.payload, headers=headers, allow_redirects=False) as resp:
                 text = await resp.content.read(READ_LIMIT)  # reading to the end lets the connection be reused

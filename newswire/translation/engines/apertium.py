@@ -112,7 +112,7 @@ class ApertiumEngine:
         out = {int(m.group(1)): m.group(2) for m in _SEG.finditer(done.stdout)}
         if sorted(out) != list(range(len(segments))):
             raise EngineError(f"Apertium {mode} returned {len(out)} of {len(segments)} segments intact")
-        return [_from_apertium(out[i], regions, sent[i]) for i in range(len(segments))]
+        return [_from_apertium(_fix_case(out[i], sent[i]), regions, sent[i]) for i in range(len(segments))]
 
 
 def _is_notrans(tok: str) -> bool:
@@ -148,16 +148,20 @@ def _to_apertium(html: str, regions: list[str]) -> str:
     return "".join(out)
 
 
-# A sentence that opens with an untranslated term: Apertium capitalises the word after it as if
-# the sentence began there ("Rocket Skate Está hecho …"); the source's case decides instead.
-_LEADING_TERM = re.compile(r"^((?:\s|<[^>]*>)*<apertium-notrans[^>]*>.*?</apertium-notrans>(?:\s|<[^>]*>)*)([^\W\d_])",
-                           re.S)
+# After an untranslated term that opens a sentence Apertium capitalises the next word as if the
+# sentence began there ("Rocket Skate Está hecho …"); the case of the source's word decides instead.
+_AFTER_TERM = re.compile(r'<apertium-notrans data-nw-s="(\d+)">.*?</apertium-notrans>((?:\s|<[^>]*>)*)([^\W\d_])', re.S)
+
+
+def _fix_case(html: str, source: str) -> str:
+    lower = {m.group(1) for m in _AFTER_TERM.finditer(source) if m.group(3).islower()}
+    if not lower:
+        return html
+    return _AFTER_TERM.sub(lambda m: m.group(0)[:-1] + m.group(3).lower()
+                           if m.group(1) in lower else m.group(0), html)
 
 
 def _from_apertium(html: str, regions: list[str], source: str) -> str:
-    src, out = _LEADING_TERM.match(source), _LEADING_TERM.match(html)
-    if src and out and src.group(2).islower() and out.group(2).isupper():
-        html = out.group(1) + out.group(2).lower() + html[out.end():]
     html = _NOTRANS.sub(lambda m: regions[int(m.group(1))], html)
     out = []
     for tok in tokens(html):
