@@ -123,6 +123,10 @@ async def ceiling(port: int, n: int, body: bytes, concurrency: int) -> float:
         return time.perf_counter() - start
 
 
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def fresh_postgres(url: str):
     base = sa.engine.make_url(url)
     name = f"newswire_bench_{uuid.uuid4().hex[:8]}"
@@ -174,11 +178,13 @@ def run(wire, args, port: int) -> None:
                                    "body": "The **Rocket Skate 3000** goes faster.\n\n" * 20,
                                    "industries": ["medtop:04000000"], "regions": ["DE", "US"]})
     asyncio.run(ceiling(port, 1000, b"{}", args.concurrency))  # warm the receiver up
+    rss = [peak_rss_mb()]
 
     published_at = dt.datetime.now(dt.timezone.utc)
     t, cpu = time.perf_counter(), time.process_time()
     wire.publish(editor, release.id)
     publish_s, publish_cpu = time.perf_counter() - t, time.process_time() - cpu
+    rss.append(peak_rss_mb())
     cpu = time.process_time()
     asyncio.run(deliver(wire, release.id, args.concurrency, args.batch))
     worker_cpu = time.process_time() - cpu
@@ -187,7 +193,7 @@ def run(wire, args, port: int) -> None:
             sa.select(sa.func.min(deliveries.c.delivered_at), sa.func.max(deliveries.c.delivered_at),
                       sa.func.count(deliveries.c.delivered_at)).where(deliveries.c.release_id == release.id)).one()
     end_to_end = (last - published_at).total_seconds()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the ceiling run
+    rss.append(peak_rss_mb())  # before the ceiling run
 
     body = WebhookChannel(wire.settings).render(wire.get(editor, release.id), "release.published", None)
     cpu = time.process_time()
@@ -203,7 +209,8 @@ def run(wire, args, port: int) -> None:
     print(f"ratio:            {rate / bare_rate:.2f}  (target >= 0.8)")
     print(f"CPU per delivery: publish {publish_cpu / n * 1e6:.0f} µs + worker {worker_cpu / n * 1e6:.0f} µs; "
           f"bare loop {bare_cpu / n * 1e6:.0f} µs (sender process only, all threads)")
-    print(f"peak RSS:         {rss_mb:.0f} MB (this process: setup, publish and delivery)")
+    print(f"peak RSS:         {rss[0]:.0f} MB after setup, {rss[1]:.0f} MB after publish, "
+          f"{rss[2]:.0f} MB after delivery")
 
 
 if __name__ == "__main__":

@@ -156,9 +156,8 @@ def test_serve_runs_the_worker_and_a_publish_wakes_it(wire, keys, editor, sample
     assert len(receiver.at("/live")) == 1
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # LISTEN/NOTIFY is PostgreSQL's
 def test_postgresql_notify_wakes_a_worker_elsewhere(wire, editor, sample, receiver):
-    if wire.engine.dialect.name != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     add_webhook(wire, receiver.url("/notified"))
 
     async def main():
