@@ -7,7 +7,6 @@ because DNS can change after registration. Redirects are never followed.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -20,12 +19,10 @@ from ... import __version__
 from ...config import Settings
 from ...domain.models import Release
 from ...formats.site import Site
-from ..netguard import BlockedAddress, GuardedResolver, check_url
+from ..netguard import GuardedResolver, check_url
 from ..payloads import webhook_body
 from .base import Job, Result, Target
-
-READ_LIMIT = 4096  # of a response body: enough for an error message, never a flood
-
+from .http import post
 
 @lru_cache(maxsize=8192)
 def _key(secret: str) -> bytes:
@@ -46,16 +43,6 @@ def signature(secret: str, msg_id: str, ts: int, body: bytes) -> str:
 @lru_cache(maxsize=8192)
 def _refused(url: str, allow_private: bool) -> str | None:
     return check_url(url, allow_private=allow_private, resolve=False)  # literal IPs; names: the resolver
-
-
-def _blocked(exc: BaseException | None) -> str | None:
-    """Why the resolver refused the address, if it did (aiohttp wraps the resolver's error)."""
-    while exc is not None:
-        for e in (exc, getattr(exc, "os_error", None)):
-            if isinstance(e, BlockedAddress):
-                return str(e)
-        exc = exc.__cause__ or exc.__context__
-    return None
 
 
 class WebhookChannel:
@@ -96,25 +83,8 @@ class WebhookChannel:
             return Result(did, False, error=f"refused: the URL {refused}", permanent=True)
         # The same delivery keeps its id across retries so receivers can deduplicate.
         headers = self.headers(job, f"msg_{did}", int(time.time()))
-        try:
-            async with self.session().post(url, data=job.payload, headers=headers, allow_redirects=False) as resp:
-                text = await resp.content.read(READ_LIMIT)  # reading to the end lets the connection be reused
-                code = resp.status
-        except (asyncio.TimeoutError, TimeoutError):
-            return Result(did, False, error=f"no answer within {self.settings.webhook_timeout:g} s")
-        except (aiohttp.ClientError, OSError) as exc:
-            if blocked := _blocked(exc):
-                return Result(did, False, error=f"refused: {blocked}", permanent=True)
-            return Result(did, False, error=f"{type(exc).__name__}: {exc}")
-        if 200 <= code < 300:
-            return Result(did, True, status_code=code)
-        if code == 410:
-            return Result(did, False, status_code=code, error="410 Gone: the receiver retired this endpoint",
-                          gone=True)
-        detail = text.decode("utf-8", "replace").strip()[:500]
-        if 300 <= code < 400:
-            detail = f"redirect to {resp.headers.get('Location', '?')} not followed"
-        return Result(did, False, status_code=code, error=f"HTTP {code}" + (f": {detail}" if detail else ""))
+        return await post(self.session(), did, url, job.payload, headers, timeout=self.settings.webhook_timeout,
+                          gone="the receiver retired this endpoint")
 
     async def flush(self) -> list[Result]:
         return []

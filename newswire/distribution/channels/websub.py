@@ -8,7 +8,6 @@ hence the ``wire`` (one is made from the settings when none is given).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 from urllib.parse import urlsplit
@@ -21,20 +20,11 @@ from ...domain.models import Release
 from ...formats.site import Site
 from ...web.newsroom.feeds import HUB_PATH, KINDS, build_feed
 from ...workflow.wire import Wire
-from ..netguard import BlockedAddress, check_url
+from ..netguard import check_url
 from .. import websub_hub
 from ..websub_topics import parse_topic
 from .base import Job, Result, Target
-
-
-def _blocked(exc: BaseException | None) -> str | None:
-    # aiohttp wraps the resolver's refusal; look through the chain for it.
-    while exc is not None:
-        for e in (exc, getattr(exc, "os_error", None)):
-            if isinstance(e, BlockedAddress):
-                return str(e)
-        exc = exc.__cause__ or exc.__context__
-    return None
+from .http import post
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -93,22 +83,9 @@ class WebSubChannel:
         refused = check_url(url, allow_private=self.settings.webhook_allow_private, resolve=False)
         if refused:
             return Result(did, False, error=f"refused: the callback {refused}", permanent=True)
-        try:
-            # The exact callback, query string included (§8.3); its answer's body is ignored (§7).
-            async with self.session().post(url, data=job.payload, headers=self.headers(job),
-                                             allow_redirects=False) as resp:
-                code = resp.status
-        except (asyncio.TimeoutError, TimeoutError):
-            return Result(did, False, error=f"no answer within {self.settings.webhook_timeout:g} s")
-        except (aiohttp.ClientError, OSError) as exc:
-            if blocked := _blocked(exc):
-                return Result(did, False, error=f"refused: {blocked}", permanent=True)
-            return Result(did, False, error=f"{type(exc).__name__}: {exc}")
-        if 200 <= code < 300:
-            return Result(did, True, status_code=code)
-        if code == 410:  # the subscriber deleted the subscription (§7)
-            return Result(did, False, status_code=code, error="410 Gone: the subscriber ended it", gone=True)
-        return Result(did, False, status_code=code, error=f"HTTP {code}")
+        # The exact callback, query string included (§8.3); 410 means the subscriber deleted it (§7).
+        return await post(self.session(), did, url, job.payload, self.headers(job),
+                          timeout=self.settings.webhook_timeout, gone="the subscriber ended it")
 
     async def flush(self) -> list[Result]:
         return []
