@@ -19,12 +19,6 @@ issuer_app = typer.Typer(help="Issuers (organisations that submit releases).", n
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(issuer_app, name="issuer")
-deliveries_app = typer.Typer(help="The delivery ledger: list and replay deliveries.", no_args_is_help=True)
-subscriber_app = typer.Typer(help="Subscribers (outlets, journalists, desktops).", no_args_is_help=True)
-app.add_typer(deliveries_app, name="deliveries")
-app.add_typer(subscriber_app, name="subscriber")
-models_app = typer.Typer(help="Neural translation models (CTranslate2).", no_args_is_help=True)
-app.add_typer(models_app, name="models")
 
 err = Console(stderr=True)
 
@@ -228,207 +222,12 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
         print(f"{r.id}\t{r.status.value}\t{site.release_url(r)}")
 
 
-def _subscriptions(data_dir, database_url):
-    from .workflow.subscriptions import Subscriptions
-
-    return Subscriptions(open_wire(data_dir, database_url))
-
-
-@subscriber_app.command("create")
-def subscriber_create(kind: str = typer.Option(..., "--kind", help="outlet, journalist or desktop"),
-                      name: str = typer.Option(..., "--name"),
-                      email: Optional[str] = typer.Option(None, "--email"),
-                      language: list[str] = typer.Option([], "--language", help="Repeat for several; none = any"),
-                      region: list[str] = typer.Option([], "--region", help="ISO 3166-1 alpha-2; repeatable"),
-                      industry: list[str] = typer.Option([], "--industry", help="Media Topic QCode; repeatable"),
-                      issuer: list[str] = typer.Option([], "--issuer", help="Issuer slug to follow; repeatable"),
-                      timezone: str = typer.Option("UTC", "--timezone", help="IANA zone for e-mail digests"),
-                      data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
-    """Register a subscriber; add endpoints over the API (POST /api/v1/subscribers/ID/endpoints)."""
-    from .domain.models import SYSTEM
-
-    raw = {"kind": kind, "name": name, "email": email, "languages": language, "regions": region,
-           "industries": industry, "issuers": issuer, "timezone": timezone}
-    try:
-        sub = _subscriptions(data_dir, database_url).create(SYSTEM, raw)
-    except NewswireError as exc:
-        fail(exc)
-    print(f"subscriber {sub.name} ({sub.kind.value}) created with id {sub.id}")
+def _register_commands() -> None:
+    """The other command groups live in their own modules and add themselves to ``app``."""
+    from . import cli_distribution, cli_translation  # noqa: F401
 
 
-@deliveries_app.command("replay")
-def deliveries_replay(delivery_id: Optional[int] = typer.Argument(None, help="The dead delivery to replay"),
-                      dead: bool = typer.Option(False, "--dead", help="Replay every dead delivery"),
-                      data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
-    """Make dead deliveries due again with a fresh retry schedule; running workers send them."""
-    from .domain.models import SYSTEM
-
-    if (delivery_id is None) == (not dead):
-        err.print("[red]error:[/red] give either a delivery ID or --dead")
-        raise typer.Exit(2)
-    try:
-        s = _subscriptions(data_dir, database_url)
-        n = s.replay_dead(SYSTEM) if dead else s.replay(SYSTEM, delivery_id)
-    except NewswireError as exc:
-        fail(exc)
-    print(f"{n} deliver{'y' if n == 1 else 'ies'} made due again")
-
-
-@deliveries_app.command("list")
-def deliveries_list(release: int = typer.Option(..., "--release", help="Release id"),
-                    status: Optional[str] = typer.Option(None, "--status", help="pending, delivered, dead, cancelled"),
-                    channel: Optional[str] = typer.Option(None, "--channel", help="webhook, email or websub"),
-                    limit: int = typer.Option(100, "--limit", min=1, max=10_000),
-                    data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
-    """A release's deliveries as a table, with counts by status."""
-    from rich.table import Table
-
-    from .domain.models import SYSTEM
-
-    try:
-        page = _subscriptions(data_dir, database_url).release_deliveries(SYSTEM, release, channel=channel,
-                                                                          status=status, limit=limit)
-    except NewswireError as exc:
-        fail(exc)
-    table = Table("id", "subscriber", "endpoint", "channel", "event", "status", "attempts", "last result",
-                  "next attempt", title=f"Deliveries of release {release}")
-    for d in page.items:
-        result = " ".join(str(x) for x in (d["last_status_code"], d["last_error"]) if x) or "-"
-        nxt = d["next_attempt_at"].isoformat(timespec="seconds") if d["next_attempt_at"] else "-"
-        table.add_row(str(d["id"]), f"{d['subscriber_name'] or '-'} ({d['subscriber_id'] or '-'})",
-                      str(d["endpoint_id"]), d["channel"], d["event"], d["status"], str(d["attempts"]),
-                      result[:60], nxt)
-    # Piped output (grep, files) gets wide rows rather than names wrapped over several lines.
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
-    print("  ".join(f"{k}: {v}" for k, v in page.summary.items()))
-
-
-@app.command()
-def translate(file: Path = typer.Argument(..., help="A release as Markdown (.md, front matter allowed) or HTML."),
-              to: str = typer.Option(..., "--to", help="Target languages, comma-separated: es,pt,fr"),
-              source: Optional[str] = typer.Option(None, "--from", help="Source language; default: what the "
-                                                   "file says, else detected (and said so)."),
-              engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine: apertium, "
-                                                   "ctranslate2, chat or deepl; default: configured order."),
-              out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="Write NAME.LANG.html files here "
-                                                     "instead of printing to stdout."),
-              keep: list[str] = typer.Option([], "--keep", help="A term never to translate (repeatable)."),
-              glossary_file: Optional[Path] = typer.Option(None, "--glossary", help="YAML glossary: keep: "
-                                                           "[terms], forced: {term: {es: …}}")):
-    """Translate a release file, keeping links, markup, numbers and names; prints fidelity counts."""
-    from contextlib import nullcontext
-
-    from rich.markup import escape
-    from rich.progress import Progress
-
-    from .translation import files
-    from .translation.engines.base import EngineError
-    from .translation.pipeline import Pipeline
-    from .translation.registry import Registry
-
-    try:
-        fields, lang, how = files.read(file, source)
-        gloss = files.glossary(glossary_file, keep)
-    except NewswireError as exc:
-        fail(exc)
-    if how == "detected":
-        err.print(f"source language detected as {lang}; give --from to say otherwise")
-    targets = [t.strip() for t in to.split(",") if t.strip()]
-    pipeline = Pipeline(Registry.from_env(only=[engine] if engine else None))
-    try:  # every pair first: an unsupported one says which pairs exist and what would add it
-        for target in targets:
-            pipeline.routes(lang, target, engine)
-    except EngineError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(1)
-    bar = Progress(console=err, transient=True) if err.is_terminal else None
-    flagged = 0
-    with bar or nullcontext():
-        for target in targets:
-            task = bar.add_task(f"{lang}→{target}", total=None) if bar else None
-            result = pipeline.translate(fields, lang, target, gloss, engine=engine, progress=(
-                (lambda done, total: bar.update(task, completed=done, total=total)) if bar else None))
-            page = files.document(result.fields, target, result.engines)
-            if out_dir:
-                out_dir.mkdir(parents=True, exist_ok=True)
-                (out_dir / f"{file.stem}.{target}.html").write_text(page)
-            else:
-                sys.stdout.write(page)
-            c, segs = result.counts, result.segments
-            status = {s: sum(x.status == s for x in segs) for s in ("ok", "repaired", "flagged", "human")}
-            err.print(f"{target}: {', '.join(result.engines) or '-'}; links {c.links_out}/{c.links_in} with text, "
-                      f"numbers {c.numbers_out}/{c.numbers_in}, terms {c.terms_out}/{c.terms_in}, "
-                      f"codes {c.codes_out}/{c.codes_in}; segments " + ", ".join(f"{v} {k}" for k, v in
-                                                                            status.items() if v), soft_wrap=True)
-            for s in result.flagged:
-                err.print(f"[yellow]flagged[/yellow] {target} {s.field} block {s.block + 1} sentence "
-                          f"{s.sentence + 1}: {escape('; '.join(s.problems))}", soft_wrap=True)
-            flagged += len(result.flagged)
-    if flagged:
-        err.print(f"{flagged} segment(s) flagged for an editor")
-
-
-ModelsDir = typer.Option(None, "--models-dir", envvar="NEWSWIRE_MODELS_DIR",
-                         help="Where installed models live; default: models/ in --data-dir.")
-
-
-def _models_registry(data_dir, models_dir):
-    from .translation import models
-
-    settings = settings_for(data_dir, None, models_dir=str(models_dir) if models_dir else None)
-    return models.Registry(models.models_dir(settings))
-
-
-def _pairs_text(pairs) -> str:
-    shown = ", ".join(f"{s}→{t}" for s, t in pairs[:6])
-    return shown + (f" and {len(pairs) - 6} more pairs" if len(pairs) > 6 else "")
-
-
-@models_app.command("install")
-def models_install(directory: Path = typer.Argument(..., help="A converted CTranslate2 model directory "
-                                                    "(model.bin, config.json, vocabulary, SentencePiece files)."),
-                   pair: list[str] = typer.Option([], "--pair", help="e.g. en-de (zh-Hans:en); repeat for more. "
-                                                  "Needed for one-pair OPUS-MT models; NLLB/M2M-100 default "
-                                                  "to every wire language they know."),
-                   name: Optional[str] = typer.Option(None, "--name", help="Default: the directory's name."),
-                   link: bool = typer.Option(False, "--link", help="Symlink the directory instead of copying it."),
-                   data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
-    """Register a converted model directory for its language pairs."""
-    from .translation.models import parse_pair
-
-    try:
-        registry = _models_registry(data_dir, models_dir)
-        model = registry.install(directory, [parse_pair(p) for p in pair], name=name, link=link)
-    except NewswireError as exc:
-        fail(exc)
-    typer.echo(f"installed {model.name} ({model.kind}) in {registry.path(model)}: {_pairs_text(model.pairs)}")
-
-
-@models_app.command("list")
-def models_list(data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
-    """Installed models and the pairs each serves."""
-    registry = _models_registry(data_dir, models_dir)
-    models = registry.models()
-    if not models:
-        typer.echo(f"no models installed in {registry.root}")
-    for m in models:
-        typer.echo(f"{m.name}\t{m.kind}\t{_pairs_text(m.pairs)}\t{registry.path(m)}")
-
-
-@models_app.command("pull")
-def models_pull(name: str = typer.Argument(..., help="A Hugging Face model, e.g. Helsinki-NLP/opus-mt-en-de."),
-                pair: list[str] = typer.Option([], "--pair", help="As for install; guessed from opus-mt-xx-yy names."),
-                timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for the hub to answer."),
-                data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
-    """Download a model from the Hugging Face hub (converting it if needed) and install it."""
-    from .translation.models import parse_pair, pull
-
-    try:
-        registry = _models_registry(data_dir, models_dir)
-        model = pull(name, registry, [parse_pair(p) for p in pair], timeout=timeout)
-    except NewswireError as exc:
-        fail(exc)
-    typer.echo(f"installed {model.name} ({model.kind}) in {registry.path(model)}: {_pairs_text(model.pairs)}")
+_register_commands()
 
 
 def main() -> None:
@@ -439,4 +238,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the importable module's main: the command groups registered themselves on *its* app.
+    from newswire.cli import main as _main
+
+    _main()

@@ -1,0 +1,46 @@
+"""One outbound POST and what its answer means to the ledger: shared by webhooks and WebSub."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from ..netguard import BlockedAddress
+from .base import Result
+
+READ_LIMIT = 4096  # of a response body: enough for an error message, never a flood
+
+
+def blocked_reason(exc: BaseException | None) -> str | None:
+    """Why the resolver refused the address, if it did (aiohttp wraps the resolver's error)."""
+    while exc is not None:
+        for e in (exc, getattr(exc, "os_error", None)):
+            if isinstance(e, BlockedAddress):
+                return str(e)
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+async def post(session: aiohttp.ClientSession, delivery_id: int, url: str, body: bytes, headers: dict[str, str],
+               *, timeout: float, gone: str) -> Result:
+    """POST without following redirects; 2xx delivered, 410 gone (``gone`` says what that means),
+    a refused address permanent, anything else worth a retry."""
+    try:
+        async with session.post(url, data=body, headers=headers, allow_redirects=False) as resp:
+            text = await resp.content.read(READ_LIMIT)  # reading to the end lets the connection be reused
+            code, location = resp.status, resp.headers.get("Location", "?")
+    except (asyncio.TimeoutError, TimeoutError):
+        return Result(delivery_id, False, error=f"no answer within {timeout:g} s")
+    except (aiohttp.ClientError, OSError) as exc:
+        if blocked := blocked_reason(exc):
+            return Result(delivery_id, False, error=f"refused: {blocked}", permanent=True)
+        return Result(delivery_id, False, error=f"{type(exc).__name__}: {exc}")
+    if 200 <= code < 300:
+        return Result(delivery_id, True, status_code=code)
+    if code == 410:
+        return Result(delivery_id, False, status_code=code, error=f"410 Gone: {gone}", gone=True)
+    detail = text.decode("utf-8", "replace").strip()[:500]
+    if 300 <= code < 400:
+        detail = f"redirect to {location} not followed"
+    return Result(delivery_id, False, status_code=code, error=f"HTTP {code}" + (f": {detail}" if detail else ""))
