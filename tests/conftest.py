@@ -149,3 +149,18 @@ SAMPLE = {
 @pytest.fixture
 def sample() -> dict:
     return {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in SAMPLE.items()}
+
+
+@pytest.fixture
+def editor(wire, keys):
+    """The desk editor's principal, for acting through the Wire directly."""
+    return wire.authenticate(keys["editor"])
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP receiver on 127.0.0.1 that records every webhook it gets."""
+    from webhook_receiver import Receiver
+
+    with Receiver() as r:
+        yield r

@@ -32,11 +32,6 @@ def channel(settings, smtp):
 
 
 @pytest.fixture
-def editor(wire, keys):
-    return wire.authenticate(keys["editor"])
-
-
-@pytest.fixture
 def publish(wire, editor, sample):
     def _publish(**fields):
         r = wire.create(editor, {**sample, "issuer": "acme", **fields})

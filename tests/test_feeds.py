@@ -21,11 +21,6 @@ SPORT = "medtop:15000000"
 
 
 @pytest.fixture
-def editor(wire, keys):
-    return wire.authenticate(keys["editor"])
-
-
-@pytest.fixture
 def publish(wire, editor, sample):
     def _publish(issuer="acme", **fields):
         r = wire.create(editor, {**sample, "issuer": issuer, **fields})

@@ -31,11 +31,6 @@ def frozen(clock):
     clock.set(NOW)  # before the keys fixture creates anything
 
 
-@pytest.fixture
-def editor(wire, keys):
-    return wire.authenticate(keys["editor"])
-
-
 def publish(wire, editor, raw):
     r = wire.create(editor, raw)
     return wire.publish(editor, r.id)

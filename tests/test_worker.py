@@ -14,23 +14,12 @@ from newswire.distribution.setup import attach
 from newswire.distribution.worker import DeliveryWorker
 from newswire.storage import deliveries as ledger
 from newswire.workflow.wire import Wire
-from webhook_receiver import Receiver, add_webhook, rows, run_worker
+from webhook_receiver import add_webhook, rows, run_worker
 
 
 @pytest.fixture
 def settings(settings):
     return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as r:
-        yield r
-
-
-@pytest.fixture
-def editor(wire, keys):
-    return wire.authenticate(keys["editor"])
 
 
 def publish(wire, editor, sample):

@@ -20,7 +20,7 @@ from newswire.distribution.setup import attach
 from newswire.storage import db
 from newswire.storage.tables import metadata
 from newswire.workflow.wire import Wire
-from webhook_receiver import Receiver, add_webhooks, rows
+from webhook_receiver import add_webhooks, rows
 
 pytestmark = pytest.mark.timeout(240)
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,12 +37,6 @@ def wire(postgres_url, tmp_path):
     attach(w)
     yield w
     engine.dispose()
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as r:
-        yield r
 
 
 @pytest.fixture
