@@ -82,6 +82,35 @@ def parse_datetime(value: Any) -> dt.datetime:
     return parsed.astimezone(dt.timezone.utc)
 
 
+def industry_codes(c: Collector, items: list, field: str = "industries") -> tuple[str, ...]:
+    """Current IPTC Media Topic QCodes, deduplicated; every other item is reported under ``field[i]``."""
+    topics, out = media_topics(), []
+    for i, code in enumerate(items):
+        q = normalize_qcode(str(code))
+        topic = topics.get(q)
+        if not QCODE_RE.match(q) or topic is None:
+            c.add(f"{field}[{i}]", f"'{code}' is not an IPTC Media Topic; use a QCode such as medtop:04000000 "
+                                   "(see /api/v1/industries)")
+        elif topic.retired:
+            c.add(f"{field}[{i}]", f"'{q}' ({topic.label()}) was retired by IPTC on {topic.retired}; "
+                                   "choose a current topic")
+        elif q not in out:
+            out.append(q)
+    return tuple(out)
+
+
+def region_codes(c: Collector, items: list, field: str = "regions") -> tuple[str, ...]:
+    """ISO 3166-1 alpha-2 codes, upper-cased and deduplicated; others reported under ``field[i]``."""
+    out = []
+    for i, code in enumerate(items):
+        r = str(code).strip().upper()
+        if not is_region(r):
+            c.add(f"{field}[{i}]", f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, US, KR)")
+        elif r not in out:
+            out.append(r)
+    return tuple(out)
+
+
 def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | None = None) -> Content:
     """Validate ``raw``; with ``base``, fields absent from ``raw`` keep base's values (an edit or correction)."""
     if base is not None:
@@ -156,27 +185,9 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
             c.add(f"contacts[{i}].email", f"'{contact.email}' is not an e-mail address")
         contacts.append(contact)
 
-    topics = media_topics()
-    industries = []
-    for i, code in enumerate(_list(c, raw, "industries")):
-        q = normalize_qcode(str(code))
-        topic = topics.get(q)
-        if not QCODE_RE.match(q) or topic is None:
-            c.add(f"industries[{i}]", f"'{code}' is not an IPTC Media Topic; use a QCode such as medtop:04000000 "
-                                      "(see /api/v1/industries)")
-        elif topic.retired:
-            c.add(f"industries[{i}]", f"'{q}' ({topic.label()}) was retired by IPTC on {topic.retired}; "
-                                      "choose a current topic")
-        elif q not in industries:
-            industries.append(q)
+    industries = industry_codes(c, _list(c, raw, "industries"))
 
-    regions = []
-    for i, code in enumerate(_list(c, raw, "regions")):
-        r = str(code).strip().upper()
-        if not is_region(r):
-            c.add(f"regions[{i}]", f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, US, KR)")
-        elif r not in regions:
-            regions.append(r)
+    regions = region_codes(c, _list(c, raw, "regions"))
 
     tickers = []
     for i, code in enumerate(_list(c, raw, "tickers")):
@@ -192,7 +203,7 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
     return Content(
         headline=headline, subheadline=subheadline, lead=lead, body_html=body_html, body_source=body,
         body_format=body_format, language=language, boilerplate=boilerplate, attribution=attribution,
-        dateline=dateline, contacts=tuple(contacts), industries=tuple(industries), regions=tuple(regions),
+        dateline=dateline, contacts=tuple(contacts), industries=industries, regions=regions,
         tickers=tuple(tickers), keywords=tuple(keywords),
     )
 

@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from ..domain import languages
 from ..domain.errors import Collector, FieldError, InvalidInput
 from ..domain.subscriptions import Channel, Kind, Preferences
-from ..domain.vocab import QCODE_RE, is_region, media_topics, normalize_qcode
+from ..intake.validate import industry_codes, region_codes
 
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 WEBHOOK_FORMATS = ("ninjs", "newsml-g2")
@@ -89,28 +89,9 @@ def preferences(c: Collector, raw: dict, base: Preferences, known_issuers: set[s
                 langs.append(lang)
         out["languages"] = tuple(langs)
     if "regions" in raw:
-        regions = []
-        for i, code in enumerate(_items(c, raw, "regions")):
-            r = code.strip().upper()
-            if not is_region(r):
-                c.add(f"regions[{i}]", f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. DE, US, KR)")
-            elif r not in regions:
-                regions.append(r)
-        out["regions"] = tuple(regions)
+        out["regions"] = region_codes(c, _items(c, raw, "regions"))
     if "industries" in raw:
-        topics, qcodes = media_topics(), []
-        for i, code in enumerate(_items(c, raw, "industries")):
-            q = normalize_qcode(code)
-            topic = topics.get(q)
-            if not QCODE_RE.match(q) or topic is None:
-                c.add(f"industries[{i}]", f"'{code}' is not an IPTC Media Topic; use a QCode such as "
-                                          "medtop:04000000 (see /api/v1/industries)")
-            elif topic.retired:
-                c.add(f"industries[{i}]", f"'{q}' ({topic.label()}) was retired by IPTC on {topic.retired}; "
-                                          "choose a current topic")
-            elif q not in qcodes:
-                qcodes.append(q)
-        out["industries"] = tuple(qcodes)
+        out["industries"] = industry_codes(c, _items(c, raw, "industries"))
     if "issuers" in raw:
         slugs = []
         for i, slug in enumerate(_items(c, raw, "issuers")):
