@@ -137,8 +137,22 @@ def test_withdrawal_reaches_earlier_recipients_only(wire, editor, sample, receiv
     events = [json.loads(h.body)["type"] for h in receiver.at("/early")]
     assert events == ["release.published", "release.withdrawn"]
     notice = json.loads(receiver.at("/early")[-1].body)["data"]
-    assert notice["withdraw_reason"] == "Issued in error"
+    assert notice["withdraw_reason"] == "Issued in error" and notice["pubstatus"] == "canceled"
+    assert "bodies" not in notice  # a kill notice does not send the withdrawn text again
     assert receiver.at("/late") == []
+
+
+def test_a_newsml_endpoint_gets_the_newsitem(wire, editor, sample, receiver):
+    from lxml import etree
+
+    add_webhook(wire, receiver.url("/g2"), format="newsml-g2")
+    publish(wire, editor, sample)
+    run_worker(wire, settled(wire))
+    [hit] = receiver.at("/g2")
+    data = json.loads(hit.body)["data"]
+    item = etree.fromstring(data["newsml_g2"].encode())
+    assert item.tag == "{http://iptc.org/std/nar/2006-10-01/}newsItem"
+    assert data["event"] == "release.published" and data["url"].startswith("http://testserver/en/releases/")
 
 
 def test_correction_reaches_earlier_recipients_and_newly_matching(wire, editor, sample, receiver):

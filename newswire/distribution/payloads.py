@@ -10,7 +10,7 @@ import json
 
 from ..domain.models import Release
 from ..domain.subscriptions import Event
-from ..formats import ninjs
+from ..formats import newsml, ninjs
 from ..formats.newsml import timestamp
 from ..formats.site import Site
 
@@ -29,8 +29,16 @@ def attribution(release: Release, site: Site) -> str:
     return own or f"{release.issuer.name}, distributed by {site.name}"
 
 
-def webhook_body(release: Release, event: str, site: Site) -> bytes:
+def webhook_body(release: Release, event: str, site: Site, fmt: str = "ninjs") -> bytes:
+    """The envelope is JSON either way; a NewsML-G2 endpoint gets the newsItem XML as ``data.newsml_g2``."""
     data = ninjs.render(release, site)
+    if event == Event.WITHDRAWN:
+        # A kill notice: the withdrawn text is not sent out again.
+        for key in ("bodies", "descriptions"):
+            data.pop(key, None)
+    elif fmt == "newsml-g2":
+        data = {"uri": data["uri"], "version": data["version"], "language": data["language"],
+                "newsml_g2": newsml.render(release, site).decode()}
     data.update(url=site.release_url(release), attribution=attribution(release, site), event=event)
     if event == Event.CORRECTED and release.current.correction_note:
         data["correction_note"] = release.current.correction_note

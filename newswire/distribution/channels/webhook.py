@@ -60,7 +60,7 @@ class WebhookChannel:
         return (release.id, release.current.number, event, target.format)
 
     def render(self, release: Release, event: str, target: Target) -> bytes:
-        return webhook_body(release, event, self.site)
+        return webhook_body(release, event, self.site, target.format)
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:  # made lazily: it belongs to the running loop
