@@ -25,6 +25,7 @@ from ..storage import subscribers as subs
 from ..web.newsroom.feeds import KINDS, feed_query
 from ..workflow.wire import Wire
 from . import netguard
+from .channels.http import guarded_session
 from .secrets import encrypt
 from .websub_topics import parse_topic
 
@@ -53,12 +54,6 @@ class HubRequest:
     @property
     def kind(self) -> str:
         return urlsplit(self.topic).path.rpartition(".")[2]
-
-
-def session(settings: Settings) -> aiohttp.ClientSession:
-    """Outbound HTTP for the hub and its channel: SSRF-guarded at connect time, bounded in time."""
-    connector = aiohttp.TCPConnector(resolver=netguard.GuardedResolver(settings.webhook_allow_private))
-    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout))
 
 
 def canonical_topic(w: Wire, topic: str) -> str:
@@ -120,7 +115,7 @@ async def confirm_intent(settings: Settings, req: HubRequest) -> bool:
     """True only if the callback answers 2xx with exactly the random, single-use challenge (§5.3)."""
     challenge = pysecrets.token_urlsafe(32)
     try:
-        async with session(settings) as http:
+        async with guarded_session(settings) as http:
             async with http.get(_verification_url(req, challenge), allow_redirects=False) as resp:
                 if not 200 <= resp.status < 300:
                     log.info("websub %s of %s refused by %s: HTTP %s", req.mode, req.topic, req.callback, resp.status)

@@ -6,10 +6,45 @@ import asyncio
 
 import aiohttp
 
-from ..netguard import BlockedAddress
+from ...config import Settings
+from ..netguard import BlockedAddress, GuardedResolver
 from .base import Result
 
 READ_LIMIT = 4096  # of a response body: enough for an error message, never a flood
+
+
+def guarded_session(settings: Settings, *, connections: int = 100, decompress: bool = True) -> aiohttp.ClientSession:
+    """Outbound HTTP for webhooks, WebSub and the hub's verification: SSRF-guarded at connect time
+    (DNS can change after registration), bounded in time, one keep-alive pool for every host."""
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(settings.webhook_allow_private),
+                                     limit=connections, limit_per_host=0)
+    return aiohttp.ClientSession(connector=connector, auto_decompress=decompress,
+                                 timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout))
+
+
+class HttpChannel:
+    """What every POSTing channel shares: one session, made lazily because it belongs to the
+    running event loop, and nothing held back for ``flush``."""
+
+    connections = 100
+    decompress = True
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = guarded_session(self.settings, connections=self.connections, decompress=self.decompress)
+        return self._session
+
+    async def flush(self) -> list[Result]:
+        return []
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 def blocked_reason(exc: BaseException | None) -> str | None:

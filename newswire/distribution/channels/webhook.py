@@ -13,16 +13,15 @@ import hmac
 import time
 from functools import lru_cache
 
-import aiohttp
-
 from ... import __version__
 from ...config import Settings
 from ...domain.models import Release
 from ...formats.site import Site
-from ..netguard import GuardedResolver, check_url
+from ..netguard import check_url
 from ..payloads import webhook_body
 from .base import Job, Result, Target
-from .http import post
+from .http import HttpChannel, post
+
 
 @lru_cache(maxsize=8192)
 def _key(secret: str) -> bytes:
@@ -45,30 +44,21 @@ def _refused(url: str, allow_private: bool) -> str | None:
     return check_url(url, allow_private=allow_private, resolve=False)  # literal IPs; names: the resolver
 
 
-class WebhookChannel:
+class WebhookChannel(HttpChannel):
     name = "webhook"
+    decompress = False  # only a few bytes of an answer are read, for the error text
 
     def __init__(self, settings: Settings, *, connections: int = 512):
-        self.settings = settings
+        super().__init__(settings)
         self.site = Site.from_settings(settings)
         self.connections = connections
-        self.timeout = aiohttp.ClientTimeout(total=settings.webhook_timeout)
         self.user_agent = f"Newswire/{__version__}"
-        self._session: aiohttp.ClientSession | None = None
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
         return (release.id, release.current.number, event, target.format)
 
     def render(self, release: Release, event: str, target: Target) -> bytes:
         return webhook_body(release, event, self.site, target.format)
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:  # made lazily: it belongs to the running loop
-            connector = aiohttp.TCPConnector(resolver=GuardedResolver(self.settings.webhook_allow_private),
-                                             limit=self.connections, limit_per_host=0)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
-                                                  auto_decompress=False)
-        return self._session
 
     def headers(self, job: Job, msg_id: str, ts: int) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": self.user_agent,
@@ -85,12 +75,3 @@ class WebhookChannel:
         headers = self.headers(job, f"msg_{did}", int(time.time()))
         return await post(self.session(), did, url, job.payload, headers, timeout=self.settings.webhook_timeout,
                           gone="the receiver retired this endpoint")
-
-    async def flush(self) -> list[Result]:
-        return []
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 from urllib.parse import urlsplit
 
-import aiohttp
 
 from ...config import Settings
 from ...domain.errors import InvalidInput
@@ -21,24 +20,22 @@ from ...formats.site import Site
 from ...web.newsroom.feeds import HUB_PATH, KINDS, build_feed
 from ...workflow.wire import Wire
 from ..netguard import check_url
-from .. import websub_hub
 from ..websub_topics import parse_topic
 from .base import Job, Result, Target
-from .http import post
+from .http import HttpChannel, post
 
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class WebSubChannel:
+class WebSubChannel(HttpChannel):
     name = "websub"
 
     def __init__(self, settings: Settings, wire: Wire | None = None):
-        self.settings = settings
+        super().__init__(settings)
         self._wire = wire
         self._own_engine = wire is None
-        self._session: aiohttp.ClientSession | None = None
         self.hub_url = Site.from_settings(settings).url(HUB_PATH)
 
     @property
@@ -63,11 +60,6 @@ class WebSubChannel:
         except InvalidInput:  # e.g. the topic's issuer filter names an issuer since removed
             return b""
 
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:  # made lazily: it belongs to the running loop
-            self._session = websub_hub.session(self.settings)
-        return self._session
-
     def headers(self, job: Job) -> dict[str, str]:
         topic = job.target.topic or ""
         headers = {"Content-Type": KINDS[_kind(topic)][1],
@@ -87,13 +79,8 @@ class WebSubChannel:
         return await post(self.session(), did, url, job.payload, self.headers(job),
                           timeout=self.settings.webhook_timeout, gone="the subscriber ended it")
 
-    async def flush(self) -> list[Result]:
-        return []
-
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await super().close()
         if self._own_engine and self._wire is not None:
             self._wire.engine.dispose()
             self._wire = None
