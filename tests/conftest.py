@@ -164,3 +164,11 @@ def receiver():
 
     with Receiver() as r:
         yield r
+
+
+@pytest.fixture
+def publish(wire, editor, sample):
+    """``publish(**fields)``: the sample release, changed by ``fields``, published by the editor."""
+    from helpers import publish as publish_release
+
+    return lambda issuer="acme", **fields: publish_release(wire, editor, sample, issuer=issuer, **fields)

@@ -33,3 +33,9 @@ def assert_problem(response, status: int, field: str | None = None) -> dict:
 def headline(ninjs: dict) -> str:
     """The main headline of a ninjs 2.x document."""
     return next(h["value"] for h in ninjs["headlines"] if h.get("role") == "main")
+
+
+def publish(wire, editor, sample: dict, *, issuer: str = "acme", **fields):
+    """Create the sample release (with ``fields`` changed) as ``editor`` and publish it; returns the Release."""
+    r = wire.create(editor, {**sample, "issuer": issuer, **fields})
+    return wire.publish(editor, r.id)

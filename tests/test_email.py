@@ -32,14 +32,6 @@ def channel(settings, smtp):
 
 
 @pytest.fixture
-def publish(wire, editor, sample):
-    def _publish(**fields):
-        r = wire.create(editor, {**sample, "issuer": "acme", **fields})
-        return wire.publish(editor, r.id)
-    return _publish
-
-
-@pytest.fixture
 def journalist(wire):
     return lambda address, **prefs: add_journalist(wire, address, **prefs)
 

@@ -20,14 +20,6 @@ BANKRUPTCY = "medtop:20000174"  # two levels below ECONOMY
 SPORT = "medtop:15000000"
 
 
-@pytest.fixture
-def publish(wire, editor, sample):
-    def _publish(issuer="acme", **fields):
-        r = wire.create(editor, {**sample, "issuer": issuer, **fields})
-        return wire.publish(editor, r.id)
-    return _publish
-
-
 def when(struct) -> dt.datetime:
     return dt.datetime(*struct[:6], tzinfo=UTC)
 

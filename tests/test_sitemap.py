@@ -14,16 +14,6 @@ T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
 
 
-@pytest.fixture
-def publish(wire, keys, sample):
-    editor = wire.authenticate(keys["editor"])
-
-    def _publish(**fields):
-        r = wire.create(editor, {**sample, "issuer": "acme", **fields})
-        return wire.publish(editor, r.id)
-    return _publish
-
-
 def urls(client) -> dict[str, etree._Element]:
     resp = client.get("/sitemap-news.xml")
     assert resp.status_code == 200

@@ -17,17 +17,13 @@ from newswire.formats.site import Site
 from newswire.storage import deliveries as ledger
 from newswire.storage import subscribers as subs
 from standardwebhooks.webhooks import WebhookVerificationError
+from helpers import publish
 from webhook_receiver import add_webhook, rows, run_worker
 
 
 @pytest.fixture
 def settings(settings):
     return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
-
-
-def publish(wire, editor, sample, **fields):
-    r = wire.create(editor, {**sample, "issuer": "acme", **fields})
-    return wire.publish(editor, r.id)
 
 
 def settled(wire, release_id=None):

@@ -14,16 +14,13 @@ from newswire.distribution.setup import attach
 from newswire.distribution.worker import DeliveryWorker
 from newswire.storage import deliveries as ledger
 from newswire.workflow.wire import Wire
+from helpers import publish
 from webhook_receiver import add_webhook, rows, run_worker
 
 
 @pytest.fixture
 def settings(settings):
     return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
-
-
-def publish(wire, editor, sample):
-    return wire.publish(editor, wire.create(editor, {**sample, "issuer": "acme"}).id)
 
 
 def all_delivered(wire, n):
