@@ -84,7 +84,7 @@ def _redact(url: str) -> str:
 def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl,
            worker_id: Optional[str] = typer.Option(None, "--id", help="Name in the ledger's leases; "
                                                    "default HOST-PID-worker. Must differ between live workers.")):
-    """Run a standalone worker (release clock and delivery worker) against the shared database.
+    """Run a standalone worker (release clock, delivery and translation workers) against the shared database.
     Run as many as you like, on any machines; SIGTERM finishes in-flight sends, then exits."""
     import asyncio
     import logging
@@ -93,12 +93,15 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
     from .distribution.clock import ReleaseClock
     from .distribution.service import build_channels
     from .distribution.worker import DeliveryWorker, default_worker_id, wake_on_commit
+    from .translation.worker import TranslationWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     wire = open_wire(data_dir, database_url)
     clock = ReleaseClock(wire, tick=wire.settings.scheduler_tick)
     deliveries = DeliveryWorker(wire, build_channels(wire.settings, wire), worker_id or default_worker_id())
     wake_on_commit(wire, deliveries)  # releases this clock publishes go out without waiting
+    translator = TranslationWorker(wire, (worker_id or default_worker_id()) + "-translation")
+    wire.on_translation_queued = translator.poke
 
     async def main():
         loop = asyncio.get_running_loop()
@@ -106,11 +109,12 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
         def stop():
             clock.stop()
             deliveries.stop()
+            translator.stop()
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop)
         err.print(f"worker {deliveries.id} running against {_redact(wire.settings.sqlalchemy_url)}")
-        await asyncio.gather(clock.run(), deliveries.run())
+        await asyncio.gather(clock.run(), deliveries.run(), translator.run())
 
     asyncio.run(main())
 

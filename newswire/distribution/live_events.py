@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..formats.site import Site
+from ..formats.labels import translation_label
 from ..storage import releases as store
 from ..storage import stream
 from ..storage.tables import stream_events
@@ -75,7 +76,9 @@ class Events:
             return conn.execute(select(func.max(stream_events.c.id))).scalar() or 0
 
     def _render(self, conn, row) -> LiveEvent:
-        release = store.load(conn, row.release_id)
+        # the event's language version (a translation published later has its own event); the
+        # original when that version has since been withdrawn or is being re-translated
+        release = store.load_language(conn, row.release_id, row.language) or store.load(conn, row.release_id)
         url = self.site.release_url(release) if release else self.site.url(f"/releases/{row.release_id}")
         data: dict = {"id": row.release_id, "url": url}
         # A withdrawn release's words are not redistributed, not even in the replay of its publication.
@@ -85,6 +88,8 @@ class Events:
                         industries=list(release.content.industries), regions=list(release.content.regions),
                         version=release.current.number,
                         published_at=release.published_at.isoformat() if release.published_at else None)
+            if release.translation is not None:  # machine translation is labelled as such, everywhere
+                data["translation"] = translation_label(release.translation)
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         ev = LiveEvent(id=row.id, release_id=row.release_id, event=row.event, language=row.language,
                        industries=frozenset(row.industries or ()), regions=frozenset(row.regions or ()),

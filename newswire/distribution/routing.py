@@ -33,23 +33,27 @@ class Router:
         now = self.clock()
         facets = Facets.of(release)
         rows: list[dict] = []
-        seen: set[int] = set()
+        seen: set[tuple[int, str]] = set()
 
-        def add(endpoint_id: int, subscriber_id: int | None, channel: str, due: dt.datetime) -> None:
-            if endpoint_id in seen:
+        def add(endpoint_id: int, subscriber_id: int | None, channel: str, due: dt.datetime,
+                language: str = release.language) -> None:
+            if (endpoint_id, language) in seen:
                 return
-            seen.add(endpoint_id)
+            seen.add((endpoint_id, language))
             rows.append({"release_id": release.id, "version": release.current.number, "event": event,
-                         "language": release.language, "subscriber_id": subscriber_id, "endpoint_id": endpoint_id,
+                         "language": language, "subscriber_id": subscriber_id, "endpoint_id": endpoint_id,
                          "channel": channel, "next_attempt_at": due, "created_at": now})
             if len(rows) >= FLUSH:
                 ledger.enqueue(conn, rows)
                 rows.clear()
 
         if event in (Event.CORRECTED, Event.WITHDRAWN):
-            # Whoever had the release must hear of its correction or kill, whatever their preferences now.
-            for endpoint_id, subscriber_id, channel in ledger.earlier_endpoints(conn, release.id, now):
-                add(endpoint_id, subscriber_id, channel, now)
+            # Whoever had the release must hear of its correction or kill, whatever their preferences now:
+            # a correction goes out per language version as each is re-translated, a kill in every
+            # language each recipient had.
+            for endpoint_id, subscriber_id, channel, language in ledger.earlier_endpoints(conn, release.id, now):
+                if event == Event.WITHDRAWN or language == release.language:
+                    add(endpoint_id, subscriber_id, channel, now, language)
         if event in (Event.PUBLISHED, Event.CORRECTED):
             for batch in subs.iter_recipients(conn):
                 for prefs, r in batch:

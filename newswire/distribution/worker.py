@@ -130,8 +130,8 @@ class DeliveryWorker:
             endpoints = subs.endpoint_rows(conn, sorted({c.endpoint_id for c in claimed}))
             jobs, overflow, final = [], [], []
             for c in claimed:
-                ep, release = endpoints.get(c.endpoint_id), self._cached(("release", c.release_id, c.version, c.event),
-                                                                         lambda: store.load(conn, c.release_id))
+                ep, release = endpoints.get(c.endpoint_id), self._cached(("release", c.release_id, c.version, c.event, c.language),
+                                                                         lambda: _load_version(conn, c))
                 cap = max(1, ep.max_in_flight) if ep else 1
                 if ep is None or ep.status == "disabled":
                     final.append(ledger.Outcome(c.id, ledger.CANCELLED, now, error="endpoint disabled"))
@@ -307,6 +307,16 @@ class DeliveryWorker:
         await self._record()
         for channel in self.channels.values():
             await channel.close()
+
+
+def _load_version(conn, c: ledger.Claimed):
+    """The release in the delivery's language. A kill notice may fall back to the original (it
+    carries no text); other events need their language version, else the row is dead (a correction
+    re-queued the translation, and the corrected version will be delivered when it is ready)."""
+    release = store.load_language(conn, c.release_id, c.language)
+    if release is None and c.event == "release.withdrawn":
+        release = store.load(conn, c.release_id)
+    return release
 
 
 def default_worker_id(role: str = "worker") -> str:

@@ -77,3 +77,10 @@ class Collector:
             if len(self.errors) == 1:
                 detail = f"{self.errors[0].field}: {self.errors[0].message}"
             raise InvalidInput(detail, errors=list(self.errors))
+
+
+class UnsupportedLanguagePair(InvalidInput):
+    """No configured engine translates between two languages; ``extra`` lists what is available."""
+
+    kind = "unsupported-language-pair"
+    title = "No translation engine for this language pair"

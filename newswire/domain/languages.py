@@ -54,3 +54,13 @@ def normalize(tag: str) -> str | None:
 
 def supported_list() -> str:
     return ", ".join(SUPPORTED)
+
+
+_ENGLISH = {"en": "English", "ko": "Korean", "ja": "Japanese", "ar": "Arabic", "zh-Hans": "Simplified Chinese",
+            "zh-Hant": "Traditional Chinese", "vi": "Vietnamese", "th": "Thai", "id": "Indonesian", "ms": "Malay",
+            "de": "German", "ru": "Russian", "fr": "French", "es": "Spanish", "pt": "Portuguese"}
+
+
+def name(tag: str) -> str:
+    """The language's English name, for messages to operators and API users."""
+    return _ENGLISH.get(tag, tag)

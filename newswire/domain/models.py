@@ -6,7 +6,7 @@ Storage turns rows into these; formats, newsroom and distribution read only thes
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -90,8 +90,23 @@ class Version:
 
 
 @dataclass(frozen=True)
+class Translated:
+    """What makes a Release object a language version: the original it was translated from and how."""
+
+    original_language: str
+    source_version: int  # the version of the original this translation renders
+    engines: tuple[str, ...] = ()  # engine names that translated some of it (empty: all human)
+    human: bool = False  # an editor wrote or approved some segments
+
+    @property
+    def machine(self) -> bool:
+        return bool(self.engines)
+
+
+@dataclass(frozen=True)
 class Release:
-    """A release as it stands, with its current version."""
+    """A release as it stands, with its current version (in its original language, or in one
+    of its translations when ``translation`` is set)."""
 
     id: int
     slug: str
@@ -105,6 +120,22 @@ class Release:
     withdrawn_at: dt.datetime | None = None
     withdraw_reason: str = ""
     corrections: tuple[Version, ...] = field(default=())  # earlier published versions, oldest first
+    target_languages: tuple[str, ...] = ()  # what the issuer asked it to be translated into
+    translations: tuple[str, ...] = ()  # languages whose translation of the current version is ready
+    translation: Translated | None = None  # set on a language version
+
+    @property
+    def original_language(self) -> str:
+        return self.translation.original_language if self.translation else self.content.language
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language this release can be read in: the original first."""
+        return (self.original_language, *(x for x in self.translations if x != self.original_language))
+
+    def in_language(self, content: Content, info: Translated) -> "Release":
+        """This release as its language version with ``content`` (a translation of the current version)."""
+        return replace(self, current=replace(self.current, content=content), translation=info)
 
     @property
     def content(self) -> Content:

@@ -73,6 +73,7 @@ class Facets:
     regions: frozenset[str]
     topics: frozenset[str]
     issuer: str
+    translated: bool = False  # a language version: only for those who asked for its language
 
     @classmethod
     def of(cls, release: Release, language: str | None = None) -> "Facets":
@@ -81,12 +82,14 @@ class Facets:
         for q in release.content.industries:
             topics.update(mt.ancestors(q))
         return cls(language=language or release.language, regions=frozenset(release.content.regions),
-                   topics=frozenset(topics), issuer=release.issuer.slug)
+                   topics=frozenset(topics), issuer=release.issuer.slug,
+                   translated=release.translation is not None)
 
 
 def matches(p: Preferences, f: Facets) -> bool:
     return (
-        (not p.languages or f.language in p.languages)
+        # no language preference means the original: fifteen copies of one release help nobody
+        (f.language in p.languages if p.languages else not f.translated)
         and (not p.regions or not f.regions.isdisjoint(p.regions))
         and (not p.industries or not f.topics.isdisjoint(p.industries))
         and (not p.issuers or f.issuer in p.issuers)

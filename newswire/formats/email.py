@@ -22,6 +22,7 @@ from ..domain.subscriptions import Event
 from ..intake.html import sanitize, to_text
 from .feeds import summary_text
 from .jsonld import dateline
+from .labels import translation_note
 from .site import Site
 
 # 7bit: non-ASCII bodies go out as quoted-printable or base64, so no relay needs 8BITMIME.
@@ -100,6 +101,11 @@ def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]
         texts.append(f"CORRECTION ({_when(release.current.created_at)}): {note}")
         hs.append(f'<p style="border-left:4px solid #c60;padding-left:.75em"><strong>Correction</strong> '
                   f"({_esc(_when(release.current.created_at))}): {_esc(note)}</p>")
+    if release.translation is not None:  # machine translation is labelled as such
+        label = translation_note(release.translation)
+        texts.append(f"[{label}]")
+        hs.append(f'<p lang="en" dir="ltr" style="{SMALL}">{_esc(label)} '
+                  f'<a href="{_esc(site.release_url(release, release.original_language))}">Original</a></p>')
     if c.subheadline:
         texts.append(c.subheadline)
         hs.append(f"<p><em>{_esc(c.subheadline)}</em></p>")

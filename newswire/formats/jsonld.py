@@ -107,6 +107,11 @@ def render(release: Release, site: Site) -> dict:
         data["correction"] = [{"@type": "CorrectionComment", "text": n} for n in notes]
     if c.attribution:
         data["creditText"] = c.attribution
+    if (t := release.translation) is not None:  # schema.org's way to say "a translation of that"
+        data["translationOfWork"] = {"@type": "NewsArticle", "@id": site.release_url(release, t.original_language),
+                                     "inLanguage": t.original_language}
+        data["translator"] = [{"@type": "Organization", "name": f"{e} (machine translation)"} for e in t.engines] \
+            or [{"@type": "Organization", "name": site.name}]
     return {k: v for k, v in data.items() if v is not None}
 
 

@@ -17,6 +17,7 @@ from lxml import etree
 from ..domain.languages import RTL
 from ..domain.models import LIVE, Contact, Release, Status
 from ..domain.vocab import media_topics, region_name
+from .labels import translation_note
 from .site import Site
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
@@ -31,7 +32,9 @@ _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def guid(release: Release, site: Site) -> str:
     host = urlsplit(site.base_url).hostname or "localhost"
-    return f"urn:newsml:{host}:{release.created_at:%Y%m%d}:release-{release.id}"
+    # each language version is a news item of its own; the original keeps the plain guid
+    suffix = f"-{release.language}" if release.translation is not None else ""
+    return f"urn:newsml:{host}:{release.created_at:%Y%m%d}:release-{release.id}{suffix}"
 
 
 def ticker_parts(ticker: str) -> tuple[str, str]:
@@ -54,6 +57,8 @@ def ednotes(release: Release) -> list[str]:
         notes.append(f"Corrected (version {release.current.number}): {release.current.correction_note}")
     if release.status == Status.WITHDRAWN:
         notes.append(f"Withdrawn: {release.withdraw_reason}" if release.withdraw_reason else "Withdrawn.")
+    if release.translation is not None:
+        notes.append(translation_note(release.translation))
     return notes
 
 

@@ -92,6 +92,15 @@ def render(release: Release, site: Site) -> dict:
              "contenttype": NEWSML_MEDIA_TYPE},
         ],
     }
+    if release.translation is not None:  # a language version points at its original
+        t = release.translation
+        out["associations"] = [{"name": "original", "uri": site.release_guid(release, t.original_language),
+                                "language": t.original_language, "type": "text",
+                                "renditions": [{"name": "ninjs", "contenttype": "application/json",
+                                                "href": site.url(f"/api/v1/releases/{release.id}")},
+                                               {"name": "newsroom", "contenttype": "text/html",
+                                                "href": site.release_url(release, t.original_language)}]}]
+        out["renditions"][1]["href"] += f"?lang={release.language}"
     # An embargo matters only until the release goes out; afterwards it is history, not an instruction.
     if release.embargo_until and release.published_at is None:
         out["embargoed"] = timestamp(release.embargo_until)

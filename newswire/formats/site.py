@@ -29,7 +29,8 @@ class Site:
 
     def release_guid(self, release: Release, lang: str | None = None) -> str:
         """Stable across corrections and slug changes (feeds and ninjs uri use it)."""
-        return self.url(f"/releases/{release.id}" + (f"?lang={lang}" if lang and lang != release.language else ""))
+        lang = lang or release.language
+        return self.url(f"/releases/{release.id}" + (f"?lang={lang}" if lang != release.original_language else ""))
 
     def home_path(self, lang: str) -> str:
         return f"/{lang}/"

@@ -44,11 +44,12 @@ def enqueue(conn: Connection, rows: list[dict]) -> int:
     return len(rows)
 
 
-def earlier_endpoints(conn: Connection, release_id: int, now: dt.datetime) -> list[tuple[int, int | None, str]]:
-    """(endpoint, subscriber, channel) of everyone who was sent this release before and can still
-    be reached: not disabled (410, unsubscribed) and, for WebSub, within its lease."""
+def earlier_endpoints(conn: Connection, release_id: int, now: dt.datetime) -> list[tuple[int, int | None, str, str]]:
+    """(endpoint, subscriber, channel, language) of everyone who was sent this release (in that
+    language) before and can still be reached: not disabled (410, unsubscribed) and, for WebSub,
+    within its lease."""
     rows = conn.execute(
-        select(deliveries.c.endpoint_id, deliveries.c.subscriber_id, deliveries.c.channel)
+        select(deliveries.c.endpoint_id, deliveries.c.subscriber_id, deliveries.c.channel, deliveries.c.language)
         .join(endpoints, endpoints.c.id == deliveries.c.endpoint_id)
         .where(deliveries.c.release_id == release_id, deliveries.c.status != CANCELLED,
                endpoints.c.status == "active", or_(endpoints.c.expires_at.is_(None), endpoints.c.expires_at > now))

@@ -73,3 +73,15 @@ def revoke_api_key(conn: Connection, key_id: int, now: dt.datetime) -> bool:
         update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None)).values(revoked_at=now)
     )
     return res.rowcount == 1
+
+
+def glossary(conn: Connection, issuer_id: int) -> dict:
+    """The issuer's glossary as stored: {"version": n, "keep": [...], "forced": {term: {lang: text}}}."""
+    return dict(conn.execute(select(issuers.c.glossary).where(issuers.c.id == issuer_id)).scalar_one_or_none() or {})
+
+
+def set_glossary(conn: Connection, issuer_id: int, keep: list[str], forced: dict[str, dict[str, str]]) -> dict:
+    version = int(glossary(conn, issuer_id).get("version", 0)) + 1
+    value = {"version": version, "keep": keep, "forced": forced}
+    conn.execute(update(issuers).where(issuers.c.id == issuer_id).values(glossary=value))
+    return value

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..domain.models import LIVE, Content, Dateline, Issuer, Release, Status, Version
+from ..domain.models import LIVE, Content, Dateline, Issuer, Release, Status, Translated, Version
+from . import translations as tr
 from .issuers import contacts_from_json
 from .tables import issuers, release_industries, release_regions, release_versions, releases
 
@@ -70,10 +71,12 @@ def _write_facets(conn: Connection, release_id: int, c: Content) -> None:
 
 
 def insert_release(conn: Connection, *, issuer_id: int, slug: str, content: Content, by: str,
-                   now: dt.datetime, embargo_until: dt.datetime | None = None) -> int:
+                   now: dt.datetime, embargo_until: dt.datetime | None = None,
+                   target_languages: tuple[str, ...] = ()) -> int:
     release_id = conn.execute(
         insert(releases).values(slug=slug, issuer_id=issuer_id, status=Status.DRAFT.value,
                                 language=content.language, current_version=1, embargo_until=embargo_until,
+                                target_languages=list(target_languages),
                                 withdraw_reason="", created_at=now, updated_at=now)
     ).inserted_primary_key[0]
     conn.execute(insert(release_versions).values(release_id=release_id, number=1, created_at=now, created_by=by,
@@ -96,6 +99,13 @@ def add_version(conn: Connection, release_id: int, content: Content, *, by: str,
     conn.execute(update(releases).where(releases.c.id == release_id).values(**values))
     _write_facets(conn, release_id, content)
     return number
+
+
+def lock(conn: Connection, release_id: int) -> None:
+    """PostgreSQL: hold the release row until commit, so a translation finishing and the release
+    going live in two transactions see each other's result (SQLite writers are serial anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(releases.c.id).where(releases.c.id == release_id).with_for_update())
 
 
 def mark_current_published(conn: Connection, release_id: int) -> None:
@@ -126,7 +136,7 @@ def _base_query():
     )
 
 
-def _to_release(row, history: tuple[Version, ...] = ()) -> Release:
+def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] = ()) -> Release:
     issuer = Issuer(id=row.issuer_pk, slug=row.issuer_slug, name=row.issuer_name,
                     boilerplate=row.issuer_boilerplate or "", website=row.issuer_website or "",
                     contacts=contacts_from_json(row.issuer_contacts))
@@ -143,7 +153,16 @@ def _to_release(row, history: tuple[Version, ...] = ()) -> Release:
         withdrawn_at=row.r_withdrawn_at,
         withdraw_reason=row.r_withdraw_reason or "",
         corrections=history,
+        target_languages=tuple(row.r_target_languages or ()),
+        translations=ready,
     )
+
+
+def language_version(release: Release, row: tr.Row) -> Release:
+    """``release`` in the language of translation ``row`` (which must render its current version)."""
+    content = replace(release.content, language=row.language, body_source="", body_format="html", **row.fields)
+    human = any(s.get("status") == "human" for s in row.segments)
+    return release.in_language(content, Translated(release.language, row.source_version, row.engines, human))
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; a larger id names nothing, and must not become a 500
@@ -164,7 +183,22 @@ def load(conn: Connection, release_id: int) -> Release | None:
             .order_by(release_versions.c.number)
         )
     )
-    return _to_release(row, history)
+    return _to_release(row, history, tr.ready_languages(conn, release_id, row.r_current_version))
+
+
+def load_language(conn: Connection, release_id: int, language: str | None, *,
+                  unfinished: bool = False) -> Release | None:
+    """The release in ``language``: the original, or its ready translation of the current version
+    (with ``unfinished``, for the desk, also one still under review). None if there is none."""
+    release = load(conn, release_id)
+    if release is None or not language or language == release.language:
+        return release
+    row = tr.get(conn, release_id, language)
+    if row is None or row.source_version != release.current.number or not row.fields:
+        return None
+    if row.status != tr.READY and not (unfinished and row.status in (tr.REVIEW, tr.QUEUED, tr.TRANSLATING)):
+        return None
+    return language_version(release, row)
 
 
 def versions(conn: Connection, release_id: int) -> list[Version]:
@@ -186,6 +220,7 @@ class ListQuery:
     issuer_id: int | None = None
     since: dt.datetime | None = None
     include_withdrawn_notices: bool = False
+    every_language: bool = False  # each release followed by its ready translations (the sitemap)
 
 
 def encode_cursor(when: dt.datetime, release_id: int) -> str:
@@ -212,8 +247,9 @@ def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: st
                           releases.c.published_at <= q.public_at)
     if q.statuses:
         stmt = stmt.where(releases.c.status.in_([s.value for s in q.statuses]))
-    if q.language:
-        stmt = stmt.where(releases.c.language == q.language)
+    if q.language:  # originals in that language, and releases with a ready translation into it
+        stmt = stmt.where(or_(releases.c.language == q.language,
+                              releases.c.id.in_(tr.ready_release_ids(q.language))))
     if q.issuer_slug:
         stmt = stmt.where(issuers.c.slug == q.issuer_slug)
     if q.issuer_id is not None:
@@ -232,6 +268,10 @@ def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: st
     stmt = stmt.order_by(order_col.desc(), releases.c.id.desc()).limit(limit + 1)
     rows = conn.execute(stmt).all()
     items = [_to_release(r) for r in rows[:limit]]
+    if q.language:
+        items = _in_language(conn, items, q.language)
+    elif q.every_language:
+        items = _with_translations(conn, items)
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
@@ -239,12 +279,48 @@ def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: st
     return items, next_cursor
 
 
+def _in_language(conn: Connection, items: list[Release], language: str) -> list[Release]:
+    others = {r.id: r for r in items if r.language != language}
+    found = {row.release_id: row for row in tr.ready(conn, list(others), language)}
+    out = []
+    for r in items:
+        row = found.get(r.id)
+        if r.id not in others:
+            out.append(r)
+        elif row is not None and row.source_version == r.current.number:
+            out.append(language_version(r, row))
+    return out
+
+
+def _with_translations(conn: Connection, items: list[Release]) -> list[Release]:
+    by_release: dict[int, list[tr.Row]] = {}
+    for row in tr.ready(conn, [r.id for r in items]):
+        by_release.setdefault(row.release_id, []).append(row)
+    out = []
+    for r in items:
+        out.append(r)
+        out += [language_version(r, row) for row in sorted(by_release.get(r.id, []), key=lambda x: x.language)
+                if row.source_version == r.current.number]
+    return out
+
+
 def latest_change(conn: Connection, q: ListQuery) -> dt.datetime | None:
     """When anything in a public listing last changed (for Last-Modified)."""
     stmt = select(func.max(releases.c.updated_at))
     if q.public_at is not None:
         stmt = stmt.where(releases.c.published_at.is_not(None), releases.c.published_at <= q.public_at)
-    return conn.execute(stmt).scalar_one_or_none()
+    released = conn.execute(stmt).scalar_one_or_none()
+    if not q.language:
+        return released
+    # a translation finished after its release went out changes that language's listing too
+    from .tables import translations
+
+    stmt = select(func.max(translations.c.updated_at)).join(releases, releases.c.id == translations.c.release_id) \
+        .where(translations.c.language == q.language, translations.c.status == tr.READY)
+    if q.public_at is not None:  # an embargoed release's translation must not move a public Last-Modified
+        stmt = stmt.where(releases.c.published_at.is_not(None), releases.c.published_at <= q.public_at)
+    translated = conn.execute(stmt).scalar_one_or_none()
+    return max((x for x in (released, translated) if x is not None), default=None)
 
 
 def due_scheduled(conn: Connection, now: dt.datetime, limit: int = 100) -> list[int]:

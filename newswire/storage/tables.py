@@ -66,6 +66,8 @@ issuers = Table(
     Column("boilerplate", Text, nullable=False, default=""),
     Column("website", String(500), nullable=False, default=""),
     Column("contacts", JSONType, nullable=False, default=list),
+    # {"version": n, "keep": [...], "forced": {term: {lang: text}}}: terms the translation must honour
+    Column("glossary", JSONType, nullable=False, default=dict),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -92,6 +94,7 @@ releases = Table(
     Column("status", String(16), nullable=False),
     Column("language", String(16), nullable=False),
     Column("current_version", Integer, nullable=False),
+    Column("target_languages", JSONType, nullable=False, default=list),
     Column("embargo_until", UTCDateTime, nullable=True),
     Column("published_at", UTCDateTime, nullable=True),
     Column("withdrawn_at", UTCDateTime, nullable=True),
@@ -259,4 +262,31 @@ translation_memory = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("source_hash", "source_lang", "target_lang", "engine", "glossary_key",
                      name="uq_translation_memory_key"),  # the generated name would pass 63 characters
+)
+
+# One row per release and target language: the translation job (state, lease, progress) and its
+# result, so a worker that dies mid-translation leaves a row another worker takes up again.
+translations = Table(
+    "translations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("source_version", Integer, nullable=False),  # the version of the original to translate
+    Column("status", String(16), nullable=False),  # queued | translating | review | ready | failed | cancelled
+    Column("done", Integer, nullable=False, default=0),  # units translated so far (progress)
+    Column("total", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("engines", JSONType, nullable=False, default=list),
+    Column("fields", JSONType, nullable=False, default=dict),  # headline, subheadline, lead, body_html, boilerplate
+    Column("segments", JSONType, nullable=False, default=list),
+    Column("human", JSONType, nullable=False, default=dict),  # source unit sha256 -> an editor's translation
+    Column("error", Text, nullable=False, default=""),
+    Column("leased_by", String(64), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("routed_version", Integer, nullable=True),  # the last version delivered to subscribers
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("release_id", "language"),
+    Index("ix_translations_status_lease_until", "status", "lease_until"),
 )

@@ -17,6 +17,7 @@ from ..distribution.live import LiveHub
 from ..distribution.routing import Router
 from ..distribution.service import build_channels
 from ..distribution.worker import DeliveryWorker, default_worker_id
+from ..translation.worker import TranslationWorker
 from ..workflow.wire import Wire
 from . import problems
 
@@ -40,6 +41,9 @@ def create_app(wire: Wire) -> FastAPI:
             worker = DeliveryWorker(wire, build_channels(settings, wire), default_worker_id("serve"))
             app.state.on_commit.append(worker.on_commit)  # publishes in this process wake it at once
             worker_task = asyncio.create_task(worker.run())
+            translator = TranslationWorker(wire, default_worker_id("serve-translation"))
+            wire.on_translation_queued = translator.poke  # approvals in this process start at once
+            translator_task = asyncio.create_task(translator.run())
         yield
         if task is not None:
             app.state.clock.stop()
@@ -48,6 +52,12 @@ def create_app(wire: Wire) -> FastAPI:
             app.state.on_commit.remove(worker.on_commit)
             worker.stop()  # finishes in-flight sends, gives unstarted claims back
             await worker_task
+            wire.on_translation_queued = None
+            translator.stop()
+            try:  # a translation still running is left to its lease: the next start takes it up again
+                await asyncio.wait_for(asyncio.shield(translator_task), 5)
+            except TimeoutError:
+                log.warning("shutting down during a translation; it resumes on the next start")
         app.state.on_commit.remove(app.state.live.on_commit)
         await app.state.live.stop()
 
@@ -76,6 +86,9 @@ def create_app(wire: Wire) -> FastAPI:
 
     app.include_router(api_subscribers.router)
     app.include_router(api_deliveries.router)
+    from .api import translations as api_translations
+
+    app.include_router(api_translations.router)
     for router in _newsroom_routers():
         app.include_router(router)
     if STATIC.is_dir():

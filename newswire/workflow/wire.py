@@ -18,14 +18,16 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..config import Settings
 from ..domain import lifecycle
-from ..domain.errors import Collector, Conflict, FieldError, Forbidden, InvalidInput, NewswireError, NotFound
-from ..domain.models import SYSTEM, Issuer, Principal, Release, Role, Status
+from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NewswireError
+from ..domain.models import SYSTEM, Principal, Release, Role, Status
 from ..intake import validate
 from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import releases as store
-from ..storage import subscribers as subscriber_store
+from ..storage import translations
 from . import access
+from .accounts import Accounts
+from .translating import TranslationDesk, check_pairs, check_source_language, parse_targets
 
 Listener = Callable[[Connection, str, Release], None]
 
@@ -39,12 +41,23 @@ def release_slug(headline: str) -> str:
 
 
 @dataclass
-class Wire:
+class Wire(Accounts, TranslationDesk):
     engine: Engine
     settings: Settings
     clock: Callable[[], dt.datetime] = utcnow
     listeners: list[Listener] = field(default_factory=list)
     keys: access.KeyCache = field(default_factory=access.KeyCache)
+    translator: object | None = None  # a translation Pipeline; built from the environment on first use
+    on_translation_queued: Callable[[], None] | None = None  # wakes local translation workers
+
+    def pipeline(self):
+        if self.translator is None:
+            from ..translation.memory import SqlMemory
+            from ..translation.pipeline import Pipeline
+            from ..translation.registry import Registry
+
+            self.translator = Pipeline(Registry.from_env(), SqlMemory(self.engine, self.clock))
+        return self.translator
 
     @contextlib.contextmanager
     def transaction(self):
@@ -57,80 +70,6 @@ class Wire:
                 pending = conn.info.pop("after_commit", [])
         for callback in pending:
             callback()
-
-    # --- issuers and keys ------------------------------------------------------
-
-    def create_issuer(self, slug: str, name: str, *, boilerplate: str = "", website: str = "",
-                      contacts: list[dict] | None = None, actor: Principal = SYSTEM) -> Issuer:
-        c = Collector()
-        if not slug or slugify(slug) != slug:
-            c.add("slug", f"'{slug}' must be lower-case letters, digits and hyphens, e.g. '{slugify(slug) or 'acme'}'")
-        if not name.strip():
-            c.add("name", "is required")
-        c.raise_if_any()
-        with self.transaction() as conn:
-            if issuer_store.get_issuer_by_slug(conn, slug):
-                raise Conflict(f"An issuer with slug '{slug}' exists already; choose another slug.")
-            issuer = issuer_store.create_issuer(conn, slug=slug, name=name.strip(), boilerplate=boilerplate,
-                                                website=website, contacts=contacts, now=self.clock())
-            audit.record(conn, actor=actor, action="issuer.create", issuer_id=issuer.id, now=self.clock(),
-                         detail={"slug": slug})
-            return issuer
-
-    def issuer(self, slug: str) -> Issuer:
-        with self.engine.connect() as conn:
-            found = issuer_store.get_issuer_by_slug(conn, slug)
-        if not found:
-            raise NotFound(f"There is no issuer '{slug}'.")
-        return found
-
-    def issuers(self) -> list[Issuer]:
-        with self.engine.connect() as conn:
-            return issuer_store.list_issuers(conn)
-
-    def create_api_key(self, role: str, name: str, issuer_slug: str | None = None,
-                       actor: Principal = SYSTEM, subscriber_id: int | None = None) -> str:
-        """Returns the token; only its hash is stored."""
-        role_ = access.parse_role(role)
-        if not name.strip():
-            raise InvalidInput("name: give the key a name that says who holds it")
-        with self.transaction() as conn:
-            issuer_id = None
-            if role_ == Role.ISSUER:
-                if not issuer_slug:
-                    raise InvalidInput("issuer: an issuer key must name its issuer (--issuer SLUG)")
-                issuer = issuer_store.get_issuer_by_slug(conn, issuer_slug)
-                if not issuer:
-                    raise NotFound(f"There is no issuer '{issuer_slug}'; create it first (newswire issuer create).")
-                issuer_id = issuer.id
-            elif issuer_slug:
-                raise InvalidInput(f"issuer: only issuer keys are bound to an issuer, not {role_.value} keys")
-            if subscriber_id is not None:
-                # A subscriber key bound to its account manages that account's preferences and endpoints.
-                if role_ != Role.SUBSCRIBER:
-                    raise InvalidInput(f"subscriber: only subscriber keys are bound to a subscriber, "
-                                       f"not {role_.value} keys")
-                if subscriber_store.get_subscriber(conn, subscriber_id) is None:
-                    raise NotFound(f"There is no subscriber {subscriber_id}; create it first.")
-            token, prefix, hashed = access.new_token()
-            key_id = issuer_store.create_api_key(conn, name=name.strip(), role=role_, issuer_id=issuer_id,
-                                                 prefix=prefix, secret_hash=hashed, now=self.clock(),
-                                                 subscriber_id=subscriber_id)
-            audit.record(conn, actor=actor, action="apikey.create", issuer_id=issuer_id, now=self.clock(),
-                         detail={"key_id": key_id, "role": role_.value, "name": name,
-                                 "subscriber_id": subscriber_id})
-        return token
-
-    def revoke_api_key(self, key_id: int, actor: Principal = SYSTEM) -> None:
-        with self.transaction() as conn:
-            if not issuer_store.revoke_api_key(conn, key_id, self.clock()):
-                raise NotFound(f"There is no live API key with id {key_id}.")
-            audit.record(conn, actor=actor, action="apikey.revoke", now=self.clock(), detail={"key_id": key_id})
-        self.keys.clear()
-
-    def authenticate(self, token: str | None) -> Principal:
-        with self.engine.connect() as conn:
-            return access.authenticate(conn, token, self.keys)
 
     # --- reading -----------------------------------------------------------------
 
@@ -225,11 +164,20 @@ class Wire:
             fields["contacts"] = [c.as_dict() for c in issuer.contacts]
         content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
                                    today=(embargo or now).date())
+        targets = self._targets(raw.get("target_languages"), content)
         rid = store.insert_release(conn, issuer_id=issuer_id, slug=release_slug(content.headline),
-                                   content=content, by=principal.name, now=now, embargo_until=embargo)
+                                   content=content, by=principal.name, now=now, embargo_until=embargo,
+                                   target_languages=targets)
         audit.record(conn, actor=principal, action="release.create", release_id=rid, issuer_id=issuer_id,
                      now=now, detail={"version": 1})
         return store.load(conn, rid)
+
+    def _targets(self, raw, content) -> tuple[str, ...]:
+        targets = parse_targets(raw, content.language)
+        if targets:
+            check_source_language(content)
+            check_pairs(self.pipeline(), content.language, targets)
+        return targets
 
     def _act(self, principal: Principal, release_id: int, action: str, conn: Connection) -> Release:
         release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
@@ -273,7 +221,8 @@ class Wire:
                 if r.status == Status.SCHEDULED and values["embargo_until"] is None:
                     raise InvalidInput("embargo_until: a scheduled release needs a release time; "
                                        "withdraw it to cancel, or publish it after editing")
-            content_fields = {k: v for k, v in raw.items() if k not in ("embargo_until", "issuer")}
+            content_fields = {k: v for k, v in raw.items() if k not in ("embargo_until", "issuer", "target_languages")}
+            content = r.content
             if content_fields:
                 content = validate.content(content_fields, max_body_bytes=self.settings.max_body_bytes,
                                            today=now.date(), base=r.content)
@@ -281,11 +230,17 @@ class Wire:
                                            slug=release_slug(content.headline))
             else:
                 number = r.current.number
+            if "target_languages" in raw or (content_fields and r.target_languages):
+                values["target_languages"] = list(self._targets(raw.get("target_languages", list(r.target_languages)),
+                                                                content))
             values["updated_at"] = now
             store.set_state(conn, release_id, **values)
             audit.record(conn, actor=principal, action="release.edit", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"version": number, "fields": sorted(raw)})
-            return store.load(conn, release_id)
+            edited = store.load(conn, release_id)
+            if edited.status in (Status.APPROVED, Status.SCHEDULED):  # already on its way: translate the edit
+                self._queue_translations(conn, edited, now)
+            return edited
 
     def submit(self, principal: Principal, release_id: int) -> Release:
         return self._simple(principal, release_id, "submit")
@@ -300,7 +255,10 @@ class Wire:
             store.set_state(conn, release_id, status=lifecycle.RESULT[action], updated_at=now)
             audit.record(conn, actor=principal, action=f"release.{action}", release_id=release_id,
                          issuer_id=r.issuer.id, now=now)
-            return store.load(conn, release_id)
+            done = store.load(conn, release_id)
+            if action == "approve":  # translation starts once the desk has approved the text
+                self._queue_translations(conn, done, now)
+            return done
 
     def publish(self, principal: Principal, release_id: int, embargo_until=None) -> Release:
         """Publish now, or schedule when the release has (or is given) a future embargo."""
@@ -310,6 +268,7 @@ class Wire:
     def _publish(self, conn: Connection, principal: Principal, release_id: int, embargo_until,
                  now: dt.datetime) -> Release:
         r = self._act(principal, release_id, "publish", conn)
+        self._queue_translations(conn, r, now)  # (a no-op when approval queued them already)
         embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
         if embargo and embargo > now:
             store.set_state(conn, release_id, status=Status.SCHEDULED, embargo_until=embargo, updated_at=now)
@@ -325,7 +284,9 @@ class Wire:
         store.mark_current_published(conn, r.id)
         audit.record(conn, actor=principal, action="release.publish", release_id=r.id, issuer_id=r.issuer.id,
                      now=now, detail={"version": r.current.number})
-        return self._emit(conn, "release.published", r.id)
+        published = self._emit(conn, "release.published", r.id)
+        self._route_translations(conn, published, now)  # the language versions ready in time go out with it
+        return published
 
     def release_due(self) -> list[int]:
         """The clock's job: publish every scheduled release whose time has come. Safe to run in
@@ -365,7 +326,9 @@ class Wire:
             store.set_state(conn, release_id, status=Status.CORRECTED, updated_at=now)
             audit.record(conn, actor=principal, action="release.correct", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"version": number, "note": note.strip()})
-            return self._emit(conn, "release.corrected", release_id)
+            corrected = self._emit(conn, "release.corrected", release_id)
+            self._queue_translations(conn, corrected, now)  # each language version follows when re-translated
+            return corrected
 
     def withdraw(self, principal: Principal, release_id: int, reason: str) -> Release:
         now = self.clock()
@@ -376,6 +339,7 @@ class Wire:
             r = self._act(principal, release_id, "withdraw", conn)
             store.set_state(conn, release_id, status=Status.WITHDRAWN, withdrawn_at=now,
                             withdraw_reason=reason.strip(), updated_at=now)
+            translations.cancel_all(conn, release_id, now)
             audit.record(conn, actor=principal, action="release.withdraw", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"reason": reason.strip()})
             if r.published_at is not None:

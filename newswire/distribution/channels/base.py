@@ -55,7 +55,7 @@ class Channel(Protocol):
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
         """What the payload depends on: jobs with equal keys share one rendering
-        (e.g. (release id, version, event, format) — never anything per recipient)."""
+        (e.g. (release id, language, version, event, format) — never anything per recipient)."""
 
     def render(self, release: Release, event: str, target: Target) -> bytes:
         """The payload for every job with this key."""

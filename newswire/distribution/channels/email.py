@@ -74,7 +74,7 @@ class EmailChannel:
     # --- the Channel interface ------------------------------------------------------
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
-        return (release.id, release.current.number, event, "email")
+        return (release.id, release.language, release.current.number, event, "email")
 
     def render(self, release: Release, event: str, target: Target) -> bytes:
         return mail.render(release, event, self.site, self.settings.mail_from)

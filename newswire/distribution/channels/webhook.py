@@ -55,7 +55,7 @@ class WebhookChannel(HttpChannel):
         self.user_agent = f"Newswire/{__version__}"
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
-        return (release.id, release.current.number, event, target.format)
+        return (release.id, release.language, release.current.number, event, target.format)
 
     def render(self, release: Release, event: str, target: Target) -> bytes:
         return webhook_body(release, event, self.site, target.format)

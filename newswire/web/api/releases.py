@@ -34,6 +34,8 @@ def summary(release: Release, site: Site) -> dict:
         "api_url": site.url(f"/api/v1/releases/{release.id}"),
         "issuer": release.issuer.slug,
         "language": release.language,
+        "target_languages": list(release.target_languages),
+        "languages": list(release.languages),  # the original and each translation ready to read
         "headline": release.content.headline,
         "version": release.current.number,
         "embargo_until": release.embargo_until.isoformat() if release.embargo_until else None,
@@ -108,9 +110,11 @@ def _release_id(raw: str) -> tuple[int, str]:
 @router.get("/{release_ref}", responses={**ERRORS, 200: {"content": {
     "application/json": {}, "application/vnd.iptc.g2.newsitem+xml": {}}}},
     summary="A release as ninjs 2.x JSON, or as a NewsML-G2 newsItem with the .xml suffix")
-def get_release(request: Request, release_ref: str, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+def get_release(request: Request, release_ref: str,
+                lang: str | None = Query(None, description="A language version, e.g. es: its translation"),
+                p: Principal = Depends(principal), w: Wire = Depends(wire)):
     release_id, ext = _release_id(release_ref)
-    release = w.get(p, release_id)
+    release = w.get_language(p, release_id, lang)
     site = _site(request)
     if ext == "xml":
         return Response(newsml.render(release, site), media_type="application/vnd.iptc.g2.newsitem+xml")

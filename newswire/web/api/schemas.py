@@ -47,10 +47,14 @@ class ReleaseFields(BaseModel):
 class ReleaseCreate(ReleaseFields):
     issuer: str | None = Field(None, description="Issuer slug (required for editor and admin keys)")
     embargo_until: str | None = Field(None, description="RFC 3339; the release stays hidden until then")
+    target_languages: Any = Field(None, description="Languages to translate into once approved (BCP 47 tags)",
+                                  examples=[["es", "pt", "fr"]])
 
 
 class ReleaseEdit(ReleaseFields):
     embargo_until: str | None = None
+    target_languages: Any = Field(None, description="Languages to translate into once approved (BCP 47 tags)",
+                                  examples=[["es", "pt", "fr"]])
 
 
 class PublishIn(BaseModel):
@@ -69,6 +73,23 @@ class WithdrawIn(BaseModel):
 
 def fields_of(model: BaseModel) -> dict:
     return model.model_dump(exclude_unset=True)
+
+
+class SegmentEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Any = Field(None, description="The segment's id, from GET …/translations/{lang}")
+    text: Any = Field(None, description="The editor's translation (inline HTML allowed, sanitized)")
+
+
+class TranslationEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    segments: Any = Field(None, description="The segments to set; the machine never overwrites them")
+
+
+class GlossaryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keep: Any = Field(None, description="Do-not-translate terms (brands, names)", examples=[["Acme", "WidgetPro"]])
+    forced: Any = Field(None, description="Term → {language: translation}", examples=[{"press kit": {"es": "dosier"}}])
 
 
 # --- subscribers (issue 3) -----------------------------------------------------------

@@ -162,7 +162,7 @@ def feed(request: Request, name: str, industry: str | None = None, region: str |
                   responses={200: {"content": {"application/xml": {}}}, 304: {}})
 def news_sitemap(request: Request, w: Wire = Depends(wire)):
     now = w.clock()
-    q = ListQuery(public_at=now, since=now - sitemap.WINDOW)
+    q = ListQuery(public_at=now, since=now - sitemap.WINDOW, every_language=True)
     items, _ = w.list(q, limit=sitemap.MAX_URLS)
     newest = max((r.published_at for r in items), default=None)
     body = sitemap.news_sitemap(items, _site(request))

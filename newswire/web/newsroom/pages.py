@@ -23,6 +23,7 @@ from ...domain.errors import NotFound
 from ...domain.models import Release, Status
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
+from ...formats.labels import translation_note
 from ...formats.site import Site
 from ...storage.releases import ListQuery
 from ...workflow.wire import Wire
@@ -66,10 +67,10 @@ def _topic_label(qcode: str, lang: str) -> str:
 
 
 def alternates(release: Release, site: Site) -> dict[str, str]:
-    """Language → URL of each version of a release, plus x-default (the original).
-    One language per release today; translations will add their own entries here."""
-    original = site.release_url(release)
-    return {release.language: original, "x-default": original}
+    """Language → URL of each version of a release (the original and each ready translation),
+    plus x-default (the original): every version links to every other, both ways."""
+    urls = {lang: site.release_url(release, lang) for lang in release.languages}
+    return {**urls, "x-default": urls[release.original_language]}
 
 
 def _wire(request: Request) -> Wire:
@@ -98,11 +99,14 @@ def _page(request: Request, name: str, lang: str, context: dict, status: int = 2
     return response
 
 
-def _public(request: Request, raw_id: str) -> Release | None:
+def _public(request: Request, raw_id: str, lang: str | None = None) -> Release | None:
+    """The public release in ``lang`` (its original, or a ready translation), else None."""
     # Ids are taken as text so a malformed one gets the same 404 page, not an API-style 422;
     # ids beyond a 32-bit integer column would be a database error on PostgreSQL.
     if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 and int(raw_id) < 2**31):
         return None
+    if lang is not None:
+        return _wire(request).get_public_language(int(raw_id), lang)
     return _wire(request).get_public(int(raw_id))
 
 
@@ -143,8 +147,8 @@ def root(request: Request):
 @router.get("/releases/{release_id}")
 def by_guid(request: Request, release_id: str, lang: str | None = None):
     """The feeds' stable GUID URL: forwards to the release's current address."""
-    release = _public(request, release_id)
-    if release is None or (lang and lang != release.language):
+    release = _public(request, release_id, languages.normalize(lang) or "-" if lang else None)
+    if release is None:
         raise _not_found()
     return RedirectResponse(_site(request).release_path(release), status_code=301)
 
@@ -163,7 +167,7 @@ def home(request: Request, lang: str, cursor: str | None = None):
 @router.get("/{lang}/releases/{release_id}/{slug}")
 def release_page(request: Request, lang: str, release_id: str, slug: str):
     lang = _lang(lang)
-    release = _public(request, release_id)
+    release = _public(request, release_id, lang)
     if release is None or release.language != lang:
         raise _not_found()
     site = _site(request)
@@ -181,6 +185,8 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
         "corrections": notes,
         "canonical": site.release_url(release),
         "alternates": alternates(release, site),
+        "translation": translation_note(release.translation) if release.translation else "",
+        "original_url": site.release_url(release, release.original_language),
         "jsonld": Markup(jsonld.to_script(jsonld.render(release, site))),
     })
 

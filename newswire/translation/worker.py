@@ -1,0 +1,103 @@
+"""The translation worker: takes queued translation jobs, runs the pipeline, files the result.
+
+Jobs are rows of the ``translations`` table under a lease, like deliveries: a worker that dies
+mid-translation leaves its row to be taken up again once the lease has run out, and the
+translation memory makes the second attempt cheap. While a job runs, a heartbeat extends its
+lease (a long release on a neural engine may take minutes). The pipeline runs in a thread: the
+engines block (Apertium is a subprocess, CTranslate2 a C++ call) and must not stall the event loop
+that also sends deliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..domain.errors import NewswireError
+from ..storage import translations as tr
+from ..workflow.translating import fields_of
+from ..workflow.wire import Wire
+from .engines.base import Glossary, UnsupportedPair
+
+log = logging.getLogger("newswire.translation")
+LEASE = 120  # seconds; the heartbeat renews it every LEASE / 4
+
+
+class TranslationWorker:
+    def __init__(self, wire: Wire, worker_id: str, *, lease: int = LEASE, idle: float = 1.0):
+        self.wire, self.id, self.lease, self.idle = wire, worker_id[:64], lease, idle
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
+
+    def poke(self) -> None:
+        """Work was queued: look now. Safe from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.poke()
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                row = await asyncio.to_thread(self.wire.claim_translation, self.id, self.lease)
+            except Exception:  # the worker must outlive a database hiccup
+                log.exception("claiming a translation job failed; retrying")
+                row = None
+            if row is None:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.idle)
+                except TimeoutError:
+                    pass
+                continue
+            work = asyncio.ensure_future(asyncio.to_thread(self.translate, row))
+            while not work.done():  # the heartbeat: keep the lease while the engine works
+                done, _ = await asyncio.wait({work}, timeout=self.lease / 4)
+                if not done:
+                    await asyncio.to_thread(self._heartbeat, row)
+            work.result()
+
+    def run_once(self) -> tr.Row | None:
+        """Claim and translate one job, synchronously (the CLI, tests). None if nothing was queued."""
+        row = self.wire.claim_translation(self.id, self.lease)
+        return self.translate(row) if row is not None else None
+
+    def _heartbeat(self, row: tr.Row) -> None:
+        try:
+            self.wire.translation_progress(row, self.id, row.done, row.total, self.lease)
+        except Exception:
+            log.exception("could not renew the lease of translation %s", row.id)
+
+    def translate(self, row: tr.Row) -> tr.Row | None:
+        """Run one claimed job to its end: review/ready with the result, or failed with a reason."""
+        with self.wire.engine.connect() as conn:
+            from ..storage import releases as store
+
+            release = store.load(conn, row.release_id)
+        if release is None or release.current.number != row.source_version:
+            return None  # re-queued meanwhile (a correction): the new job does the work
+        glossary = _glossary(self.wire.issuer_glossary(release.issuer.id))
+
+        def progress(done: int, total: int) -> None:
+            self.wire.translation_progress(row, self.id, done, total, self.lease)
+
+        try:
+            result = self.wire.pipeline().translate(fields_of(release.content), release.language, row.language,
+                                                    glossary, human=row.human, progress=progress)
+        except UnsupportedPair as exc:  # the operator removed an engine after the job was queued
+            self.wire.fail_translation(row, self.id, str(exc))
+            return None
+        except (NewswireError, OSError, ValueError, RuntimeError) as exc:
+            log.exception("translating release %s into %s failed", row.release_id, row.language)
+            self.wire.fail_translation(row, self.id, f"{type(exc).__name__}: {exc}")
+            return None
+        return self.wire.complete_translation(row, self.id, result)
+
+
+def _glossary(value: dict) -> Glossary:
+    return Glossary(version=int(value.get("version", 0)), keep=tuple(value.get("keep", ())),
+                    forced=dict(value.get("forced", {})))

@@ -1,0 +1,102 @@
+"""/api/v1/releases/{id}/translations: progress, review and editing of language versions;
+/api/v1/issuers/{slug}/glossary: the terms an issuer's translations must honour."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from ...domain.models import Principal, Release
+from ...formats.labels import translation_label
+from ...formats.site import Site
+from ...storage.translations import READY, Row
+from ...workflow.wire import Wire
+from ..deps import principal, wire
+from . import schemas
+from .releases import ERRORS
+
+router = APIRouter(tags=["translations"])
+
+
+def _site(request: Request) -> Site:
+    return Site.from_settings(request.app.state.wire.settings)
+
+
+def view(release: Release, row: Row, site: Site, now, *, segments: bool = False) -> dict:
+    current = row.source_version == release.current.number
+    out = {
+        "language": row.language,
+        "status": row.status if current or row.status != READY else "outdated",
+        "source_version": row.source_version,
+        "progress": {"done": row.done, "total": row.total},
+        "engines": list(row.engines),
+        "flagged": row.flagged,
+        "human_edited": sum(1 for s in row.segments if s.get("status") == "human"),
+        "error": row.error or None,
+        "updated_at": row.updated_at.isoformat(),
+        "api_url": site.url(f"/api/v1/releases/{release.id}?lang={row.language}"),
+        "url": site.release_url(release, row.language) if current and row.status == READY
+        and release.is_public(now) else None,
+    }
+    if row.engines:
+        out["label"] = translation_label(_info(release, row))
+    if segments:
+        out["fields"] = row.fields
+        out["segments"] = row.segments
+    return out
+
+
+def _info(release: Release, row: Row):
+    from ...domain.models import Translated
+
+    return Translated(release.language, row.source_version, row.engines,
+                      any(s.get("status") == "human" for s in row.segments))
+
+
+@router.get("/api/v1/releases/{release_id}/translations", responses=ERRORS,
+            summary="Translations of a release and their progress (issuer, editors, admins)")
+def list_translations(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    release, rows = w.translations(p, release_id)
+    site, now = _site(request), w.clock()
+    return {"release": release.id, "language": release.language, "target_languages": list(release.target_languages),
+            "items": [view(release, r, site, now) for r in rows]}
+
+
+@router.get("/api/v1/releases/{release_id}/translations/{lang}", responses=ERRORS,
+            summary="One translation with its segments, problems and the engine of each (for review)")
+def get_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
+                    w: Wire = Depends(wire)):
+    release, row = w.translation(p, release_id, lang)
+    return view(release, row, _site(request), w.clock(), segments=True)
+
+
+@router.patch("/api/v1/releases/{release_id}/translations/{lang}", responses=ERRORS,
+              summary="Set segments' wording (editors); the translation is reassembled around them")
+def edit_translation(request: Request, release_id: int, lang: str, body: schemas.TranslationEdit,
+                     p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    row = w.edit_translation(p, release_id, lang, body.segments)
+    release, _ = w.translation(p, release_id, lang)
+    return view(release, row, _site(request), w.clock(), segments=True)
+
+
+@router.post("/api/v1/releases/{release_id}/translations/{lang}/retry", responses=ERRORS,
+             summary="Translate again (editors), e.g. after an engine was added or came back")
+def retry_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
+                      w: Wire = Depends(wire)):
+    row = w.retranslate(p, release_id, lang)
+    release, _ = w.translation(p, release_id, lang)
+    return view(release, row, _site(request), w.clock())
+
+
+@router.get("/api/v1/issuers/{slug}/glossary", responses=ERRORS,
+            summary="The issuer's glossary (the issuer's own keys, editors, admins)")
+def get_glossary(slug: str, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    issuer, value = w.glossary(p, slug)
+    return {"issuer": issuer.slug, "version": value.get("version", 0), "keep": value.get("keep", []),
+            "forced": value.get("forced", {})}
+
+
+@router.put("/api/v1/issuers/{slug}/glossary", responses=ERRORS,
+            summary="Replace the issuer's glossary: do-not-translate terms and forced translations")
+def put_glossary(slug: str, body: schemas.GlossaryIn, p: Principal = Depends(principal), w: Wire = Depends(wire)):
+    value = w.set_glossary(p, slug, body.keep, body.forced)
+    return {"issuer": slug, **value}

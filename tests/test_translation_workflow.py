@@ -1,0 +1,344 @@
+"""Translations as language versions of a release, end to end with the real Apertium:
+target_languages → approval queues jobs → the worker translates → each version has its own URL,
+hreflang both ways, feed entries, ninjs (?lang=), deliveries to subscribers of that language;
+embargoes hold every path; editors' segments survive corrections; failures are flagged, not lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import replace
+
+import feedparser
+import pytest
+from lxml import html as lhtml
+
+from conftest import auth
+from helpers import assert_problem, headline, snapshot
+from newswire.domain.subscriptions import Preferences
+from newswire.storage import stream
+from newswire.translation.engines.apertium import ApertiumEngine
+from newswire.translation.engines.base import EngineError
+from newswire.translation.memory import SqlMemory
+from newswire.translation.pipeline import Pipeline
+from newswire.translation.registry import Registry
+from newswire.translation.worker import LEASE, TranslationWorker
+from newswire.workflow.translating import fields_of
+from test_format_ninjs import assert_valid
+from webhook_receiver import add_webhook, rows, run_worker
+
+LINK = "https://acme.example/skate"
+
+
+@pytest.fixture
+def settings(settings):
+    return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2")
+
+
+@pytest.fixture
+def wire(wire):
+    if shutil.which("apertium") is None:
+        pytest.fail("these tests need Apertium: apt-get install apertium apertium-eng-spa apertium-es-pt")
+    wire.translator = Pipeline(Registry([ApertiumEngine()], {}, ("es",), {}), SqlMemory(wire.engine, wire.clock))
+    return wire
+
+
+def translate_all(wire, worker_id="translator") -> list:
+    worker, done = TranslationWorker(wire, worker_id), []
+    while (row := worker.run_once()) is not None:
+        done.append(row)
+    return done
+
+
+def create(client, keys, sample, **fields) -> int:
+    r = client.post("/api/v1/releases", json={**sample, "target_languages": ["es", "pt"], **fields},
+                    headers=auth(keys["acme"]))
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def submit_and_approve(client, keys, rid):
+    assert client.post(f"/api/v1/releases/{rid}/submit", headers=auth(keys["acme"])).status_code == 200
+    r = client.post(f"/api/v1/releases/{rid}/approve", headers=auth(keys["editor"]))
+    assert r.status_code == 200, r.text
+
+
+def page(client, path):
+    r = client.get(path)
+    return r, (lhtml.fromstring(r.text) if r.status_code == 200 else None)
+
+
+def test_approved_release_becomes_language_versions_everywhere(client, wire, keys, sample, receiver):
+    es_eid, _ = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
+    add_webhook(wire, receiver.url("/any"), Preferences())
+    rid = create(client, keys, sample)
+    submit_and_approve(client, keys, rid)
+
+    queued = client.get(f"/api/v1/releases/{rid}/translations", headers=auth(keys["acme"])).json()
+    assert [(t["language"], t["status"]) for t in queued["items"]] == [("es", "queued"), ("pt", "queued")]
+    assert len(translate_all(wire)) == 2
+    progress = client.get(f"/api/v1/releases/{rid}/translations", headers=auth(keys["acme"])).json()["items"]
+    for t in progress:
+        assert t["status"] == "ready" and t["engines"] == ["apertium"] and t["flagged"] == 0, t
+        assert t["progress"]["done"] == t["progress"]["total"] > 0
+        assert t["label"]["machine"] is True and t["label"]["from"] == "en"
+        assert t["url"] is None  # not public yet
+
+    # before publication: nothing of it anywhere public
+    assert_problem(client.get(f"/api/v1/releases/{rid}?lang=es"), 404)
+    assert client.get("/feeds/es.rss").text.count("<item>") == 0
+    desk = client.get(f"/api/v1/releases/{rid}?lang=es", headers=auth(keys["acme"]))
+    assert desk.status_code == 200 and desk.json()["language"] == "es"
+
+    assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
+    summary = client.get(f"/api/v1/releases/{rid}/status", headers=auth(keys["acme"])).json()
+    assert summary["languages"] == ["en", "es", "pt"] and summary["target_languages"] == ["es", "pt"]
+
+    # the API: Spanish ninjs, valid 2.1, pointing at its original
+    doc = assert_valid(client.get(f"/api/v1/releases/{rid}?lang=es").json())
+    assert doc["language"] == "es" and doc["uri"].endswith(f"/releases/{rid}?lang=es")
+    assert headline(doc).startswith("El ") and "descubre" in headline(doc) and "3000" in headline(doc)
+    [original] = doc["associations"]
+    assert original["name"] == "original" and original["language"] == "en"
+    assert original["uri"].endswith(f"/releases/{rid}")
+    assert "Machine translation from English (apertium)" in doc["ednote"]
+    assert f'href="{LINK}"' in next(b["value"] for b in doc["bodies"] if b["role"] == "main")
+    assert client.get(f"/api/v1/releases/{rid}.xml?lang=pt").text.count('xml:lang="pt"') >= 1
+    assert_problem(client.get(f"/api/v1/releases/{rid}?lang=fr"), 404)
+
+    # pages: each version has its own URL, labelled, and every version links to every other
+    slug = summary["url"].rsplit("/", 1)[1]
+    for lang in ("en", "es", "pt"):
+        r, tree = page(client, f"/{lang}/releases/{rid}/{slug}")
+        assert r.status_code == 200 and tree.get("lang") == lang
+        links = {x.get("hreflang"): x.get("href") for x in tree.xpath('//link[@rel="alternate"][@hreflang]')}
+        assert set(links) == {"en", "es", "pt", "x-default"}
+        assert links["x-default"] == links["en"] and links[lang].endswith(f"/{lang}/releases/{rid}/{slug}")
+        notice = tree.xpath('//aside[contains(@class, "translation")]')
+        assert bool(notice) == (lang != "en")
+        ld = json.loads(tree.xpath('//script[@type="application/ld+json"]')[0].text)
+        assert ld["inLanguage"] == lang and ("translationOfWork" in ld) == (lang != "en")
+    _, es_page = page(client, f"/es/releases/{rid}/{slug}")
+    assert "Machine translation from English (apertium)" in es_page.text_content()
+    assert es_page.xpath(f'//article//a[@href="{LINK}"]')  # the link survived, with text
+    assert es_page.xpath(f'//article//a[@href="{LINK}"]')[0].text_content().strip()
+    assert client.get(f"/releases/{rid}?lang=es", follow_redirects=False).headers["location"] == \
+        f"/es/releases/{rid}/{slug}"
+
+    # feeds: each language's feed has its version; the sitemap lists all three
+    es_feed = feedparser.parse(client.get("/feeds/es.rss").content)
+    [entry] = es_feed.entries
+    assert entry.title == headline(doc) and entry.link.endswith(f"/es/releases/{rid}/{slug}")
+    assert entry.id.endswith(f"?lang=es")
+    assert len(feedparser.parse(client.get("/feeds/en.atom").content).entries) == 1
+    sitemap = client.get("/sitemap-news.xml").text
+    assert all(f"/{lang}/releases/{rid}/{slug}</loc>" in sitemap for lang in ("en", "es", "pt"))
+
+    # deliveries: the Spanish subscriber gets the Spanish version; no preference means the original
+    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=rid)))
+    got = {(r.endpoint_id == es_eid, r.language) for r in rows(wire, release_id=rid)}
+    assert got == {(True, "es"), (False, "en")}
+    [es_hit] = receiver.at("/es")
+    assert json.loads(es_hit.body)["data"]["language"] == "es"
+    [any_hit] = receiver.at("/any")
+    assert json.loads(any_hit.body)["data"]["language"] == "en"
+
+
+def test_a_translation_finished_after_release_goes_out_then(client, wire, keys, sample, receiver):
+    add_webhook(wire, receiver.url("/pt"), Preferences(languages=("pt",)))
+    rid = create(client, keys, sample, target_languages=["pt"])
+    assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
+    assert rows(wire, release_id=rid) == []  # no Portuguese yet: nothing for that subscriber
+    assert client.get(f"/api/v1/releases/{rid}?lang=pt").status_code == 404
+    translate_all(wire)
+    [row] = rows(wire, release_id=rid)
+    assert (row.language, row.event) == ("pt", "release.published")
+    with wire.engine.connect() as conn:
+        events = stream.since(conn, 0, 100)
+    assert [(e.event, e.language) for e in events] == [("release.published", "en"), ("release.published", "pt")]
+    assert client.get(f"/api/v1/releases/{rid}?lang=pt").json()["language"] == "pt"
+
+
+def test_an_embargo_holds_every_language_version(client, wire, keys, sample, clock):
+    embargo = (clock() + dt.timedelta(hours=2)).isoformat()
+    rid = create(client, keys, sample, embargo_until=embargo)
+    submit_and_approve(client, keys, rid)
+    assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).json()["status"] == \
+        "scheduled"
+    translate_all(wire)
+    slug = client.get(f"/api/v1/releases/{rid}/status", headers=auth(keys["acme"])).json()["url"].rsplit("/", 1)[1]
+    hidden = [f"/api/v1/releases/{rid}?lang=es", f"/es/releases/{rid}/{slug}", f"/releases/{rid}?lang=es",
+              f"/api/v1/releases/{rid}.xml?lang=pt"]
+    for path in hidden:
+        assert client.get(path, follow_redirects=False).status_code == 404, path
+    for path in ("/feeds/es.rss", "/feeds/pt.json", "/sitemap-news.xml", "/es/", "/api/v1/releases?language=es"):
+        text = client.get(path).text
+        assert "3000" not in text and f"/releases/{rid}" not in text, path
+    assert client.get(f"/api/v1/releases/{rid}/translations", headers=auth(keys["subscriber"])).status_code == 404
+
+    clock.advance(hours=2, seconds=1)
+    wire.release_due()
+    for path in hidden:
+        assert client.get(path, follow_redirects=False).status_code in (200, 301), path
+    assert len(feedparser.parse(client.get("/feeds/es.rss").content).entries) == 1
+
+
+def test_unsupported_pair_is_a_problem_listing_what_is_available(client, wire, keys, sample):
+    before = snapshot(wire.engine)
+    r = client.post("/api/v1/releases", json={**sample, "target_languages": ["es", "ko"]}, headers=auth(keys["acme"]))
+    body = assert_problem(r, 422, "target_languages")
+    assert body["type"].endswith("unsupported-language-pair")
+    assert "en→ko" in body["detail"] and "en-es" in body["available_pairs"]
+    assert any(hint.startswith("ctranslate2") for hint in body["would_add"]["ko"])
+    assert "es" not in body["would_add"]
+    bad = client.post("/api/v1/releases", json={**sample, "target_languages": ["xx"]}, headers=auth(keys["acme"]))
+    assert "'xx'" in assert_problem(bad, 422, "target_languages")["detail"]
+    assert snapshot(wire.engine) == before
+
+
+def test_a_wrong_source_language_is_asked_for_not_guessed(client, wire, keys, sample):
+    german = {**sample, "headline": "Acme stellt heute den neuen Raketenschlittschuh für alle Kunden vor",
+              "lead": "Die Firma hat heute in Berlin ihren neuen und sehr schnellen Schlittschuh vorgestellt.",
+              "body": "Der neue Schlittschuh ist leichter, schneller und günstiger als alle bisherigen Modelle."}
+    body = assert_problem(client.post("/api/v1/releases", json={**german, "target_languages": ["es"]},
+                                      headers=auth(keys["acme"])), 422, "language")
+    assert "German (de)" in body["detail"]
+    # without translations the declared language is the issuer's call
+    assert client.post("/api/v1/releases", json=german, headers=auth(keys["acme"])).status_code == 201
+
+
+def test_editors_segments_survive_a_correction_and_memory_spares_the_rest(client, wire, keys, sample):
+    rid = create(client, keys, sample, target_languages=["es"])
+    submit_and_approve(client, keys, rid)
+    translate_all(wire)
+    detail = client.get(f"/api/v1/releases/{rid}/translations/es", headers=auth(keys["editor"])).json()
+    seg = next(s for s in detail["segments"] if s["field"] == "subheadline")
+    r = client.patch(f"/api/v1/releases/{rid}/translations/es", headers=auth(keys["editor"]),
+                     json={"segments": [{"id": seg["id"], "text": "Más rápido, más <b>seguro</b>, más verde"}]})
+    assert r.status_code == 200 and r.json()["status"] == "queued"
+    [done] = translate_all(wire)
+    assert done.status == "ready" and done.fields["subheadline"] == "Más rápido, más seguro, más verde"
+
+    assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
+    r = client.post(f"/api/v1/releases/{rid}/correct", headers=auth(keys["editor"]),
+                    json={"correction_note": "Lead fixed", "lead": "Acme today announced its newest skate."})
+    assert r.status_code == 200
+    assert client.get(f"/api/v1/releases/{rid}?lang=es").status_code == 404  # re-translating the correction
+    [again] = translate_all(wire)
+    by_field = {}
+    for s in again.segments:
+        by_field.setdefault(s["field"], []).append(s)
+    assert [s["status"] for s in by_field["subheadline"]] == ["human"]
+    assert again.fields["subheadline"] == "Más rápido, más seguro, más verde"
+    assert {s["strategy"] for s in by_field["headline"]} == {"memory"}  # unchanged: not sent again
+    assert {s["strategy"] for s in by_field["lead"]} == {"engine"}  # changed: translated afresh
+    doc = client.get(f"/api/v1/releases/{rid}?lang=es").json()
+    assert doc["version"] == "2" and "reviewed by the wire's editors" in doc["ednote"]
+
+
+class Failing:
+    """A real engine that crashes on one sentence, as an engine might on odd input."""
+
+    name, html = "apertium", True
+
+    def __init__(self):
+        self.inner = ApertiumEngine()
+
+    def pairs(self):
+        return self.inner.pairs()
+
+    def translate(self, segments, source, target, glossary=None):
+        if any("Wile" in s for s in segments):
+            raise EngineError("segmentation fault")
+        return self.inner.translate(segments, source, target, glossary)
+
+
+def test_a_crashing_segment_is_flagged_and_holds_the_version_for_review(client, wire, keys, sample, receiver):
+    wire.translator = Pipeline(Registry([Failing()], {}, (), {}), SqlMemory(wire.engine, wire.clock))
+    add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
+    rid = create(client, keys, sample, target_languages=["es"])
+    assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
+    [row] = translate_all(wire)
+    assert row.status == "review" and row.flagged == 1
+    flagged = next(s for s in row.segments if s["status"] == "flagged")
+    assert "Wile" in flagged["source"] and "segmentation fault" in " ".join(flagged["problems"])
+    assert client.get(f"/api/v1/releases/{rid}?lang=es").status_code == 404  # not published broken
+    assert rows(wire, release_id=rid) == []
+
+    r = client.patch(f"/api/v1/releases/{rid}/translations/es", headers=auth(keys["editor"]),
+                     json={"segments": [{"id": flagged["id"], "text": "«Nuestro mejor», dijo <em>Wile E. Coyote</em>."}]})
+    assert r.status_code == 200
+    [fixed] = translate_all(wire)
+    assert fixed.status == "ready"
+    assert "<em>Wile E. Coyote</em>" in client.get(f"/api/v1/releases/{rid}?lang=es").text
+    assert [(x.language, x.event) for x in rows(wire, release_id=rid)] == [("es", "release.published")]
+
+
+def test_a_crashed_worker_s_job_is_taken_up_after_its_lease(wire, editor, sample, clock):
+    r = wire.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
+    wire.publish(editor, r.id)
+    claimed = wire.claim_translation("dead-worker", LEASE)  # ... and the worker dies here
+    assert claimed is not None and claimed.status == "translating"
+    assert TranslationWorker(wire, "second").run_once() is None  # still leased
+    clock.advance(seconds=LEASE + 1)
+    row = TranslationWorker(wire, "second").run_once()
+    assert row.status == "ready" and row.attempts == 2
+    late = wire.pipeline().translate(fields_of(r.content), "en", "es")
+    assert wire.complete_translation(claimed, "dead-worker", late) is None  # the late one cannot overwrite it
+
+
+def test_issuer_glossary_keeps_brands_and_forces_terms(client, wire, keys, sample):
+    r = client.put("/api/v1/issuers/acme/glossary", headers=auth(keys["acme"]),
+                   json={"keep": ["Rocket Skate"], "forced": {"skate": {"es": "patín"}}})
+    assert r.status_code == 200 and r.json()["version"] == 1
+    rid = create(client, keys, sample, target_languages=["es"],
+                 headline="Acme unveils the Rocket Skate, a skate for everyone")
+    submit_and_approve(client, keys, rid)
+    [row] = translate_all(wire)
+    assert "Rocket Skate" in row.fields["headline"] and "patín" in row.fields["headline"]
+
+
+def test_who_may_see_and_change_translations(client, wire, keys, sample):
+    rid = create(client, keys, sample, target_languages=["es"])
+    submit_and_approve(client, keys, rid)
+    base = f"/api/v1/releases/{rid}/translations"
+    edit = {"segments": [{"id": "x", "text": "y"}]}
+    assert_problem(client.get(base), 401)
+    for who in ("subscriber", "globex"):  # not theirs: as if it did not exist
+        assert_problem(client.get(base, headers=auth(keys[who])), 404)
+        assert_problem(client.get(base + "/es", headers=auth(keys[who])), 404)
+    for who in ("acme", "editor", "admin"):
+        assert client.get(base, headers=auth(keys[who])).status_code == 200
+    assert_problem(client.patch(base + "/es", json=edit), 401)
+    assert_problem(client.patch(base + "/es", json=edit, headers=auth(keys["acme"])), 403)
+    assert_problem(client.post(base + "/es/retry", headers=auth(keys["acme"])), 403)
+    assert_problem(client.patch(base + "/es", json=edit, headers=auth(keys["editor"])), 422, "segments[0].id")
+    assert client.post(base + "/es/retry", headers=auth(keys["admin"])).json()["status"] == "queued"
+    assert_problem(client.get(base + "/fr", headers=auth(keys["editor"])), 404)
+
+    glossary = {"keep": ["Acme"]}
+    assert_problem(client.get("/api/v1/issuers/acme/glossary"), 401)
+    assert_problem(client.put("/api/v1/issuers/acme/glossary", json=glossary, headers=auth(keys["globex"])), 404)
+    assert_problem(client.get("/api/v1/issuers/acme/glossary", headers=auth(keys["subscriber"])), 404)
+    assert client.put("/api/v1/issuers/acme/glossary", json=glossary, headers=auth(keys["editor"])).status_code == 200
+    assert client.get("/api/v1/issuers/acme/glossary", headers=auth(keys["acme"])).json()["keep"] == ["Acme"]
+    assert_problem(client.put("/api/v1/issuers/acme/glossary", json={"forced": {"a": {"xx": "b"}}},
+                              headers=auth(keys["acme"])), 422, "forced")
+
+
+def test_withdrawal_sends_kill_notices_in_each_language_received(client, wire, keys, sample, receiver):
+    es_eid, _ = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
+    rid = create(client, keys, sample, target_languages=["es"])
+    submit_and_approve(client, keys, rid)
+    translate_all(wire)
+    client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"]))
+    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=rid)))
+    r = client.post(f"/api/v1/releases/{rid}/withdraw", headers=auth(keys["editor"]), json={"reason": "Wrong date"})
+    assert r.status_code == 200
+    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=rid)))
+    kills = [x for x in rows(wire, release_id=rid) if x.event == "release.withdrawn"]
+    assert [(k.endpoint_id, k.language) for k in kills] == [(es_eid, "es")]
+    slug = r.json()["url"].rsplit("/", 1)[1]
+    assert client.get(f"/es/releases/{rid}/{slug}").status_code == 410
+    assert not feedparser.parse(client.get("/feeds/es.rss").content).entries
