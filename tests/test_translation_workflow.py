@@ -117,6 +117,7 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
         assert links["x-default"] == links["en"] and links[lang].endswith(f"/{lang}/releases/{rid}/{slug}")
         notice = tree.xpath('//aside[contains(@class, "translation")]')
         assert bool(notice) == (lang != "en")
+        assert tree.xpath('//nav[@class="versions"]//a[@aria-current="page"]/@hreflang') == [lang]
         ld = json.loads(tree.xpath('//script[@type="application/ld+json"]')[0].text)
         assert ld["inLanguage"] == lang and ("translationOfWork" in ld) == (lang != "en")
     _, es_page = page(client, f"/es/releases/{rid}/{slug}")
@@ -132,6 +133,9 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
     assert entry.title == headline(doc) and entry.link.endswith(f"/es/releases/{rid}/{slug}")
     assert entry.id.endswith(f"?lang=es")
     assert len(feedparser.parse(client.get("/feeds/en.atom").content).entries) == 1
+    assert f"/es/releases/{rid}/{slug}" in client.get("/es/").text
+    assert [headline(x) for x in client.get("/api/v1/releases?language=pt").json()["items"]] == \
+        [headline(client.get(f"/api/v1/releases/{rid}?lang=pt").json())]
     sitemap = client.get("/sitemap-news.xml").text
     assert all(f"/{lang}/releases/{rid}/{slug}</loc>" in sitemap for lang in ("en", "es", "pt"))
 

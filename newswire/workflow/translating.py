@@ -131,8 +131,8 @@ class TranslationDesk:
 
     def edit_translation(self, principal: Principal, release_id: int, language: str, edits) -> tr.Row:
         """An editor's wording for some segments: kept as is, never overwritten by the machine."""
+        release, row = self.translation(principal, release_id, language)  # (404 for what it may not see)
         access.require_staff(principal, "edit translations")
-        release, row = self.translation(principal, release_id, language)
         if not isinstance(edits, list) or not edits:
             raise InvalidInput('segments: give a list of {"id": …, "text": …}',
                                errors=[FieldError("segments", "is required")])
@@ -158,8 +158,8 @@ class TranslationDesk:
             return tr.get_by_id(conn, row.id)
 
     def retranslate(self, principal: Principal, release_id: int, language: str) -> tr.Row:
-        access.require_staff(principal, "re-run translations")
         release, row = self.translation(principal, release_id, language)
+        access.require_staff(principal, "re-run translations")
         now = self.clock()
         with self.transaction() as conn:
             tr.set_human(conn, row.id, row.human, now)
