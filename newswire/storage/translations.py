@@ -95,11 +95,14 @@ def _mine(row_id: int, worker: str):
     return and_(t.c.id == row_id, t.c.status == TRANSLATING, t.c.leased_by == worker)
 
 
-def progress(conn: Connection, row_id: int, worker: str, done: int, total: int, now: dt.datetime,
+def progress(conn: Connection, row_id: int, worker: str, done: int | None, total: int | None, now: dt.datetime,
              lease_seconds: int) -> bool:
-    """Record progress and extend the lease; False when the job is no longer this worker's."""
-    return conn.execute(update(t).where(_mine(row_id, worker)).values(
-        done=done, total=total, lease_until=now + dt.timedelta(seconds=lease_seconds))).rowcount == 1
+    """Extend the lease and record progress (None: only the lease, a heartbeat); False when the
+    job is no longer this worker's."""
+    values = {"lease_until": now + dt.timedelta(seconds=lease_seconds)}
+    if done is not None:
+        values.update(done=done, total=total)
+    return conn.execute(update(t).where(_mine(row_id, worker)).values(**values)).rowcount == 1
 
 
 def finish(conn: Connection, row_id: int, worker: str, *, status: str, now: dt.datetime, fields: dict | None = None,

@@ -68,7 +68,7 @@ class TranslationWorker:
 
     def _heartbeat(self, row: tr.Row) -> None:
         try:
-            self.wire.translation_progress(row, self.id, row.done, row.total, self.lease)
+            self.wire.translation_progress(row, self.id, None, None, self.lease)
         except Exception:
             log.exception("could not renew the lease of translation %s", row.id)
 

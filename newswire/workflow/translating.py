@@ -197,7 +197,8 @@ class TranslationDesk:
         with self.transaction() as conn:
             return tr.claim(conn, worker=worker, now=self.clock(), lease_seconds=lease_seconds)
 
-    def translation_progress(self, row: tr.Row, worker: str, done: int, total: int, lease_seconds: int) -> bool:
+    def translation_progress(self, row: tr.Row, worker: str, done: int | None, total: int | None,
+                             lease_seconds: int) -> bool:
         with self.transaction() as conn:
             return tr.progress(conn, row.id, worker, done, total, self.clock(), lease_seconds)
 
