@@ -121,7 +121,9 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
         ld = json.loads(tree.xpath('//script[@type="application/ld+json"]')[0].text)
         assert ld["inLanguage"] == lang and ("translationOfWork" in ld) == (lang != "en")
     _, es_page = page(client, f"/es/releases/{rid}/{slug}")
-    assert "Machine translation from English (apertium)" in es_page.text_content()
+    notice = " ".join(es_page.xpath('//aside[contains(@class, "translation")]')[0].text_content().split())
+    assert notice == "Traducción automática (apertium). Prevalece el texto original en inglés."  # in the page's language
+    assert es_page.xpath('//aside[contains(@class, "translation")]//a/@href')[0].endswith(f"/en/releases/{rid}/{slug}")
     assert es_page.xpath(f'//article//a[@href="{LINK}"]')  # the link survived, with text
     assert es_page.xpath(f'//article//a[@href="{LINK}"]')[0].text_content().strip()
     assert client.get(f"/releases/{rid}?lang=es", follow_redirects=False).headers["location"] == \

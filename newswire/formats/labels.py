@@ -13,7 +13,8 @@ def translation_label(t: Translated) -> dict:
 
 
 def translation_note(t: Translated) -> str:
-    """One line for readers and desks (ninjs/NewsML ednote, e-mail, pages' fallback)."""
+    """One English line for readers and desks (ninjs/NewsML ednote, e-mail); release pages say it
+    in their own language (templates/release.html)."""
     source = languages.name(t.original_language)
     if not t.machine:
         return f"Translated from {source} by the wire's editors; the {source} original is authoritative."

@@ -23,10 +23,10 @@ from ...domain.errors import NotFound
 from ...domain.models import Release, Status
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
-from ...formats.labels import translation_note
 from ...formats.site import Site
 from ...storage.releases import ListQuery
 from ...workflow.wire import Wire
+from .. import i18n
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -41,6 +41,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals.update(site=Site.from_settings(settings), languages=languages.SUPPORTED, rtl=languages.RTL,
                        feeds=FEEDS, topic_label=_topic_label, region_name=region_name,
                        dateline=jsonld.dateline)
+    i18n.install(env)
     env.filters["when"] = _when
     env.filters["long_date"] = lambda d, lang: jsonld.long_date(d, lang)
     return templates
@@ -185,7 +186,7 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
         "corrections": notes,
         "canonical": site.release_url(release),
         "alternates": alternates(release, site),
-        "translation": translation_note(release.translation) if release.translation else "",
+        "translation": release.translation,  # rendered in the page language by the template
         "original_url": site.release_url(release, release.original_language),
         "jsonld": Markup(jsonld.to_script(jsonld.render(release, site))),
     })

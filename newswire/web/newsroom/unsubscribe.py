@@ -22,23 +22,7 @@ from ...workflow.wire import Wire
 router = APIRouter(include_in_schema=False)
 REASON = "unsubscribed"
 
-PAGE = """{% extends "base.html" %}
-{% block title %}Unsubscribe – {{ site.name }}{% endblock %}
-{% block meta %}<meta name="robots" content="noindex">{% endblock %}
-{% block feeds %}{% endblock %}
-{% block main %}
-<h1 class="page-title">{% if done %}You are unsubscribed{% else %}Unsubscribe?{% endif %}</h1>
-{% if done %}
-<p><strong>{{ address }}</strong> will receive no more releases from {{ site.name }} at this address.</p>
-{% else %}
-<p>Stop sending press releases from {{ site.name }} to <strong>{{ address }}</strong>?</p>
-<form method="post" action="{{ action }}">
-  <input type="hidden" name="List-Unsubscribe" value="One-Click">
-  <button type="submit">Unsubscribe</button>
-</form>
-{% endif %}
-{% endblock %}
-"""
+PAGE = "unsubscribe.html"  # in templates/, with the newsroom's other pages
 
 
 def _wire(request: Request) -> Wire:
@@ -47,7 +31,7 @@ def _wire(request: Request) -> Wire:
 
 def _page(request: Request, row, token: str, done: bool) -> HTMLResponse:
     lang = _wire(request).settings.default_language
-    template = request.app.state.templates.env.from_string(PAGE)
+    template = request.app.state.templates.env.get_template(PAGE)
     body = template.render(lang=lang, dir="rtl" if lang in languages.RTL else "ltr", done=done,
                            address=row.address, action=f"/unsubscribe/{token}")
     # The address is personal: keep the page out of caches and search engines.
