@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from ..domain.errors import NewswireError
 from ..storage import translations as tr
@@ -80,7 +81,7 @@ class TranslationWorker:
             release = store.load(conn, row.release_id)
         if release is None or release.current.number != row.source_version:
             return None  # re-queued meanwhile (a correction): the new job does the work
-        glossary = _glossary(self.wire.issuer_glossary(release.issuer.id))
+        glossary = _glossary(self.wire.issuer_glossary(release.issuer.id), issuer_terms(release.issuer.name))
 
         def progress(done: int, total: int) -> None:
             self.wire.translation_progress(row, self.id, done, total, self.lease)
@@ -98,6 +99,20 @@ class TranslationWorker:
         return self.wire.complete_translation(row, self.id, result)
 
 
-def _glossary(value: dict) -> Glossary:
-    return Glossary(version=int(value.get("version", 0)), keep=tuple(value.get("keep", ())),
-                    forced=dict(value.get("forced", {})))
+# Legal forms that follow a company's name; without them the name is how a release mentions it.
+_LEGAL = re.compile(r"[\s,]+(?:inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|llc|plc|"
+                    r"gmbh|ag|se|sa|s\.a\.|sas|srl|bv|nv|ab|oy|asa|kk|k\.k\.|pte\.? ltd\.?|sdn\.? bhd\.?|tbk)$",
+                    re.IGNORECASE)
+
+
+def issuer_terms(name: str) -> tuple[str, ...]:
+    """The issuer's own name is a brand in every release it sends: never translated (an engine
+    otherwise turns "Acme" into "acmé"). Its short form without the legal suffix too."""
+    name = name.strip()
+    short = _LEGAL.sub("", name).strip()
+    return tuple(dict.fromkeys(t for t in (name, short) if len(t) >= 2))
+
+
+def _glossary(value: dict, also_keep: tuple[str, ...] = ()) -> Glossary:
+    keep = tuple(dict.fromkeys((*value.get("keep", ()), *also_keep)))
+    return Glossary(version=int(value.get("version", 0)), keep=keep, forced=dict(value.get("forced", {})))
