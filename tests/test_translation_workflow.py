@@ -105,6 +105,9 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
     assert original["uri"].endswith(f"/releases/{rid}")
     assert "Machine translation from English (apertium)" in doc["ednote"]
     assert f'href="{LINK}"' in next(b["value"] for b in doc["bodies"] if b["role"] == "main")
+    en = assert_valid(client.get(f"/api/v1/releases/{rid}").json())
+    assert [(a["name"], a["language"]) for a in en["associations"]] == [("translation-es", "es"), ("translation-pt", "pt")]
+    assert en["associations"][0]["uri"] == doc["uri"]
     assert client.get(f"/api/v1/releases/{rid}.xml?lang=pt").text.count('xml:lang="pt"') >= 1
     assert_problem(client.get(f"/api/v1/releases/{rid}?lang=fr"), 404)
 

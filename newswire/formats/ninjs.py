@@ -101,6 +101,13 @@ def render(release: Release, site: Site) -> dict:
                                                {"name": "newsroom", "contenttype": "text/html",
                                                 "href": site.release_url(release, t.original_language)}]}]
         out["renditions"][1]["href"] += f"?lang={release.language}"
+    elif release.translations:  # and an original points at its language versions
+        out["associations"] = [
+            {"name": f"translation-{lang}", "uri": site.release_guid(release, lang), "language": lang, "type": "text",
+             "renditions": [{"name": "ninjs", "contenttype": "application/json",
+                             "href": site.url(f"/api/v1/releases/{release.id}?lang={lang}")},
+                            {"name": "newsroom", "contenttype": "text/html", "href": site.release_url(release, lang)}]}
+            for lang in release.translations if lang != release.language]
     # An embargo matters only until the release goes out; afterwards it is history, not an instruction.
     if release.embargo_until and release.published_at is None:
         out["embargoed"] = timestamp(release.embargo_until)
