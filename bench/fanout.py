@@ -34,6 +34,7 @@ from cryptography.fernet import Fernet  # noqa: E402
 from newswire.bootstrap import open_wire  # noqa: E402
 from newswire.config import Settings  # noqa: E402
 from newswire.distribution import secrets  # noqa: E402
+from newswire.distribution.channels.base import Target  # noqa: E402
 from newswire.distribution.channels.webhook import WebhookChannel  # noqa: E402
 from newswire.distribution.worker import DeliveryWorker  # noqa: E402
 from newswire.storage import deliveries as ledger  # noqa: E402
@@ -195,7 +196,8 @@ def run(wire, args, port: int) -> None:
     end_to_end = (last - published_at).total_seconds()
     rss.append(peak_rss_mb())  # before the ceiling run
 
-    body = WebhookChannel(wire.settings).render(wire.get(editor, release.id), "release.published", None)
+    target = Target(id=0, subscriber_id=None, address="", format="ninjs")  # the format the subscribers chose
+    body = WebhookChannel(wire.settings).render(wire.get(editor, release.id), "release.published", target)
     cpu = time.process_time()
     bare = asyncio.run(ceiling(port, n, body, args.concurrency))
     bare_cpu = time.process_time() - cpu

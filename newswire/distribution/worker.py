@@ -7,6 +7,10 @@ at most twice that many claimed jobs (the claim skips endpoints at that mark), s
 fills only its own lane. Outcomes are written only to rows this worker still leases: each delivery
 is recorded once even when a lease ran out and another worker took over. A job whose lease is half
 gone before it could start is given back unsent rather than risk a send another worker also makes.
+
+Claims and outcome writes run on the event loop through the worker's own connection
+(``storage.worker_db``: on SQLite it never waits for a lock, on PostgreSQL it is asynchronous);
+only loading a release, once per release event, and the idle look at the next due row go to a thread.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections import OrderedDict, deque
 from ..storage import deliveries as ledger
 from ..storage import releases as store
 from ..storage import subscribers as subs
+from ..storage.worker_db import WorkerDB
 from ..workflow.wire import Wire
 from . import secrets
 from .channels.base import Channel, Job, Result, Target
@@ -53,6 +58,7 @@ class DeliveryWorker:
         self._threshold = max(1, self.batch // 2)  # claim when this much room is free
         self._dry = True  # the last claim got all there was
         self._secrets: dict[str, str] = {}
+        self._targets: dict[subs.EndpointRow, tuple[Target, object]] = {}  # and until when each is good
         self._lanes: dict[int, _Lane] = {}
         self._recorder: asyncio.Task | None = None
         self._held: dict[int, ledger.Claimed] = {}  # jobs a batching channel keeps until flush
@@ -60,6 +66,7 @@ class DeliveryWorker:
         self._unsent: list[int] = []
         self._gone: set[int] = set()
         self._cache: OrderedDict[tuple, object] = OrderedDict()  # releases and rendered payloads
+        self._db = WorkerDB(wire.engine)  # claims and outcomes, on the event loop
 
     def _room(self) -> int:
         return min(self.batch, self.concurrency + self.batch - self._queued)
@@ -107,7 +114,17 @@ class DeliveryWorker:
     async def _claim(self, room: int) -> int:
         full = [e for e, lane in self._lanes.items() if lane.jobs >= 2 * lane.cap]
         in_memory = {e: lane.jobs for e, lane in self._lanes.items()}
-        jobs, n = await asyncio.to_thread(self._load, room, full, in_memory)
+        now = self.wire.clock()
+        claimed, endpoints = await self._db.claim(now=now, worker=self.id, limit=room, lease_seconds=self.lease,
+                                                  channels=tuple(self.channels), skip_endpoints=full)
+        try:
+            releases = await self._releases(claimed)
+            jobs, overflow, final = self._jobs(claimed, endpoints, releases, in_memory, now)
+        except BaseException:  # give the rows back rather than leave them leased for nothing
+            await self._db.write(self.id, [], [c.id for c in claimed])
+            raise
+        if overflow or final:
+            await self._db.write(self.id, final, overflow)
         deadline = time.monotonic() + self.lease / 2
         for c, job in jobs:
             lane = self._lanes.get(c.endpoint_id) or self._lanes.setdefault(c.endpoint_id,
@@ -119,55 +136,80 @@ class DeliveryWorker:
                 self._ready.put_nowait((c, job, lane, deadline))
             else:
                 lane.waiting.append((c, job, lane, deadline))
-        return n
+        return len(claimed)
 
-    def _load(self, limit: int, full: list[int], in_memory: dict[int, int]) -> tuple[list, int]:
-        """In a thread, one transaction: lease rows, load their releases and endpoints once, build jobs."""
-        now = self.wire.clock()
-        with self.wire.transaction() as conn:
-            claimed = ledger.claim(conn, now=now, worker=self.id, limit=limit, lease_seconds=self.lease,
-                                   channels=tuple(self.channels), skip_endpoints=full)
-            endpoints = subs.endpoint_rows(conn, sorted({c.endpoint_id for c in claimed}))
-            jobs, overflow, final = [], [], []
-            for c in claimed:
-                ep, release = endpoints.get(c.endpoint_id), self._cached(("release", c.release_id, c.version, c.event, c.language),
-                                                                         lambda: _load_version(conn, c))
-                cap = max(1, ep.max_in_flight) if ep else 1
-                if ep is None or ep.status == "disabled":
-                    final.append(ledger.Outcome(c.id, ledger.CANCELLED, now, error="endpoint disabled"))
-                elif release is None:
-                    final.append(ledger.Outcome(c.id, ledger.DEAD, now, error="the release no longer exists"))
-                elif in_memory.get(ep.id, 0) >= 2 * cap:
-                    overflow.append(c.id)  # enough of this endpoint's work waits here already
+    async def _releases(self, claimed: list[ledger.Claimed]) -> dict[tuple, object]:
+        """The claimed rows' releases, each loaded once per (release, version, event, language)."""
+        releases, missing = {}, {}
+        for c in claimed:
+            key = ("release", c.release_id, c.version, c.event, c.language)
+            if key not in releases and key not in missing:
+                if key in self._cache:
+                    releases[key] = self._cached(key, None)
                 else:
-                    in_memory[ep.id] = in_memory.get(ep.id, 0) + 1
-                    jobs.append((c, self._job(c, ep, cap, release, now)))
-            ledger.release_lease(conn, self.id, overflow)
-            ledger.record(conn, self.id, final)
-        return jobs, len(claimed)
+                    missing[key] = c
+        if missing:  # once per release event (a fan-out's first claim): SQLAlchemy, in a thread
+            releases.update(await asyncio.to_thread(self._load_releases, missing))
+        return releases
 
-    def _job(self, c: ledger.Claimed, ep, cap: int, release, now) -> Job:
-        keys = [ep.secret_enc] if ep.secret_enc else []
+    def _load_releases(self, missing: dict[tuple, ledger.Claimed]) -> dict[tuple, object]:
+        # In a thread, while the loop waits for it in _claim (claims never overlap, so the cache is ours).
+        with self.wire.engine.connect() as conn:
+            return {key: self._cached(key, lambda: _load_version(conn, c)) for key, c in missing.items()}
+
+    def _jobs(self, claimed, endpoints, releases, in_memory: dict[int, int], now) -> tuple[list, list, list]:
+        jobs, overflow, final = [], [], []
+        for c in claimed:
+            ep, release = endpoints.get(c.endpoint_id), releases[("release", c.release_id, c.version, c.event,
+                                                                  c.language)]
+            cap = max(1, ep.max_in_flight) if ep else 1
+            if ep is None or ep.status == "disabled":
+                final.append(ledger.Outcome(c.id, ledger.CANCELLED, now, error="endpoint disabled"))
+            elif release is None:
+                final.append(ledger.Outcome(c.id, ledger.DEAD, now, error="the release no longer exists"))
+            elif in_memory.get(ep.id, 0) >= 2 * cap:
+                overflow.append(c.id)  # enough of this endpoint's work waits here already
+            else:
+                in_memory[ep.id] = in_memory.get(ep.id, 0) + 1
+                jobs.append((c, self._job(c, self._target(ep, cap, now), release)))
+        return jobs, overflow, final
+
+    def _target(self, ep: subs.EndpointRow, cap: int, now) -> Target:
+        """The endpoint as channels see it, secrets decrypted. Kept per endpoint row: endpoints recur in
+        every fan-out, and a rotated secret or a disabled endpoint is a different row, so a stale entry
+        is never found. Only the end of a rotation's overlap needs the clock."""
+        hit = self._targets.get(ep)
+        if hit is not None and (hit[1] is None or now < hit[1]):
+            return hit[0]
+        keys, until = [ep.secret_enc] if ep.secret_enc else [], None
         if ep.previous_secret_enc and ep.previous_secret_expires_at and ep.previous_secret_expires_at > now:
             keys.append(ep.previous_secret_enc)  # rotation overlap: sign with both
+            until = ep.previous_secret_expires_at
         target = Target(id=ep.id, subscriber_id=ep.subscriber_id, address=ep.address, format=ep.format,
                         secrets=tuple(self._decrypt(k) for k in keys), max_in_flight=cap,
                         digest_hour=ep.digest_hour, topic=ep.topic, unsubscribe_token=ep.unsubscribe_token)
+        if len(self._targets) >= 10_000:  # bounded (a few MB), so memory stays flat however many endpoints
+            self._targets.clear()
+        self._targets[ep] = (target, until)
+        return target
+
+    def _job(self, c: ledger.Claimed, target: Target, release) -> Job:
         channel = self.channels[c.channel]
-        # Rendered once per channel's payload key (release, version, event, format), never per recipient.
+        # Rendered once per channel's payload key (release, language, version, event, format), never per recipient.
         payload = self._cached((c.channel, *channel.payload_key(release, c.event, target)),
                                lambda: channel.render(release, c.event, target))
         return Job(c.id, c.event, c.attempts, release, target, payload,
                    extra={"version": c.version, "language": c.language})
 
     def _decrypt(self, token: str) -> str:
-        if token not in self._secrets:  # endpoints recur in every fan-out; Fernet and the key file do not need to
+        if token not in self._secrets:  # Fernet and the key file once per secret, not per delivery
             if len(self._secrets) >= 10_000:  # bounded (~3 MB), so memory stays flat however many endpoints
                 self._secrets.clear()
             self._secrets[token] = secrets.decrypt(self.wire.settings, token)
         return self._secrets[token]
 
     def _cached(self, key: tuple, make):
+        """From the LRU of releases and rendered payloads; ``make`` fills a miss."""
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -231,13 +273,13 @@ class DeliveryWorker:
             results, unsent = self._results, self._unsent
             self._results, self._unsent = [], []
             try:
-                await asyncio.to_thread(self._write, results, unsent)
+                await self._write(results, unsent)
             except Exception:
                 log.exception("recording %d outcomes failed; will retry", len(results))
                 self._results[:0], self._unsent[:0] = results, unsent
                 return
 
-    def _write(self, results: list[tuple[ledger.Claimed, Result]], unsent: list[int]) -> None:
+    async def _write(self, results: list[tuple[ledger.Claimed, Result]], unsent: list[int]) -> None:
         now, delays = self.wire.clock(), self.wire.settings.retry_delays
         outcomes, gone = [], {}
         for c, r in results:
@@ -249,11 +291,7 @@ class DeliveryWorker:
                                            r.error, retry))
             if r.gone:
                 gone[c.endpoint_id] = r.error or "410 Gone"
-        with self.wire.transaction() as conn:
-            written = ledger.record(conn, self.id, outcomes)
-            for endpoint_id, reason in gone.items():  # after recording, so the 410'd row itself is dead
-                ledger.disable_endpoint(conn, endpoint_id, reason, now)
-            ledger.release_lease(conn, self.id, unsent)
+        written = await self._db.write(self.id, outcomes, unsent, gone, now)
         if written < len(outcomes):
             log.warning("%d outcomes not recorded: their lease had passed to another worker", len(outcomes) - written)
 
@@ -307,6 +345,7 @@ class DeliveryWorker:
         await self._record()
         for channel in self.channels.values():
             await channel.close()
+        await self._db.close()
 
 
 def _load_version(conn, c: ledger.Claimed):

@@ -132,7 +132,7 @@ def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]
 
 def item(release: Release, event: str, site: Site, *, full: bool = True) -> Item:
     """A release event as one message's content (``full``) or as a digest entry (headline, lead, link)."""
-    c, lang = release.content, release.language
+    lang = release.language
     url = site.release_url(release)
     if event == Event.WITHDRAWN.value:
         text, h = _withdrawn(release, url)

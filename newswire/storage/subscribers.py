@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.subscriptions import Channel, Endpoint, Kind, Preferences, Subscriber
+from . import rawsql as raw
 from .tables import endpoints, subscribers
 
 
@@ -86,10 +89,46 @@ def get_endpoint_row(conn: Connection, endpoint_id: int):
     return conn.execute(select(endpoints).where(endpoints.c.id == endpoint_id)).first()
 
 
-def endpoint_rows(conn: Connection, ids: list[int]) -> dict[int, object]:
-    if not ids:
+class EndpointRow(NamedTuple):
+    """What the delivery worker needs of an endpoint (a tuple, so it can key the worker's cache:
+    a rotated secret or a disabled endpoint is a different row)."""
+
+    id: int
+    subscriber_id: int | None
+    channel: str
+    format: str
+    address: str
+    topic: str | None
+    secret_enc: str | None
+    previous_secret_enc: str | None
+    previous_secret_expires_at: dt.datetime | None
+    max_in_flight: int
+    digest_hour: int | None
+    status: str
+    unsubscribe_token: str | None
+
+
+def endpoint_rows_sql(ids: Iterable[int]) -> str | None:
+    listed = raw.ints(ids)
+    return f"SELECT {', '.join(EndpointRow._fields)} FROM endpoints WHERE id IN ({listed})" if listed else None
+
+
+def endpoint_rows_of(rows: list[tuple]) -> dict[int, EndpointRow]:
+    out = {}
+    for r in rows:
+        if r[8] is not None:  # previous_secret_expires_at: SQLite hands back text
+            r = (*r[:8], raw.read_stamp(r[8]), *r[9:])
+        out[r[0]] = EndpointRow._make(r)
+    return out
+
+
+def endpoint_rows(conn: Connection, ids: Iterable[int]) -> dict[int, EndpointRow]:
+    """The worker's endpoints by id, in one plain query (it runs for every claimed batch)."""
+    if (stmt := endpoint_rows_sql(ids)) is None:
         return {}
-    return {r.id: r for r in conn.execute(select(endpoints).where(endpoints.c.id.in_(ids)))}
+    cur = raw.cursor(conn)
+    cur.execute(stmt)
+    return endpoint_rows_of(cur.fetchall())
 
 
 def endpoints_of(conn: Connection, subscriber_id: int) -> list[Endpoint]:
@@ -122,24 +161,45 @@ def active_websub(conn: Connection, now: dt.datetime) -> list:
         or_(endpoints.c.expires_at.is_(None), endpoints.c.expires_at > now))).all()
 
 
-def iter_recipients(conn: Connection, batch: int = 2000) -> Iterator[list[tuple[Preferences, object]]]:
-    """Active subscribers with their active endpoints, in keyset-paged batches so memory
-    stays flat however many subscribers there are."""
-    last = 0
-    while True:
-        rows = conn.execute(
-            select(subscribers.c.id.label("sid"), subscribers.c.languages, subscribers.c.regions,
-                   subscribers.c.industries, subscribers.c.issuers, subscribers.c.timezone,
-                   endpoints.c.id.label("eid"), endpoints.c.channel, endpoints.c.digest_hour)
-            .join(endpoints, and_(endpoints.c.subscriber_id == subscribers.c.id, endpoints.c.status == "active"))
-            .where(subscribers.c.active.is_(True), endpoints.c.id > last)
-            .order_by(endpoints.c.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        last = rows[-1].eid
-        yield [(Preferences(tuple(r.languages or ()), tuple(r.regions or ()), tuple(r.industries or ()),
-                            tuple(r.issuers or ())), r) for r in rows]
+class Recipient(NamedTuple):
+    sid: int
+    timezone: str
+    eid: int
+    channel: str
+    digest_hour: int | None
+
+
+_RECIPIENTS = ("SELECT s.id, s.timezone, e.id, e.channel, e.digest_hour, {prefs} FROM subscribers s "
+               "JOIN endpoints e ON e.subscriber_id = s.id AND e.status = 'active' WHERE s.active = ?")
+_PREFS = {"sqlite": "s.languages, s.regions, s.industries, s.issuers",  # JSON text in SQLite
+          "postgresql": "s.languages::text, s.regions::text, s.industries::text, s.issuers::text"}
+
+
+def iter_recipients(conn: Connection, batch: int = 2000) -> Iterator[list[tuple[Preferences, Recipient]]]:
+    """Active subscribers with their active endpoints, ``batch`` at a time from one streaming query
+    (a server-side cursor on PostgreSQL), so memory stays flat however many subscribers there are.
+
+    Not keyset pages: on tables the planner has no statistics for yet (a list imported just before a
+    publish), each ``ORDER BY id LIMIT`` page was a sequential scan, 4 s for 100,000 recipients.
+    Plain SQL: routing reads every subscriber in the publish transaction. Preferences are parsed once
+    per distinct set (most subscribers share theirs with many others), one ``Preferences`` object each."""
+    pg = raw.postgres(conn)
+    cur = conn.connection.cursor(name="newswire_recipients") if pg else raw.cursor(conn)
+    try:
+        cur.execute(raw.sql(pg, _RECIPIENTS.format(prefs=_PREFS["postgresql" if pg else "sqlite"])), (True,))
+        known: dict[tuple, Preferences] = {}
+        while rows := cur.fetchmany(batch):
+            out = []
+            for r in rows:
+                key = r[5:]
+                if (prefs := known.get(key)) is None:
+                    if len(known) >= 4096:  # bounded however varied the subscribers are
+                        known.clear()
+                    prefs = known[key] = Preferences(*(tuple(json.loads(v) or ()) if v else () for v in key))
+                out.append((prefs, Recipient(r[0], r[1], r[2], r[3], r[4])))
+            yield out
+    finally:
+        cur.close()
 
 
 def names(conn: Connection, ids: set[int]) -> dict[int, str]:

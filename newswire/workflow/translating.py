@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain import languages
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, UnsupportedLanguagePair
-from ..domain.models import LIVE, Content, Principal, Release, Status
+from ..domain.models import LIVE, Content, Principal, Release
 from ..intake.html import sanitize
 from ..storage import issuers as issuer_store
 from ..storage import releases as store

@@ -9,7 +9,7 @@ channels (e-mail digests) may hold jobs and answer them in ``flush``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ...domain.models import Release
 
@@ -27,6 +27,9 @@ class Target:
     digest_hour: int | None = None
     topic: str | None = None
     unsubscribe_token: str | None = None
+    # What a channel works out once per target (a parsed URL, signing keys). The worker keeps a Target
+    # per endpoint row, so this lives as long as the endpoint is unchanged, across fan-outs.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,7 @@ class Job:
     extra: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):  # a tuple: one per send
     delivery_id: int
     ok: bool
     status_code: int | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from yarl import URL
 
 from ...config import Settings
 from ..netguard import BlockedAddress, GuardedResolver
@@ -57,7 +58,7 @@ def blocked_reason(exc: BaseException | None) -> str | None:
     return None
 
 
-async def post(session: aiohttp.ClientSession, delivery_id: int, url: str, body: bytes, headers: dict[str, str],
+async def post(session: aiohttp.ClientSession, delivery_id: int, url: str | URL, body: bytes, headers: dict[str, str],
                *, timeout: float, gone: str) -> Result:
     """POST without following redirects; 2xx delivered, 410 gone (``gone`` says what that means),
     a refused address permanent, anything else worth a retry."""

@@ -8,10 +8,12 @@ because DNS can change after registration. Redirects are never followed.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import time
 from functools import lru_cache
+
+from aiohttp.helpers import is_ip_address
+from yarl import URL
 
 from ... import __version__
 from ...config import Settings
@@ -28,20 +30,26 @@ def _key(secret: str) -> bytes:
     return base64.b64decode(secret.removeprefix("whsec_") + "==")  # as standardwebhooks reads it
 
 
-def signature(secret: str, msg_id: str, ts: int, body: bytes) -> str:
+def signature(secret: str | bytes, msg_id: str, ts: int, body: bytes) -> str:
     """``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``, the Standard Webhooks scheme.
+    ``secret`` is the secret or its decoded key (kept per target).
 
     Hand-rolled rather than ``standardwebhooks.Webhook.sign``, which takes the body as text and so
     decodes and re-encodes it for every recipient: measured 9.8 µs against 6.0 µs a message for a
-    3 KB body, 44 against 34 µs for 50 KB. The tests verify every signature with the library."""
-    mac = hmac.new(_key(secret), f"{msg_id}.{ts}.".encode(), hashlib.sha256)
-    mac.update(body)
-    return "v1," + base64.b64encode(mac.digest()).decode()
+    3 KB body, 44 against 34 µs for 50 KB. One-shot ``hmac.digest`` is faster again (no HMAC object).
+    The tests verify every signature with the library."""
+    key = _key(secret) if isinstance(secret, str) else secret
+    return "v1," + base64.b64encode(hmac.digest(key, b"%s.%d.%s" % (msg_id.encode(), ts, body), "sha256")).decode()
 
 
-@lru_cache(maxsize=8192)
-def _refused(url: str, allow_private: bool) -> str | None:
-    return check_url(url, allow_private=allow_private, resolve=False)  # literal IPs; names: the resolver
+def refusal(address: str, url: URL | None, allow_private: bool) -> str | None:
+    """Why the address must not be called now, if so. The usual case (http(s), a host name, no
+    credentials) costs a few attribute reads on the URL aiohttp needs parsed anyway; anything
+    else, and literal IPs when private addresses are not allowed, gets the full check."""
+    if (url is not None and url.scheme in ("http", "https") and url.host and not (url.user or url.password)
+            and (allow_private or not is_ip_address(url.host))):
+        return None  # a host name: the connector's resolver checks where it points at connect time
+    return check_url(address, allow_private=allow_private, resolve=False) or (None if url else "is not a URL")
 
 
 class WebhookChannel(HttpChannel):
@@ -60,16 +68,28 @@ class WebhookChannel(HttpChannel):
     def render(self, release: Release, event: str, target: Target) -> bytes:
         return webhook_body(release, event, self.site, target.format)
 
+    def _prepared(self, target: Target) -> tuple[URL | None, str | None, tuple]:
+        """The target's parsed URL or why it is refused, and its signing keys: once per target."""
+        try:
+            url = URL(target.address)
+        except (ValueError, TypeError):
+            url = None
+        refused = refusal(target.address, url, self.settings.webhook_allow_private)
+        prep = target.memo["webhook"] = (url, refused, tuple(_key(s) for s in target.secrets))
+        return prep
+
     def headers(self, job: Job, msg_id: str, ts: int) -> dict[str, str]:
+        prep = job.target.memo.get("webhook") or self._prepared(job.target)
         headers = {"Content-Type": "application/json", "User-Agent": self.user_agent,
                    "webhook-id": msg_id, "webhook-timestamp": str(ts)}
-        if job.target.secrets:  # space-separated: the current secret and, during a rotation, the old one
-            headers["webhook-signature"] = " ".join(signature(s, msg_id, ts, job.payload) for s in job.target.secrets)
+        if prep[2]:  # space-separated: the current secret and, during a rotation, the old one
+            headers["webhook-signature"] = " ".join([signature(k, msg_id, ts, job.payload) for k in prep[2]])
         return headers
 
     async def push(self, job: Job) -> Result:
-        url, did = job.target.address, job.delivery_id
-        if refused := _refused(url, self.settings.webhook_allow_private):
+        did = job.delivery_id
+        url, refused, _ = job.target.memo.get("webhook") or self._prepared(job.target)
+        if refused:
             return Result(did, False, error=f"refused: the URL {refused}", permanent=True)
         # The same delivery keeps its id across retries so receivers can deduplicate.
         headers = self.headers(job, f"msg_{did}", int(time.time()))
