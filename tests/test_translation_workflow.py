@@ -352,3 +352,32 @@ def test_withdrawal_sends_kill_notices_in_each_language_received(client, wire, k
     slug = r.json()["url"].rsplit("/", 1)[1]
     assert client.get(f"/es/releases/{rid}/{slug}").status_code == 410
     assert not feedparser.parse(client.get("/feeds/es.rss").content).entries
+
+
+def test_two_workers_never_take_the_same_job(wire, editor, sample):
+    """Several translation workers (threads here, processes or machines in production) share the
+    queue: each job is claimed once (SKIP LOCKED on PostgreSQL, a conditional update on SQLite)."""
+    import threading
+
+    for i in range(3):
+        r = wire.create(editor, {**sample, "issuer": "acme", "headline": f"Release number {i} of the day",
+                                 "target_languages": ["es", "pt"]})
+        wire.publish(editor, r.id)
+    done: dict[str, list] = {"a": [], "b": []}
+
+    def work(name):
+        worker = TranslationWorker(wire, name)
+        while (row := worker.run_once()) is not None:
+            done[name].append((row.release_id, row.language))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in done]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    taken = done["a"] + done["b"]
+    assert sorted(taken) == sorted({(r, lang) for r in (1, 2, 3) for lang in ("es", "pt")})  # each once
+    with wire.engine.connect() as conn:
+        from newswire.storage import translations as tr
+
+        assert {(row.status, row.attempts) for rid in (1, 2, 3) for row in tr.for_release(conn, rid)} == {("ready", 1)}
