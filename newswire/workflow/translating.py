@@ -189,7 +189,9 @@ class TranslationDesk:
         if language not in original.translations:  # (a withdrawn one's stand for its 410 notice)
             return None
         with self.engine.connect() as conn:
-            return store.load_language(conn, release_id, language)
+            row = tr.get(conn, release_id, language)
+        ready = row is not None and row.status == tr.READY and row.source_version == original.current.number
+        return store.language_version(original, row) if ready else None
 
     # --- the worker's side ---------------------------------------------------------------------
 
