@@ -7,6 +7,7 @@ ceiling: N POSTs of the same body by a bare aiohttp loop with the same concurren
 
     python bench/fanout.py --n 10000
     python bench/fanout.py --n 100000 --database-url postgresql+psycopg://postgres@127.0.0.1/test
+    python bench/fanout.py --workers 2      # two worker processes share the ledger and the concurrency
 
 With a PostgreSQL URL it works in a fresh database it creates next to the given one and drops.
 """
@@ -91,9 +92,28 @@ def add_subscribers(wire, n: int, port: int, chunk: int = 5000) -> None:
                 conn.execute(sa.text("SELECT setval('subscribers_id_seq', (SELECT max(id) FROM subscribers))"))
 
 
+def extra_worker(settings: Settings, name: str, concurrency: int, batch: int, conn) -> None:
+    """Another worker process on the same ledger, as `newswire worker` on a second core would be:
+    started before the publish, it claims its share; it reports its CPU time when told to stop."""
+    wire = open_wire(settings)
+    worker = DeliveryWorker(wire, {"webhook": WebhookChannel(settings)}, name, batch=batch, concurrency=concurrency,
+                            idle=0.05)
+
+    async def main():
+        task = asyncio.create_task(worker.run())
+        conn.send("ready")
+        await asyncio.to_thread(conn.recv)  # "stop"
+        worker.stop()
+        await task
+
+    cpu = time.process_time()
+    asyncio.run(main())
+    conn.send(time.process_time() - cpu)
+
+
 async def deliver(wire, release_id: int, concurrency: int, batch: int) -> None:
     worker = DeliveryWorker(wire, {"webhook": WebhookChannel(wire.settings)}, "bench", batch=batch,
-                            concurrency=concurrency)
+                            concurrency=concurrency, idle=0.05)
     task = asyncio.create_task(worker.run())
 
     def done() -> bool:  # cheap (the due index), so watching costs the worker nothing to speak of
@@ -148,6 +168,8 @@ def main() -> None:
     ap.add_argument("--database-url", default="", help="PostgreSQL server to use; default: a temporary SQLite file")
     ap.add_argument("--concurrency", type=int, default=256, help="sends in flight, worker and ceiling alike")
     ap.add_argument("--batch", type=int, default=500, help="ledger rows per claim")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="worker processes sharing the ledger (the concurrency is split between them)")
     args = ap.parse_args()
 
     parent, child = multiprocessing.get_context("spawn").Pipe()
@@ -179,6 +201,15 @@ def run(wire, args, port: int) -> None:
                                    "body": "The **Rocket Skate 3000** goes faster.\n\n" * 20,
                                    "industries": ["medtop:04000000"], "regions": ["DE", "US"]})
     asyncio.run(ceiling(port, 1000, b"{}", args.concurrency))  # warm the receiver up
+    share = max(1, args.concurrency // args.workers)
+    extras = []
+    for i in range(1, args.workers):
+        here, there = multiprocessing.get_context("spawn").Pipe()
+        proc = multiprocessing.get_context("spawn").Process(
+            target=extra_worker, args=(wire.settings, f"bench-{i}", share, args.batch, there), daemon=True)
+        proc.start()
+        assert here.recv() == "ready"
+        extras.append((proc, here))
     rss = [peak_rss_mb()]
 
     published_at = dt.datetime.now(dt.timezone.utc)
@@ -187,8 +218,12 @@ def run(wire, args, port: int) -> None:
     publish_s, publish_cpu = time.perf_counter() - t, time.process_time() - cpu
     rss.append(peak_rss_mb())
     cpu = time.process_time()
-    asyncio.run(deliver(wire, release.id, args.concurrency, args.batch))
+    asyncio.run(deliver(wire, release.id, share, args.batch))
     worker_cpu = time.process_time() - cpu
+    for proc, pipe in extras:
+        pipe.send("stop")
+        worker_cpu += pipe.recv()
+        proc.join()
     with wire.engine.connect() as conn:
         first, last, ok = conn.execute(
             sa.select(sa.func.min(deliveries.c.delivered_at), sa.func.max(deliveries.c.delivered_at),
@@ -202,7 +237,8 @@ def run(wire, args, port: int) -> None:
     bare = asyncio.run(ceiling(port, n, body, args.concurrency))
     bare_cpu = time.process_time() - cpu
     rate, bare_rate = n / end_to_end, n / bare
-    print(f"delivered:        {ok:,} of {n:,} (body {len(body):,} bytes, concurrency {args.concurrency})")
+    print(f"delivered:        {ok:,} of {n:,} (body {len(body):,} bytes, concurrency {args.concurrency}"
+          + (f" over {args.workers} worker processes" if args.workers > 1 else "") + ")")
     print(f"publish (routing {n:,} ledger rows, one transaction): {publish_s:.2f} s")
     print(f"publish -> first delivery: {(first - published_at).total_seconds():.2f} s")
     print(f"publish -> last delivery:  {end_to_end:.2f} s")
@@ -210,9 +246,11 @@ def run(wire, args, port: int) -> None:
     print(f"ceiling:          {bare_rate:,.0f} POSTs/s (bare aiohttp loop, same receiver, {bare:.2f} s)")
     print(f"ratio:            {rate / bare_rate:.2f}  (target >= 0.8)")
     print(f"CPU per delivery: publish {publish_cpu / n * 1e6:.0f} µs + worker {worker_cpu / n * 1e6:.0f} µs; "
-          f"bare loop {bare_cpu / n * 1e6:.0f} µs (sender process only, all threads)")
+          f"bare loop {bare_cpu / n * 1e6:.0f} µs (sender processes only, all threads)")
     print(f"peak RSS:         {rss[0]:.0f} MB after setup, {rss[1]:.0f} MB after publish, "
-          f"{rss[2]:.0f} MB after delivery")
+          f"{rss[2]:.0f} MB after delivery"
+          + (f"; other worker processes at most {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB"
+             if args.workers > 1 else ""))
 
 
 if __name__ == "__main__":
