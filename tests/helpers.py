@@ -39,3 +39,26 @@ def publish(wire, editor, sample: dict, *, issuer: str = "acme", **fields):
     """Create the sample release (with ``fields`` changed) as ``editor`` and publish it; returns the Release."""
     r = wire.create(editor, {**sample, "issuer": issuer, **fields})
     return wire.publish(editor, r.id)
+
+
+def published(wire, keys, sample: dict, **fields):
+    """The sample release published (or scheduled) by the desk editor, as it stands afterwards."""
+    return publish(wire, wire.authenticate(keys["editor"]), sample, **fields)
+
+
+def use_apertium(wire, pivots: tuple[str, ...] = ("es",)):
+    """Translate with the real Apertium only (whatever the environment configures), with the
+    wire's own translation memory; fails the test where Apertium is not installed."""
+    import shutil
+
+    import pytest
+
+    from newswire.translation.engines.apertium import ApertiumEngine
+    from newswire.translation.memory import SqlMemory
+    from newswire.translation.pipeline import Pipeline
+    from newswire.translation.registry import Registry
+
+    if shutil.which("apertium") is None:
+        pytest.fail("these tests need Apertium: apt-get install apertium apertium-eng-spa apertium-es-pt")
+    wire.translator = Pipeline(Registry([ApertiumEngine()], {}, pivots, {}), SqlMemory(wire.engine, wire.clock))
+    return wire

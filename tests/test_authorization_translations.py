@@ -4,15 +4,10 @@ test_authorization: 404 for what the caller may not see, 403 for what it may see
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from conftest import auth
-from newswire.translation.engines.apertium import ApertiumEngine
-from newswire.translation.memory import SqlMemory
-from newswire.translation.pipeline import Pipeline
-from newswire.translation.registry import Registry
+from helpers import use_apertium
 from newswire.translation.worker import TranslationWorker
 
 ROLES = ["anonymous", "subscriber", "globex", "acme", "editor", "admin"]
@@ -24,10 +19,7 @@ def token(keys, who):
 
 @pytest.fixture
 def wire(wire):
-    if shutil.which("apertium") is None:
-        pytest.fail("these tests need Apertium: apt-get install apertium apertium-eng-spa")
-    wire.translator = Pipeline(Registry([ApertiumEngine()], {}, (), {}), SqlMemory(wire.engine, wire.clock))
-    return wire
+    return use_apertium(wire)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from conftest import SHARED, auth
+from helpers import published as publish
 from newswire.formats import newsml
 from newswire.formats.site import Site
 
@@ -41,13 +42,6 @@ def parse(schema, data: bytes) -> etree._Element:
     doc = etree.fromstring(data, PARSER)
     assert schema.validate(doc), schema.error_log
     return doc
-
-
-def publish(wire, keys, sample, **fields):
-    p = wire.authenticate(keys["editor"])
-    r = wire.create(p, {**sample, "issuer": "acme", **fields})
-    wire.publish(p, r.id)
-    return wire.get(p, r.id)
 
 
 def render(schema, wire, release) -> etree._Element:

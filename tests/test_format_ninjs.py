@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from conftest import SHARED, auth
+from helpers import published as publish
 from newswire.formats import ninjs
 from newswire.formats.registry import builtin
 from newswire.formats.site import Site
@@ -40,13 +41,6 @@ def assert_valid(doc: dict) -> dict:
     errors = sorted(validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
     return doc
-
-
-def publish(wire, keys, sample, **fields):
-    p = wire.authenticate(keys["editor"])
-    r = wire.create(p, {**sample, "issuer": "acme", **fields})
-    wire.publish(p, r.id)
-    return wire.get(p, r.id)
 
 
 def render(wire, release) -> dict:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import replace
 
 import feedparser
@@ -15,7 +14,7 @@ import pytest
 from lxml import html as lhtml
 
 from conftest import auth
-from helpers import assert_problem, headline, snapshot
+from helpers import assert_problem, headline, snapshot, use_apertium
 from newswire.domain.subscriptions import Preferences
 from newswire.storage import stream
 from newswire.translation.engines.apertium import ApertiumEngine
@@ -38,10 +37,7 @@ def settings(settings):
 
 @pytest.fixture
 def wire(wire):
-    if shutil.which("apertium") is None:
-        pytest.fail("these tests need Apertium: apt-get install apertium apertium-eng-spa apertium-es-pt")
-    wire.translator = Pipeline(Registry([ApertiumEngine()], {}, ("es",), {}), SqlMemory(wire.engine, wire.clock))
-    return wire
+    return use_apertium(wire)
 
 
 def translate_all(wire, worker_id="translator") -> list:
@@ -137,7 +133,7 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
     es_feed = feedparser.parse(client.get("/feeds/es.rss").content)
     [entry] = es_feed.entries
     assert entry.title == headline(doc) and entry.link.endswith(f"/es/releases/{rid}/{slug}")
-    assert entry.id.endswith(f"?lang=es")
+    assert entry.id.endswith("?lang=es")
     assert len(feedparser.parse(client.get("/feeds/en.atom").content).entries) == 1
     assert f"/es/releases/{rid}/{slug}" in client.get("/es/").text
     assert [headline(x) for x in client.get("/api/v1/releases?language=pt").json()["items"]] == \

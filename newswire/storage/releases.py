@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..domain.models import LIVE, Content, Dateline, Issuer, Release, Status, Translated, Version
+from ..domain.models import LIVE, Content, Dateline, Issuer, Release, Status, Version
 from . import translations as tr
 from .issuers import contacts_from_json
 from .tables import issuers, release_industries, release_regions, release_versions, releases
@@ -161,8 +161,7 @@ def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] =
 def language_version(release: Release, row: tr.Row) -> Release:
     """``release`` in the language of translation ``row`` (which must render its current version)."""
     content = replace(release.content, language=row.language, body_source="", body_format="html", **row.fields)
-    human = any(s.get("status") == "human" for s in row.segments)
-    return release.in_language(content, Translated(release.language, row.source_version, row.engines, human))
+    return release.in_language(content, row.translated(release.language))
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; a larger id names nothing, and must not become a 500

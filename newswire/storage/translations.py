@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ..domain.models import Translated
 from .tables import translations as t
 
 QUEUED, TRANSLATING, REVIEW, READY, FAILED, CANCELLED = (
@@ -40,6 +41,11 @@ class Row:
     @property
     def flagged(self) -> int:
         return sum(1 for s in self.segments if s.get("status") == "flagged")
+
+    def translated(self, original_language: str) -> Translated:
+        """How this translation labels its language version."""
+        human = any(s.get("status") == "human" for s in self.segments)
+        return Translated(original_language, self.source_version, self.engines, human)
 
 
 def _row(r) -> Row:

@@ -129,7 +129,8 @@ class TranslationDesk:
         raise NotFound(f"Release {release_id} has no translation into '{language}'; it asks for "
                        f"{', '.join(release.target_languages) or 'none'} (set target_languages to add one).")
 
-    def edit_translation(self, principal: Principal, release_id: int, language: str, edits) -> tr.Row:
+    def edit_translation(self, principal: Principal, release_id: int, language: str,
+                         edits) -> tuple[Release, tr.Row]:
         """An editor's wording for some segments: kept as is, never overwritten by the machine."""
         release, row = self.translation(principal, release_id, language)  # (404 for what it may not see)
         access.require_staff(principal, "edit translations")
@@ -155,9 +156,9 @@ class TranslationDesk:
             self._audit_translation(conn, principal, release, "translation.edit", row.language, now,
                                     {"segments": len(edits)})
             self._poke_translators(conn)
-            return tr.get_by_id(conn, row.id)
+            return release, tr.get_by_id(conn, row.id)
 
-    def retranslate(self, principal: Principal, release_id: int, language: str) -> tr.Row:
+    def retranslate(self, principal: Principal, release_id: int, language: str) -> tuple[Release, tr.Row]:
         release, row = self.translation(principal, release_id, language)
         access.require_staff(principal, "re-run translations")
         now = self.clock()
@@ -165,7 +166,7 @@ class TranslationDesk:
             tr.set_human(conn, row.id, row.human, now)
             self._audit_translation(conn, principal, release, "translation.retry", row.language, now, {})
             self._poke_translators(conn)
-            return tr.get_by_id(conn, row.id)
+            return release, tr.get_by_id(conn, row.id)
 
     def get_language(self, principal: Principal, release_id: int, language: str | None) -> Release:
         """The release as the caller may see it, in ``language`` (its original when None)."""

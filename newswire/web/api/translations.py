@@ -38,18 +38,11 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
         and release.is_public(now) else None,
     }
     if row.engines:
-        out["label"] = translation_label(_info(release, row))
+        out["label"] = translation_label(row.translated(release.language))
     if segments:
         out["fields"] = row.fields
         out["segments"] = row.segments
     return out
-
-
-def _info(release: Release, row: Row):
-    from ...domain.models import Translated
-
-    return Translated(release.language, row.source_version, row.engines,
-                      any(s.get("status") == "human" for s in row.segments))
 
 
 @router.get("/api/v1/releases/{release_id}/translations", responses=ERRORS,
@@ -73,8 +66,7 @@ def get_translation(request: Request, release_id: int, lang: str, p: Principal =
               summary="Set segments' wording (editors); the translation is reassembled around them")
 def edit_translation(request: Request, release_id: int, lang: str, body: schemas.TranslationEdit,
                      p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    row = w.edit_translation(p, release_id, lang, body.segments)
-    release, _ = w.translation(p, release_id, lang)
+    release, row = w.edit_translation(p, release_id, lang, body.segments)
     return view(release, row, _site(request), w.clock(), segments=True)
 
 
@@ -82,8 +74,7 @@ def edit_translation(request: Request, release_id: int, lang: str, body: schemas
              summary="Translate again (editors), e.g. after an engine was added or came back")
 def retry_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
                       w: Wire = Depends(wire)):
-    row = w.retranslate(p, release_id, lang)
-    release, _ = w.translation(p, release_id, lang)
+    release, row = w.retranslate(p, release_id, lang)
     return view(release, row, _site(request), w.clock())
 
 
