@@ -33,10 +33,10 @@ from sqlalchemy import func, insert, select
 from newswire.config import Settings
 from newswire.distribution.channels.email import EmailChannel
 from newswire.distribution.setup import attach
-from newswire.distribution.worker import DeliveryWorker, wake_on_commit
+from newswire.workers.delivery import DeliveryWorker, wake_on_commit
 from newswire.storage import db
 from newswire.storage.tables import deliveries, endpoints, subscribers
-from newswire.workflow.wire import Wire
+from newswire.services.releases import Wire
 
 RELEASE = {
     "headline": "Acme unveils the Rocket Skate 3000", "issuer": "acme", "language": "en",
@@ -74,7 +74,7 @@ def free_port() -> int:
 
 def seed(wire: Wire, n: int) -> None:
     now = wire.clock()
-    with wire.transaction() as conn:
+    with wire.db.transaction() as conn:
         for start in range(0, n, 5000):
             conn.execute(insert(subscribers), [
                 {"kind": "journalist", "name": f"Journalist {i}", "email": f"j{i}@bench.test", "languages": [],
@@ -149,13 +149,13 @@ def main() -> None:
         db.upgrade(settings.sqlalchemy_url)
         wire = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings)
         attach(wire)
-        wire.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.")
+        wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.")
         seed(wire, args.n)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
         channel = EmailChannel(settings)
-        editor = wire.authenticate(wire.create_api_key("editor", "Bench Editor"))
-        release = wire.create(editor, RELEASE)
+        editor = wire.accounts.authenticate(wire.accounts.create_api_key("editor", "Bench Editor"))
+        release = wire.releases.create(editor, RELEASE)
         payload = channel.render(release, "release.published", None)
         # The ceiling is taken before and after the run and averaged: on a shared machine the sink's
         # speed drifts, and one sample would flatter or wrong whichever ran at a quiet moment.

@@ -37,7 +37,7 @@ from newswire.config import Settings  # noqa: E402
 from newswire.distribution import secrets  # noqa: E402
 from newswire.distribution.channels.base import Target  # noqa: E402
 from newswire.distribution.channels.webhook import WebhookChannel  # noqa: E402
-from newswire.distribution.worker import DeliveryWorker  # noqa: E402
+from newswire.workers.delivery import DeliveryWorker  # noqa: E402
 from newswire.storage import deliveries as ledger  # noqa: E402
 from newswire.storage import subscribers as subs  # noqa: E402
 from newswire.storage.tables import deliveries, endpoints, subscribers  # noqa: E402
@@ -76,7 +76,7 @@ def add_subscribers(wire, n: int, port: int, chunk: int = 5000) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
-        with wire.transaction() as conn:
+        with wire.db.transaction() as conn:
             first = (conn.execute(sa.select(sa.func.max(subscribers.c.id))).scalar() or 0) + 1
             subs.create_subscribers(conn, [
                 {"id": first + i, "kind": "outlet", "name": f"Outlet {start + i}", "email": None, "languages": [],
@@ -194,9 +194,9 @@ def run(wire, args, port: int) -> None:
     t = time.perf_counter()
     add_subscribers(wire, n, port)
     print(f"database: {wire.engine.dialect.name}; {n:,} subscribers created in {time.perf_counter() - t:.1f} s")
-    wire.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.")
-    editor = wire.authenticate(wire.create_api_key("editor", "Bench"))
-    release = wire.create(editor, {"issuer": "acme", "headline": "Acme unveils the Rocket Skate 3000",
+    wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.")
+    editor = wire.accounts.authenticate(wire.accounts.create_api_key("editor", "Bench"))
+    release = wire.releases.create(editor, {"issuer": "acme", "headline": "Acme unveils the Rocket Skate 3000",
                                    "lead": "Acme today announced its new skate.", "language": "en",
                                    "body": "The **Rocket Skate 3000** goes faster.\n\n" * 20,
                                    "industries": ["medtop:04000000"], "regions": ["DE", "US"]})
@@ -214,7 +214,7 @@ def run(wire, args, port: int) -> None:
 
     published_at = dt.datetime.now(dt.timezone.utc)
     t, cpu = time.perf_counter(), time.process_time()
-    wire.publish(editor, release.id)
+    wire.releases.publish(editor, release.id)
     publish_s, publish_cpu = time.perf_counter() - t, time.process_time() - cpu
     rss.append(peak_rss_mb())
     cpu = time.process_time()
@@ -232,7 +232,7 @@ def run(wire, args, port: int) -> None:
     rss.append(peak_rss_mb())  # before the ceiling run
 
     target = Target(id=0, subscriber_id=None, address="", format="ninjs")  # the format the subscribers chose
-    body = WebhookChannel(wire.settings).render(wire.get(editor, release.id), "release.published", target)
+    body = WebhookChannel(wire.settings).render(wire.releases.get(editor, release.id), "release.published", target)
     cpu = time.process_time()
     bare = asyncio.run(ceiling(port, n, body, args.concurrency))
     bare_cpu = time.process_time() - cpu

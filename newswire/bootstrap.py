@@ -1,17 +1,214 @@
-"""Wiring: settings → engine → Wire. Shared by the CLI, the web app and the tests."""
+"""The composition root: the one place that builds the wire's parts and connects them.
+
+``build(settings)`` makes, once per process, the engine, the event bus, the one write path
+(``Database``), every use-case service with its dependencies passed in, and the factories for
+channels and workers. ``serve``, ``worker``, the CLI, the benchmarks and the tests all start here;
+nothing else constructs infrastructure. ``Runtime`` runs a process's background parts (the
+cross-process event listener, the live hub, the release clock and the workers) and subscribes
+each of them to the events it wakes on: that table is at the bottom of this file.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
 from .config import Settings
-from .storage import db
-from .workflow.wire import Wire
+from .distribution.channels.base import Channel
+from .distribution.channels.email import EmailChannel
+from .distribution.channels.webhook import WebhookChannel
+from .distribution.channels.websub import WebSubChannel
+from .domain.events import (
+    DeliveriesQueued,
+    EndpointChanged,
+    EventBus,
+    ListenerReconnected,
+    ReleaseEvent,
+    ReleaseScheduled,
+    TranslationQueued,
+    from_json,
+)
+from .formats.site import Site
+from .services.accounts import AccountService
+from .services.listings import Listings
+from .services.releases import Policy, ReleaseService
+from .services.routing import Router
+from .services.subscriptions import SubscriptionService
+from .services.translations import TranslationService
+from .services.unit import Clock, Database, utcnow
+from .services.websub import WebSubService
+from .storage import db, notify
+from .storage.worker_db import WorkerDB
+from .translation.memory import SqlMemory
+from .translation.pipeline import Pipeline
+from .translation.registry import Registry
+from .workers.clock import ReleaseClock
+from .workers.delivery import DeliveryWorker, Tuning
+from .workers.live import LiveHub
+from .workers.live_events import Events
+from .workers.translation import TranslationWorker
+
+log = logging.getLogger("newswire")
 
 
-def open_wire(settings: Settings, *, migrate: bool = True) -> Wire:
+def default_worker_id(role: str = "worker") -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{role}"
+
+
+@dataclass
+class Container:
+    """Everything one process uses, built once. Services are attributes; workers are made on demand."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    bus: EventBus
+    db: Database
+    site: Site
+    accounts: AccountService
+    listings: Listings
+    translations: TranslationService
+    router: Router
+    releases: ReleaseService
+    subscriptions: SubscriptionService
+    websub: WebSubService
+
+    def channels(self) -> dict[str, Channel]:
+        """One instance per channel name, for one delivery worker."""
+        return {"webhook": WebhookChannel(self.settings), "email": EmailChannel(self.settings),
+                "websub": WebSubChannel(self.settings, lambda *a, **kw: self.listings.feed(*a, **kw).body)}
+
+    def delivery_worker(self, worker_id: str | None = None, *, channels: dict[str, Channel] | None = None,
+                        **tuning) -> DeliveryWorker:
+        worker = DeliveryWorker(WorkerDB(self.engine), self.listings, channels or self.channels(),
+                                worker_id or default_worker_id(), clock=self.clock, settings=self.settings,
+                                tuning=Tuning.from_settings(self.settings, **tuning))
+        for kind in (ReleaseEvent, DeliveriesQueued, ListenerReconnected):
+            self.bus.subscribe(kind, worker.wake)
+        self.bus.subscribe(EndpointChanged, worker.endpoint_changed)
+        return worker
+
+    def translation_worker(self, worker_id: str | None = None, **kw) -> TranslationWorker:
+        worker = TranslationWorker(self.translations, worker_id or default_worker_id("translation"), **kw)
+        for kind in (TranslationQueued, ListenerReconnected):
+            self.bus.subscribe(kind, worker.wake)
+        return worker
+
+    def release_clock(self) -> ReleaseClock:
+        clock = ReleaseClock(self.releases, self.clock, tick=self.settings.scheduler_tick)
+        for kind in (ReleaseScheduled, ListenerReconnected):
+            self.bus.subscribe(kind, clock.poke)
+        return clock
+
+    def live_hub(self) -> LiveHub:
+        hub = LiveHub(Events(self.listings, self.site))
+        self.bus.subscribe(ReleaseEvent, hub.on_release_event)
+        self.bus.subscribe(ListenerReconnected, hub.on_reconnect)
+        return hub
+
+    def runtime(self, *, live: bool = False, workers: bool = True, worker_id: str | None = None) -> "Runtime":
+        return Runtime(self, live=live, workers=workers, worker_id=worker_id)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
+          pipeline: Pipeline | None = None) -> Container:
+    """The wire for ``settings``. ``migrate`` brings the schema up to date first; ``pipeline``
+    replaces the translation pipeline the settings choose (tests pin an engine)."""
     if migrate:
         db.upgrade(settings.sqlalchemy_url)
-    from .distribution.setup import attach
+    engine = db.make_engine(settings.sqlalchemy_url)
+    bus = EventBus()
+    database = Database(engine, bus)
+    site = Site.from_settings(settings)
+    accounts = AccountService(database, clock)
+    listings = Listings(database, clock, site)
+    router = Router(database, clock)
+    translations = TranslationService(
+        database, clock, router, lambda: Pipeline(Registry.from_env(), SqlMemory(engine, clock)))
+    if pipeline is not None:
+        translations.use_pipeline(pipeline)
+    releases = ReleaseService(database, clock, Policy(settings.max_body_bytes, settings.issuer_self_publish),
+                              router, translations)
+    subscriptions = SubscriptionService(database, clock, settings, accounts)
+    websub = WebSubService(database, clock, settings, listings)
+    return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
+                     releases, subscriptions, websub)
 
-    wire = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings)
-    attach(wire)
-    return wire
+
+@dataclass
+class Runtime:
+    """A process's background parts: with ``live`` the SSE hub (``serve``), with ``workers`` the
+    release clock and the delivery and translation workers; on PostgreSQL always the one
+    LISTEN connection that brings other processes' events onto this process's bus."""
+
+    container: Container
+    live: bool = False
+    workers: bool = True
+    worker_id: str | None = None
+    hub: LiveHub | None = None
+    clock: ReleaseClock | None = None
+    delivery: DeliveryWorker | None = None
+    translation: TranslationWorker | None = None
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+    _listener: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        c = self.container
+        if c.db.postgres:
+            ready = asyncio.Event()
+            self._listener = asyncio.create_task(
+                notify.listen(db.psycopg_url(c.engine), self._heard, self._reconnected, ready))
+            try:  # so a client connected once the server is up hears every later commit
+                await asyncio.wait_for(asyncio.shield(ready.wait()), timeout=10)
+            except TimeoutError:
+                log.warning("not listening to PostgreSQL yet; still trying (other processes' events wait)")
+        if self.live:
+            self.hub = c.live_hub()
+            await self.hub.start()
+        if self.workers:
+            wid = self.worker_id or default_worker_id()
+            self.clock = c.release_clock()
+            self.delivery = c.delivery_worker(wid)
+            self.translation = c.translation_worker(wid + "-translation")
+            self._tasks = [asyncio.create_task(x.run()) for x in (self.clock, self.delivery, self.translation)]
+
+    def _heard(self, payload: str) -> None:
+        decoded = from_json(payload)
+        if decoded is not None and decoded[1] != self.container.bus.origin:  # ours were heard on commit
+            self.container.bus.publish(decoded[0])
+
+    def _reconnected(self) -> None:
+        self.container.bus.publish(ListenerReconnected())
+
+    def stop_workers(self) -> None:
+        """Begin a graceful drain (SIGTERM): in-flight sends finish, unstarted claims go back."""
+        for part in (self.clock, self.delivery, self.translation):
+            if part is not None:
+                part.stop()
+
+    async def wait(self) -> None:
+        await asyncio.gather(*self._tasks)
+
+    async def stop(self, translation_grace: float = 5.0) -> None:
+        self.stop_workers()
+        if self._tasks:
+            clock_task, delivery_task, translation_task = self._tasks
+            await clock_task
+            await delivery_task
+            try:  # a translation still running is left to its lease: the next start takes it up again
+                await asyncio.wait_for(asyncio.shield(translation_task), translation_grace)
+            except TimeoutError:
+                log.warning("shutting down during a translation; it resumes on the next start")
+        if self.hub is not None:
+            await self.hub.stop()
+        if self._listener is not None:
+            self._listener.cancel()
+            await asyncio.gather(self._listener, return_exceptions=True)

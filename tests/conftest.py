@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from newswire.config import Settings
 from newswire.storage import db
 from newswire.storage.tables import metadata
-from newswire.workflow.wire import Wire
+from newswire.bootstrap import Container, build
 
 PG_ADMIN_URL = os.environ.get("NEWSWIRE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -89,13 +89,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def wire(settings, clock):
-    from newswire.distribution.setup import attach
-
-    w = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings, clock=clock)
-    attach(w)
+def wire(settings, clock) -> Container:
+    """The wire as the composition root builds it (schema already migrated)."""
+    w = build(settings, clock=clock, migrate=False)
     yield w
-    w.engine.dispose()
+    w.close()
 
 
 @pytest.fixture
@@ -114,16 +112,16 @@ def client(app):
 @pytest.fixture
 def keys(wire) -> dict[str, str]:
     """Two issuers (acme, globex) and one key per role."""
-    wire.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
+    wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
                        website="https://acme.example",
                        contacts=[{"name": "Ada Press", "email": "press@acme.example", "phone": "+1 555 0100"}])
-    wire.create_issuer("globex", "Globex GmbH", boilerplate="Über Globex: Technik seit 1989.")
+    wire.accounts.create_issuer("globex", "Globex GmbH", boilerplate="Über Globex: Technik seit 1989.")
     return {
-        "admin": wire.create_api_key("admin", "Root"),
-        "editor": wire.create_api_key("editor", "Desk Editor"),
-        "acme": wire.create_api_key("issuer", "Acme PR", "acme"),
-        "globex": wire.create_api_key("issuer", "Globex PR", "globex"),
-        "subscriber": wire.create_api_key("subscriber", "Daily Planet"),
+        "admin": wire.accounts.create_api_key("admin", "Root"),
+        "editor": wire.accounts.create_api_key("editor", "Desk Editor"),
+        "acme": wire.accounts.create_api_key("issuer", "Acme PR", "acme"),
+        "globex": wire.accounts.create_api_key("issuer", "Globex PR", "globex"),
+        "subscriber": wire.accounts.create_api_key("subscriber", "Daily Planet"),
     }
 
 
@@ -154,7 +152,7 @@ def sample() -> dict:
 @pytest.fixture
 def editor(wire, keys):
     """The desk editor's principal, for acting through the Wire directly."""
-    return wire.authenticate(keys["editor"])
+    return wire.accounts.authenticate(keys["editor"])
 
 
 @pytest.fixture

@@ -37,13 +37,13 @@ def headline(ninjs: dict) -> str:
 
 def publish(wire, editor, sample: dict, *, issuer: str = "acme", **fields):
     """Create the sample release (with ``fields`` changed) as ``editor`` and publish it; returns the Release."""
-    r = wire.create(editor, {**sample, "issuer": issuer, **fields})
-    return wire.publish(editor, r.id)
+    r = wire.releases.create(editor, {**sample, "issuer": issuer, **fields})
+    return wire.releases.publish(editor, r.id)
 
 
 def published(wire, keys, sample: dict, **fields):
     """The sample release published (or scheduled) by the desk editor, as it stands afterwards."""
-    return publish(wire, wire.authenticate(keys["editor"]), sample, **fields)
+    return publish(wire, wire.accounts.authenticate(keys["editor"]), sample, **fields)
 
 
 def use_apertium(wire, pivots: tuple[str, ...] = ("es",)):
@@ -60,5 +60,13 @@ def use_apertium(wire, pivots: tuple[str, ...] = ("es",)):
 
     if shutil.which("apertium") is None:
         pytest.fail("these tests need Apertium: apt-get install apertium apertium-eng-spa apertium-es-pt")
-    wire.translator = Pipeline(Registry([ApertiumEngine()], {}, pivots, {}), SqlMemory(wire.engine, wire.clock))
+    wire.translations.use_pipeline(Pipeline(Registry([ApertiumEngine()], {}, pivots, {}), SqlMemory(wire.engine, wire.clock)))
     return wire
+
+
+def rewire(wire, **overrides):
+    """Another wire on the same database with some settings changed (as after an operator's
+    restart with new settings): services take their settings when they are built."""
+    from newswire.bootstrap import build
+
+    return build(wire.settings.with_overrides(**overrides), clock=wire.clock, migrate=False)

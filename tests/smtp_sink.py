@@ -11,7 +11,6 @@ from email import policy
 
 from aiosmtpd.controller import Controller
 
-from newswire.distribution.worker import DeliveryWorker
 from newswire.domain.subscriptions import Channel, Kind, Preferences
 from newswire.storage import deliveries as ledger
 from newswire.storage import subscribers as subs
@@ -69,7 +68,7 @@ def deliver(wire, channel, timeout: float = 60) -> None:
         return due is None or due > wire.clock()
 
     async def go():
-        worker = DeliveryWorker(wire, {"email": channel}, "test-worker", idle=0.05)
+        worker = wire.delivery_worker("test-worker", channels={"email": channel}, idle=0.05)
         task = asyncio.create_task(worker.run())
         try:
             while not await asyncio.to_thread(settled):
@@ -85,7 +84,7 @@ def add_journalist(wire, address: str, *, languages=(), industries=(), timezone=
                    digest_hour=None) -> tuple[int, str]:
     """A journalist with one e-mail endpoint: (endpoint id, unsubscribe token)."""
     token, now = secrets.token_urlsafe(24), wire.clock()
-    with wire.transaction() as conn:
+    with wire.db.transaction() as conn:
         sid = subs.create_subscriber(conn, kind=Kind.JOURNALIST, name=address, email=address, timezone=timezone,
                                      preferences=Preferences(tuple(languages), (), tuple(industries)), now=now)
         eid = subs.create_endpoint(conn, subscriber_id=sid, channel=Channel.EMAIL, address=address, now=now,

@@ -51,7 +51,7 @@ def test_full_lifecycle(client, keys, sample, wire):
 
 def test_issuer_defaults_fill_boilerplate_and_contacts(client, keys, sample, wire):
     rid = create(client, keys, sample)["id"]
-    r = wire.get(wire.authenticate(keys["acme"]), rid)
+    r = wire.releases.get(wire.accounts.authenticate(keys["acme"]), rid)
     assert r.content.boilerplate == "About Acme: makers of everything."
     assert r.content.contacts[0].email == "press@acme.example"
 
@@ -62,7 +62,7 @@ def test_markdown_is_rendered_and_sanitized(client, keys, sample, wire):
     assert_problem(r, 422, "body")  # event handlers are refused, not silently dropped
     sample["body"] = "# Title\n\nText with [link](https://example.com), <u>raw html</u> & **bold**"
     rid = create(client, keys, sample)["id"]
-    body = wire.get(wire.authenticate(keys["acme"]), rid).content.body_html
+    body = wire.releases.get(wire.accounts.authenticate(keys["acme"]), rid).content.body_html
     assert "<h2>Title</h2>" in body and 'href="https://example.com"' in body and "<u>raw html</u>" in body
     assert 'rel="noopener nofollow"' in body and "<strong>bold</strong>" in body
 
@@ -79,14 +79,14 @@ def test_editor_can_publish_directly_and_schedule(client, keys, sample, clock):
 
 
 def test_list_filters_and_cursor(client, keys, sample, wire):
-    editor = wire.authenticate(keys["editor"])
+    editor = wire.accounts.authenticate(keys["editor"])
     ids = []
     for i, (lang, topic, region) in enumerate([("en", "medtop:04000000", "DE"), ("de", "medtop:20000209", "AT"),
                                                ("en", "medtop:15000000", "US")]):
         body = {**sample, "issuer": "acme" if i < 2 else "globex", "language": lang, "industries": [topic],
                 "regions": [region], "headline": f"Release {i}"}
-        r = wire.create(editor, body)
-        wire.publish(editor, r.id)
+        r = wire.releases.create(editor, body)
+        wire.releases.publish(editor, r.id)
         ids.append(r.id)
 
     def headlines(**params):
@@ -157,7 +157,7 @@ def test_bad_input_is_refused_and_changes_nothing(client, keys, sample, wire, ca
     if status is None:
         # markdown-it refuses to make a link of a javascript: URL; it stays text, never a link.
         assert r.status_code == 201
-        assert "javascript:" not in wire.get(wire.authenticate(keys["acme"]), r.json()["id"]).content.body_html \
+        assert "javascript:" not in wire.releases.get(wire.accounts.authenticate(keys["acme"]), r.json()["id"]).content.body_html \
             .replace("[x](javascript:alert(1))", "")
         return
     problem = assert_problem(r, status, field)

@@ -7,6 +7,7 @@ caller may see but not change is 403; no credentials where they are needed is 40
 from __future__ import annotations
 
 import pytest
+from helpers import rewire
 
 from conftest import auth
 
@@ -19,14 +20,14 @@ def token(keys, who):
 
 @pytest.fixture
 def draft(wire, keys, sample):
-    return wire.create(wire.authenticate(keys["acme"]), sample).id
+    return wire.releases.create(wire.accounts.authenticate(keys["acme"]), sample).id
 
 
 @pytest.fixture
 def published(wire, keys, sample):
-    editor = wire.authenticate(keys["editor"])
-    r = wire.create(editor, {**sample, "issuer": "acme"})
-    wire.publish(editor, r.id)
+    editor = wire.accounts.authenticate(keys["editor"])
+    r = wire.releases.create(editor, {**sample, "issuer": "acme"})
+    wire.releases.publish(editor, r.id)
     return r.id
 
 
@@ -103,7 +104,7 @@ APPROVE = {"anonymous": 404, "subscriber": 404, "globex": 404, "acme": 403, "edi
 
 @pytest.mark.parametrize("who", ROLES)
 def test_approve(client, keys, wire, draft, who):
-    wire.submit(wire.authenticate(keys["acme"]), draft)
+    wire.releases.submit(wire.accounts.authenticate(keys["acme"]), draft)
     r = client.post(f"/api/v1/releases/{draft}/approve", headers=auth(token(keys, who)))
     assert r.status_code == APPROVE[who], r.text
 
@@ -129,26 +130,25 @@ def test_actions_on_a_published_release(client, keys, published, who, action):
 
 
 def test_self_publishing_when_the_operator_allows_it(wire, keys, sample, settings):
-    from dataclasses import replace
-
     from newswire.domain.errors import Forbidden
 
-    acme = wire.authenticate(keys["acme"])
-    rid = wire.create(acme, sample).id
+    acme = wire.accounts.authenticate(keys["acme"])
+    rid = wire.releases.create(acme, sample).id
     with pytest.raises(Forbidden):
-        wire.publish(acme, rid)
-    wire.settings = replace(settings, issuer_self_publish=True)
-    assert wire.publish(acme, rid).status.value == "published"
-    wire.correct(acme, rid, {"correction_note": "Spelling", "headline": "Corrected"})
+        wire.releases.publish(acme, rid)
+    wire = rewire(wire, issuer_self_publish=True)
+    assert wire.releases.publish(acme, rid).status.value == "published"
+    wire.releases.correct(acme, rid, {"correction_note": "Spelling", "headline": "Corrected"})
     with pytest.raises(Forbidden):  # kills stay with the desk
-        wire.withdraw(acme, rid, "oops")
+        wire.releases.withdraw(acme, rid, "oops")
+    wire.close()
 
 
 def test_issuer_may_withdraw_its_own_unpublished_release(wire, keys, sample):
-    acme = wire.authenticate(keys["acme"])
-    rid = wire.create(acme, sample).id
-    wire.submit(acme, rid)
-    assert wire.withdraw(acme, rid, "Changed our mind").status.value == "withdrawn"
+    acme = wire.accounts.authenticate(keys["acme"])
+    rid = wire.releases.create(acme, sample).id
+    wire.releases.submit(acme, rid)
+    assert wire.releases.withdraw(acme, rid, "Changed our mind").status.value == "withdrawn"
 
 
 @pytest.mark.parametrize("header", ["Bearer nw_abc_def", "Bearer wrong", "Basic dXNlcjpwYXNz", "Bearer "])
@@ -164,7 +164,7 @@ def test_revoked_key_stops_working(client, wire, keys):
     with wire.engine.connect() as conn:
         key_id = next(k.id for k in store.list_api_keys(conn) if k.name == "Daily Planet")
     assert client.get("/api/v1/releases", headers=auth(keys["subscriber"])).status_code == 200
-    wire.revoke_api_key(key_id)
+    wire.accounts.revoke_api_key(key_id)
     assert client.get("/api/v1/releases", headers=auth(keys["subscriber"])).status_code == 401
 
 

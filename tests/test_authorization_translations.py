@@ -8,7 +8,6 @@ import pytest
 
 from conftest import auth
 from helpers import use_apertium
-from newswire.translation.worker import TranslationWorker
 
 ROLES = ["anonymous", "subscriber", "globex", "acme", "editor", "admin"]
 
@@ -25,13 +24,13 @@ def wire(wire):
 @pytest.fixture
 def releases(wire, keys, sample):
     """(unpublished, published) releases of acme, each with a ready Spanish version."""
-    editor = wire.authenticate(keys["editor"])
-    hidden = wire.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
-    wire.submit(editor, hidden.id)
-    wire.approve(editor, hidden.id)
-    public = wire.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
-    wire.publish(editor, public.id)
-    while TranslationWorker(wire, "t").run_once():
+    editor = wire.accounts.authenticate(keys["editor"])
+    hidden = wire.releases.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
+    wire.releases.submit(editor, hidden.id)
+    wire.releases.approve(editor, hidden.id)
+    public = wire.releases.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
+    wire.releases.publish(editor, public.id)
+    while wire.translation_worker("t").run_once():
         pass
     return hidden.id, public.id
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from newswire.config import Settings
-from newswire.storage import db
-from newswire.workflow.wire import Wire
+from newswire.bootstrap import build
 
 pytestmark = pytest.mark.browser
 
@@ -40,18 +39,18 @@ def served(tmp_path, sqlite_template, sample):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=base, run_worker=False)
-    wire = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings)
-    wire.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
+    wire = build(settings, migrate=False)
+    wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
                        website="https://acme.example",
                        contacts=[{"name": "Ada Press", "email": "press@acme.example", "phone": "+1 555 0100"}])
-    editor = wire.authenticate(wire.create_api_key("editor", "Desk Editor"))
-    release = wire.create(editor, {**sample, "issuer": "acme"})
-    release = wire.publish(editor, release.id)
-    arabic = wire.create(editor, {"headline": "أكمي تطلق زلاجة صاروخية جديدة", "language": "ar", "issuer": "acme",
+    editor = wire.accounts.authenticate(wire.accounts.create_api_key("editor", "Desk Editor"))
+    release = wire.releases.create(editor, {**sample, "issuer": "acme"})
+    release = wire.releases.publish(editor, release.id)
+    arabic = wire.releases.create(editor, {"headline": "أكمي تطلق زلاجة صاروخية جديدة", "language": "ar", "issuer": "acme",
                                   "dateline": {"city": "Dubai", "date": "2026-11-20"},
                                   "lead": "أعلنت أكمي اليوم عن زلاجتها الجديدة.",
                                   "body": "الزلاجة **أخف** بنسبة ٣٠٪.", "industries": ["medtop:04000000"]})
-    wire.publish(editor, arabic.id)
+    wire.releases.publish(editor, arabic.id)
 
     server = uvicorn.Server(uvicorn.Config(create_app(wire), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -60,7 +59,7 @@ def served(tmp_path, sqlite_template, sample):
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield base, release, wire.get_public(arabic.id)
+    yield base, release, wire.listings.public(arabic.id)
     server.should_exit = True
     thread.join(timeout=10)
     wire.engine.dispose()

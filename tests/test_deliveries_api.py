@@ -10,7 +10,6 @@ from conftest import auth
 from helpers import assert_problem, snapshot
 from newswire.domain.models import SYSTEM
 from newswire.storage.tables import deliveries
-from newswire.workflow.subscriptions import Subscriptions
 
 ROLES = ["anonymous", "subscriber", "other", "globex", "acme", "editor", "own", "admin"]
 PUBLIC_URL = "https://93.184.216.34/hook"
@@ -23,17 +22,17 @@ def token(keys, who):
 @pytest.fixture
 def sent(wire, keys, sample):
     """Planet (English, webhook + e-mail) matches acme's release; Bugle (German only) does not."""
-    s = Subscriptions(wire)
+    s = wire.subscriptions
     planet = s.create(SYSTEM, {"kind": "outlet", "name": "Daily Planet", "languages": ["en"]}).id
     bugle = s.create(SYSTEM, {"kind": "outlet", "name": "Bugle", "languages": ["de"]}).id
     hook = s.add_endpoint(SYSTEM, planet, {"channel": "webhook", "url": PUBLIC_URL}).endpoint.id
     mail = s.add_endpoint(SYSTEM, planet, {"channel": "email", "address": "desk@planet.example"}).endpoint.id
     s.add_endpoint(SYSTEM, bugle, {"channel": "webhook", "url": PUBLIC_URL + "/bugle"})
-    keys["own"] = wire.create_api_key("subscriber", "Planet key", subscriber_id=planet)
-    keys["other"] = wire.create_api_key("subscriber", "Bugle key", subscriber_id=bugle)
-    editor = wire.authenticate(keys["editor"])
-    release = wire.create(editor, {**sample, "issuer": "acme"}).id
-    wire.publish(editor, release)
+    keys["own"] = wire.accounts.create_api_key("subscriber", "Planet key", subscriber_id=planet)
+    keys["other"] = wire.accounts.create_api_key("subscriber", "Bugle key", subscriber_id=bugle)
+    editor = wire.accounts.authenticate(keys["editor"])
+    release = wire.releases.create(editor, {**sample, "issuer": "acme"}).id
+    wire.releases.publish(editor, release)
     with wire.engine.connect() as conn:
         ids = conn.execute(sa.select(deliveries.c.id).order_by(deliveries.c.id)).scalars().all()
     return {"planet": planet, "bugle": bugle, "hook": hook, "mail": mail, "release": release, "deliveries": ids}

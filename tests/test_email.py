@@ -191,10 +191,10 @@ def test_correction_and_withdrawal_reach_earlier_recipients(wire, channel, smtp,
     journalist("ada@paper.test")
     release = publish()
     deliver(wire, channel)
-    wire.correct(editor, release.id, {"lead": "Acme today announced its newest skate.",
+    wire.releases.correct(editor, release.id, {"lead": "Acme today announced its newest skate.",
                                       "correction_note": "The lead named the wrong skate."})
     deliver(wire, channel)
-    wire.withdraw(editor, release.id, "Issued in error.")
+    wire.releases.withdraw(editor, release.id, "Issued in error.")
     deliver(wire, channel)
 
     first, corrected, withdrawn = smtp.to("ada@paper.test")

@@ -6,20 +6,19 @@ import asyncio
 import datetime as dt
 import threading
 import time
-from dataclasses import replace
 
 from fastapi.testclient import TestClient
 
 from conftest import auth
-from newswire.distribution.clock import ReleaseClock
+from helpers import rewire
 from newswire.storage import audit
 
 
 def schedule(wire, keys, sample, seconds: float):
-    editor = wire.authenticate(keys["editor"])
+    editor = wire.accounts.authenticate(keys["editor"])
     when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds)
-    r = wire.create(editor, {**sample, "issuer": "acme", "embargo_until": when.isoformat()})
-    r = wire.publish(editor, r.id)
+    r = wire.releases.create(editor, {**sample, "issuer": "acme", "embargo_until": when.isoformat()})
+    r = wire.releases.publish(editor, r.id)
     assert r.status.value == "scheduled"
     return r
 
@@ -33,17 +32,17 @@ def test_goes_live_within_a_second_of_its_time(wire, keys, sample):
     r = schedule(wire, keys, sample, 1.5)
 
     async def run():
-        clock = ReleaseClock(wire, tick=0.5)
+        clock = wire.release_clock()
         task = asyncio.create_task(clock.run())
-        while wire.get_public(r.id) is None:
+        while wire.listings.public(r.id) is None:
             assert dt.datetime.now(dt.timezone.utc) < r.embargo_until + dt.timedelta(seconds=10)
             await asyncio.sleep(0.05)
         clock.stop()
         await task
 
-    assert wire.get_public(r.id) is None  # not a moment early
+    assert wire.listings.public(r.id) is None  # not a moment early
     asyncio.run(run())
-    live = wire.get_public(r.id)
+    live = wire.listings.public(r.id)
     assert live.published_at >= r.embargo_until
     assert live.published_at - r.embargo_until < dt.timedelta(seconds=1)
 
@@ -52,22 +51,21 @@ def test_nothing_is_visible_before_the_time(client, wire, keys, sample, clock):
     clock.set(dt.datetime.now(dt.timezone.utc))
     r = schedule(wire, keys, sample, 3600)
     clock.advance(minutes=59)
-    assert wire.release_due() == []
+    assert wire.releases.release_due() == []
     assert client.get(f"/api/v1/releases/{r.id}").status_code == 404
     assert client.get("/api/v1/releases").json()["items"] == []
     clock.advance(minutes=1, seconds=1)
-    assert wire.release_due() == [r.id]
+    assert wire.releases.release_due() == [r.id]
     assert client.get(f"/api/v1/releases/{r.id}").status_code == 200
 
 
 def test_a_release_due_while_the_service_was_down_goes_out_at_start_up(wire, keys, sample, settings):
     r = schedule(wire, keys, sample, 0.2)
     time.sleep(0.4)  # the service is "down": nothing runs the clock
-    assert wire.get_public(r.id) is None
+    assert wire.listings.public(r.id) is None
     from newswire.web.app import create_app
 
-    wire.settings = replace(settings, run_worker=True)
-    with TestClient(create_app(wire)) as c:
+    with TestClient(create_app(rewire(wire, run_worker=True))) as c:
         deadline = time.monotonic() + 10
         while c.get(f"/api/v1/releases/{r.id}").status_code != 200:
             assert time.monotonic() < deadline, "the release did not go out at start-up"
@@ -83,7 +81,7 @@ def test_racing_clocks_publish_once(wire, keys, sample, clock):
 
     def run():
         barrier.wait()
-        wire.release_due()
+        wire.releases.release_due()
 
     threads = [threading.Thread(target=run) for _ in range(3)]
     for t in threads:
@@ -96,9 +94,9 @@ def test_racing_clocks_publish_once(wire, keys, sample, clock):
 def test_publish_endpoint_wakes_the_in_process_clock(wire, keys, sample, settings):
     from newswire.web.app import create_app
 
-    wire.settings = replace(settings, run_worker=True, scheduler_tick=30)  # only a poke can wake it in time
+    served = rewire(wire, run_worker=True, scheduler_tick=30)  # only a poke can wake it in time
     editor_headers = auth(keys["editor"])
-    with TestClient(create_app(wire)) as c:
+    with TestClient(create_app(served)) as c:
         rid = c.post("/api/v1/releases", json={**sample, "issuer": "acme"}, headers=editor_headers).json()["id"]
         when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1)
         res = c.post(f"/api/v1/releases/{rid}/publish", json={"embargo_until": when.isoformat()},

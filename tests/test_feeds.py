@@ -142,7 +142,7 @@ def test_correction_updates_the_entry_under_the_same_id(client, wire, editor, cl
     clock.set(T0)
     r = publish()
     clock.set(T0 + dt.timedelta(hours=2))
-    wire.correct(editor, r.id, {"headline": "Acme unveils the Rocket Skate 3001", "correction_note": "Model number"})
+    wire.releases.correct(editor, r.id, {"headline": "Acme unveils the Rocket Skate 3001", "correction_note": "Model number"})
     for kind in ("rss", "atom"):
         _, f = get_feed(client, kind)
         (e,) = f.entries
@@ -160,7 +160,7 @@ def test_withdrawal_drops_the_entry(client, wire, editor, clock, publish):
     gone = publish(headline="A release that will be withdrawn")
     before = client.get("/feeds/en.atom")
     clock.set(T0 + dt.timedelta(minutes=10))
-    wire.withdraw(editor, gone.id, "Issued in error")
+    wire.releases.withdraw(editor, gone.id, "Issued in error")
     for kind in KINDS:
         assert ids(client, kind) == [guid(keep.id)]
     # The newest remaining entry is older than the one withdrawn; the feed still counts as changed.
@@ -171,8 +171,8 @@ def test_withdrawal_drops_the_entry(client, wire, editor, clock, publish):
 
 def test_embargoed_release_appears_only_at_its_time(client, wire, editor, clock, sample):
     clock.set(T0)
-    r = wire.create(editor, {**sample, "issuer": "acme", "embargo_until": (T0 + dt.timedelta(hours=1)).isoformat()})
-    assert wire.publish(editor, r.id).status.value == "scheduled"
+    r = wire.releases.create(editor, {**sample, "issuer": "acme", "embargo_until": (T0 + dt.timedelta(hours=1)).isoformat()})
+    assert wire.releases.publish(editor, r.id).status.value == "scheduled"
 
     def visible() -> set[bool]:
         seen = {guid(r.id) in ids(client, kind) for kind in KINDS}
@@ -182,10 +182,10 @@ def test_embargoed_release_appears_only_at_its_time(client, wire, editor, clock,
 
     assert visible() == {False}
     clock.advance(minutes=59)
-    assert wire.release_due() == []
+    assert wire.releases.release_due() == []
     assert visible() == {False}
     clock.advance(minutes=1, seconds=1)
-    assert wire.release_due() == [r.id]
+    assert wire.releases.release_due() == [r.id]
     assert visible() == {True}
 
 

@@ -149,9 +149,9 @@ def test_published_release(schema, catalog_aliases, wire, keys, sample, settings
 def test_corrected_release(schema, wire, keys, sample, clock):
     release = publish(wire, keys, sample)
     clock.set(dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1))
-    p = wire.authenticate(keys["editor"])
-    wire.correct(p, release.id, {"correction_note": "Model number corrected.", "headline": "Rocket Skate 3001"})
-    corrected = wire.get(p, release.id)
+    p = wire.accounts.authenticate(keys["editor"])
+    wire.releases.correct(p, release.id, {"correction_note": "Model number corrected.", "headline": "Rocket Skate 3001"})
+    corrected = wire.releases.get(p, release.id)
     doc = render(schema, wire, corrected)
     assert doc.get("version") == "2"
     assert doc.get("guid") == newsml.guid(release, Site.from_settings(wire.settings))  # stable across versions
@@ -163,9 +163,9 @@ def test_corrected_release(schema, wire, keys, sample, clock):
 
 def test_withdrawn_release(schema, wire, keys, sample):
     release = publish(wire, keys, sample)
-    p = wire.authenticate(keys["editor"])
-    wire.withdraw(p, release.id, "Issued in error.")
-    doc = render(schema, wire, wire.get(p, release.id))
+    p = wire.accounts.authenticate(keys["editor"])
+    wire.releases.withdraw(p, release.id, "Issued in error.")
+    doc = render(schema, wire, wire.releases.get(p, release.id))
     assert doc.find("g:itemMeta/g:pubStatus", NS).get("qcode") == "stat:canceled"
     assert text(doc, "g:itemMeta/g:edNote") == "Withdrawn: Issued in error."
 
@@ -179,8 +179,8 @@ def test_scheduled_release(schema, wire, keys, sample, clock):
     assert dt.datetime.fromisoformat(text(doc, "g:itemMeta/g:embargoed")) == now + dt.timedelta(hours=1)
 
     clock.advance(hours=1, seconds=1)
-    wire.release_due()
-    doc = render(schema, wire, wire.get(wire.authenticate(keys["editor"]), release.id))
+    wire.releases.release_due()
+    doc = render(schema, wire, wire.releases.get(wire.accounts.authenticate(keys["editor"]), release.id))
     assert doc.find("g:itemMeta/g:pubStatus", NS).get("qcode") == "stat:usable"
     assert doc.find("g:itemMeta/g:embargoed", NS) is None
 
@@ -210,8 +210,8 @@ def test_rich_metadata(schema, wire, keys, sample):
 
 
 def test_minimal_release(schema, wire, keys):
-    p = wire.authenticate(keys["editor"])
-    r = wire.create(p, {"issuer": "globex", "headline": "Kurz", "body": "Nur Text.", "language": "de"})
+    p = wire.accounts.authenticate(keys["editor"])
+    r = wire.releases.create(p, {"issuer": "globex", "headline": "Kurz", "body": "Nur Text.", "language": "de"})
     doc = render(schema, wire, r)  # a draft
     assert doc.find("g:itemMeta/g:pubStatus", NS).get("qcode") == "stat:withheld"
     cm = doc.find("g:contentMeta", NS)
@@ -259,9 +259,9 @@ def test_text_xml_cannot_carry_is_dropped(schema, wire, keys, sample):
     # Intake refuses control characters in the main text fields, not in every string (keywords, notes);
     # XML 1.0 cannot hold them, so the format drops them rather than fail.
     release = publish(wire, keys, sample, keywords=["a\x1fb"])
-    p = wire.authenticate(keys["editor"])
-    wire.correct(p, release.id, {"correction_note": "Typo\x0b fixed."})
-    doc = render(schema, wire, wire.get(p, release.id))
+    p = wire.accounts.authenticate(keys["editor"])
+    wire.releases.correct(p, release.id, {"correction_note": "Typo\x0b fixed."})
+    doc = render(schema, wire, wire.releases.get(p, release.id))
     assert text(doc, "g:contentMeta/g:keyword") == "ab"
     assert text(doc, "g:itemMeta/g:edNote") == "Corrected (version 2): Typo fixed."
 

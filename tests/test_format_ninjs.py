@@ -128,9 +128,9 @@ def test_published_release(wire, keys, sample, settings):
 def test_corrected_release(wire, keys, sample, clock):
     release = publish(wire, keys, sample)
     clock.set(dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1))
-    p = wire.authenticate(keys["editor"])
-    wire.correct(p, release.id, {"correction_note": "Model number corrected.", "headline": "Rocket Skate 3001"})
-    doc = render(wire, wire.get(p, release.id))
+    p = wire.accounts.authenticate(keys["editor"])
+    wire.releases.correct(p, release.id, {"correction_note": "Model number corrected.", "headline": "Rocket Skate 3001"})
+    doc = render(wire, wire.releases.get(p, release.id))
     assert doc["version"] == "2" and doc["pubstatus"] == "usable"
     assert by_role(doc["headlines"])["main"]["value"] == "Rocket Skate 3001"
     assert doc["ednote"] == "Corrected (version 2): Model number corrected."
@@ -139,9 +139,9 @@ def test_corrected_release(wire, keys, sample, clock):
 
 def test_withdrawn_release(wire, keys, sample):
     release = publish(wire, keys, sample)
-    p = wire.authenticate(keys["editor"])
-    wire.withdraw(p, release.id, "Issued in error.")
-    doc = render(wire, wire.get(p, release.id))
+    p = wire.accounts.authenticate(keys["editor"])
+    wire.releases.withdraw(p, release.id, "Issued in error.")
+    doc = render(wire, wire.releases.get(p, release.id))
     assert doc["pubstatus"] == "canceled"
     assert doc["ednote"] == "Withdrawn: Issued in error."
 
@@ -156,14 +156,14 @@ def test_scheduled_release_is_withheld_and_embargoed_until_it_goes_out(wire, key
     assert dt.datetime.fromisoformat(doc["embargoed"]) == now + dt.timedelta(hours=1)
 
     clock.advance(hours=1, seconds=1)
-    assert wire.release_due() == [release.id]
-    doc = render(wire, wire.get(wire.authenticate(keys["editor"]), release.id))
+    assert wire.releases.release_due() == [release.id]
+    doc = render(wire, wire.releases.get(wire.accounts.authenticate(keys["editor"]), release.id))
     assert doc["pubstatus"] == "usable" and "embargoed" not in doc
 
 
 def test_draft_is_withheld(wire, keys, sample):
-    p = wire.authenticate(keys["acme"])
-    doc = render(wire, wire.create(p, sample))
+    p = wire.accounts.authenticate(keys["acme"])
+    doc = render(wire, wire.releases.create(p, sample))
     assert doc["pubstatus"] == "withheld" and doc["version"] == "1"
 
 
@@ -194,10 +194,10 @@ def test_rich_metadata(wire, keys, sample):
 
 
 def test_release_without_optional_fields(wire, keys):
-    p = wire.authenticate(keys["editor"])
-    r = wire.create(p, {"issuer": "globex", "headline": "Kurz", "body": "Nur Text.", "language": "de"})
-    wire.publish(p, r.id)
-    doc = render(wire, wire.get(p, r.id))
+    p = wire.accounts.authenticate(keys["editor"])
+    r = wire.releases.create(p, {"issuer": "globex", "headline": "Kurz", "body": "Nur Text.", "language": "de"})
+    wire.releases.publish(p, r.id)
+    doc = render(wire, wire.releases.get(p, r.id))
     assert doc["headlines"] == [{"role": "main", "value": "Kurz"}]
     for absent in ("descriptions", "people", "subjects", "places", "located", "embargoed", "ednote"):
         assert absent not in doc

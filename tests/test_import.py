@@ -184,7 +184,7 @@ runner = CliRunner()
 
 
 def count(wire) -> int:
-    return len(wire.list(ListQuery(), limit=500)[0])
+    return len(wire.listings.list(ListQuery(), limit=500)[0])
 
 
 def invoke(settings, *args):
@@ -192,17 +192,17 @@ def invoke(settings, *args):
 
 
 def test_import_releases_is_all_or_nothing(wire, sample):
-    wire.create_issuer("acme", "Acme")
+    wire.accounts.create_issuer("acme", "Acme")
     good = {**sample, "issuer": "acme"}
     with pytest.raises(InvalidInput) as exc:
-        wire.import_releases(SYSTEM, [good, {**good, "issuer": "nobody"}], publish=True)
+        wire.releases.import_releases(SYSTEM, [good, {**good, "issuer": "nobody"}], publish=True)
     assert exc.value.extra["index"] == 1 and count(wire) == 0
-    done = wire.import_releases(SYSTEM, [good, good], publish=True)
+    done = wire.releases.import_releases(SYSTEM, [good, good], publish=True)
     assert [r.status for r in done] == [Status.PUBLISHED] * 2 and count(wire) == 2
 
 
 def test_cli_imports_files(wire, settings):
-    wire.create_issuer("acme", "Acme")
+    wire.accounts.create_issuer("acme", "Acme")
     res = invoke(settings, DATA / "acme-launch.md", DATA / "acme-wire.txt", DATA / "globex.html",
                  "--issuer", "acme")
     assert res.exit_code == 0, res.output
@@ -210,13 +210,13 @@ def test_cli_imports_files(wire, settings):
     assert len(lines) == 3 and count(wire) == 3
     for (rid, status, url), lang in zip(lines, ["en", "en", "de"], strict=True):
         assert status == "draft" and url.startswith("http://") and f"/{lang}/releases/{rid}/" in url
-        assert wire.get(SYSTEM, int(rid)).issuer.slug == "acme"
-    html = wire.get(SYSTEM, int(lines[2][0]))
+        assert wire.releases.get(SYSTEM, int(rid)).issuer.slug == "acme"
+    html = wire.releases.get(SYSTEM, int(lines[2][0]))
     assert html.content.headline == "Globex stellt neues Rechenzentrum vor"
 
 
 def test_cli_publish_publishes_or_schedules(wire, settings, tmp_path):
-    wire.create_issuer("acme", "Acme")
+    wire.accounts.create_issuer("acme", "Acme")
     later = tmp_path / "embargoed.md"
     later.write_text("---\ntitle: Acme will open a factory\nlanguage: en\nissuer: acme\n"
                      "embargo_until: 2099-01-01T09:00:00+01:00\n---\n\nAcme will open a factory.\n")
@@ -224,12 +224,12 @@ def test_cli_publish_publishes_or_schedules(wire, settings, tmp_path):
     assert res.exit_code == 0, res.output
     (id1, st1, _), (id2, st2, _) = (line.split("\t") for line in res.stdout.splitlines())
     assert (st1, st2) == ("published", "scheduled")
-    assert wire.get(SYSTEM, int(id1)).status == Status.PUBLISHED
-    assert wire.get(SYSTEM, int(id2)).status == Status.SCHEDULED
+    assert wire.releases.get(SYSTEM, int(id1)).status == Status.PUBLISHED
+    assert wire.releases.get(SYSTEM, int(id2)).status == Status.SCHEDULED
 
 
 def test_cli_batch_with_broken_files_imports_nothing(wire, settings):
-    wire.create_issuer("acme", "Acme")
+    wire.accounts.create_issuer("acme", "Acme")
     before = count(wire)
     res = invoke(settings, DATA / "acme-launch.md", DATA / "beispiel-ots.txt", DATA / "broken-yaml.md",
                  DATA / "broken-binary.txt", "--issuer", "acme", "--publish")
@@ -240,7 +240,7 @@ def test_cli_batch_with_broken_files_imports_nothing(wire, settings):
 
 
 def test_cli_reports_issuer_and_validation_problems(wire, settings, tmp_path):
-    wire.create_issuer("acme", "Acme")
+    wire.accounts.create_issuer("acme", "Acme")
     bad = tmp_path / "bad.md"
     bad.write_text("---\ntitle: A release\nlanguage: en\nregions: [XX]\n---\n\nText of the release.\n")
     res = invoke(settings, DATA / "beispiel-ots.txt", bad)

@@ -11,8 +11,8 @@ import pytest
 
 from helpers import assert_problem
 from sse_client import TIMEOUT, Stream, running
-from newswire.distribution import live_events
-from newswire.distribution.live import Filter, LiveHub
+from newswire.workers import live_events
+from newswire.workers.live import Filter
 from newswire.storage import stream
 from newswire.web.newsroom import live as live_route
 
@@ -33,9 +33,9 @@ def live(app):
 
 
 def publish(wire, keys, sample, **fields):
-    editor = wire.authenticate(keys["editor"])
-    r = wire.create(editor, {**sample, "issuer": "acme", **fields})
-    return wire.publish(editor, r.id)
+    editor = wire.accounts.authenticate(keys["editor"])
+    r = wire.releases.create(editor, {**sample, "issuer": "acme", **fields})
+    return wire.releases.publish(editor, r.id)
 
 
 def stream_ids(wire) -> list[int]:
@@ -57,7 +57,7 @@ def test_a_connected_client_receives_published_and_corrected_releases(live, wire
         "language": "en", "issuer": {"slug": "acme", "name": "Acme Corporation"},
         "industries": ["medtop:04000000"], "regions": ["DE", "US"], "version": 1,
         "published_at": r.published_at.isoformat()}
-    wire.correct(wire.authenticate(keys["editor"]), r.id,
+    wire.releases.correct(wire.accounts.authenticate(keys["editor"]), r.id,
                  {"headline": "Acme unveils the Rocket Skate 3001", "correction_note": "Model number"})
     ev = s.event()
     assert ev["event"] == "release.corrected"
@@ -70,7 +70,7 @@ def test_filters_exclude_what_does_not_match(live, wire, keys, sample):
                "issuer": "?issuer=acme", "all": "?lang=en&industry=medtop:04000000&region=US&issuer=acme"}
     streams = {name: open_stream(q) for name, q in queries.items()}
     every = open_stream()
-    editor = wire.authenticate(keys["editor"])
+    editor = wire.accounts.authenticate(keys["editor"])
     misses = {  # each release fails exactly one filter
         "lang": {"language": "de", "headline": "Acme stellt den Rocket Skate 3000 vor"},
         "industry": {"industries": ["medtop:01000000"]},
@@ -79,7 +79,7 @@ def test_filters_exclude_what_does_not_match(live, wire, keys, sample):
     }
     ids = {}
     for name, fields in misses.items():
-        ids[name] = wire.publish(editor, wire.create(editor, {**sample, "issuer": "acme", **fields}).id).id
+        ids[name] = wire.releases.publish(editor, wire.releases.create(editor, {**sample, "issuer": "acme", **fields}).id).id
     # Matches every filter; its topic (agriculture) is two levels below the filter's (economy).
     ids["match"] = publish(wire, keys, sample, industries=["medtop:20000210"], regions=["US"]).id
     assert [e["data"]["id"] for e in every.events(5)] == list(ids.values())
@@ -121,7 +121,7 @@ def test_withdrawal_emits_release_withdrawn_and_replays_drop_its_text(live, wire
     s = open_stream()
     r = publish(wire, keys, sample)
     assert s.event()["event"] == "release.published"
-    wire.withdraw(wire.authenticate(keys["editor"]), r.id, "Issued in error")
+    wire.releases.withdraw(wire.accounts.authenticate(keys["editor"]), r.id, "Issued in error")
     ev = s.event()
     url = f"http://testserver/en/releases/{r.id}/{r.slug}"
     assert ev["event"] == "release.withdrawn" and ev["data"] == {"id": r.id, "url": url}
@@ -140,9 +140,9 @@ def test_a_scheduled_release_emits_nothing_until_its_time(live, wire, keys, samp
     marker = publish(wire, keys, sample, headline="Out now")
     assert s.event()["data"]["id"] == marker.id  # the embargoed one did not come first
     clock.advance(minutes=59)
-    assert wire.release_due() == []
+    assert wire.releases.release_due() == []
     clock.advance(minutes=1, seconds=1)
-    assert wire.release_due() == [embargoed.id]
+    assert wire.releases.release_due() == [embargoed.id]
     ev = s.event()
     assert ev["data"]["id"] == embargoed.id and ev["data"]["headline"] == "Embargoed news"
 
@@ -167,12 +167,12 @@ def test_each_event_is_rendered_once_however_many_clients(live, wire, keys, samp
 
 
 def test_a_slow_client_is_dropped_without_holding_back_the_others(wire, keys, sample, monkeypatch):
-    monkeypatch.setattr("newswire.distribution.live.QUEUE", 2)
+    monkeypatch.setattr("newswire.workers.live.QUEUE", 2)
     ids = [publish(wire, keys, sample).id for _ in range(3)]
     event_ids = stream_ids(wire)
 
     async def run():
-        hub = LiveHub(wire)
+        hub = wire.live_hub()
         await hub.start()
         try:
             slow, fast = hub.subscribe(Filter()), hub.subscribe(Filter())

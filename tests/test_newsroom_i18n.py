@@ -110,7 +110,7 @@ def test_a_spanish_page_speaks_spanish(client, publish, editor, wire, clock):
     assert "Published" not in body and "Media contacts" not in body and "Skip" not in body
 
     clock.advance(days=1)
-    wire.withdraw(editor, r.id, "Publicado por error.")
+    wire.releases.withdraw(editor, r.id, "Publicado por error.")
     gone = client.get(f"/es/releases/{r.id}/{r.slug}")
     assert gone.status_code == 410
     assert page(gone).xpath("//h1")[0].text == "Comunicado retirado"
@@ -139,7 +139,7 @@ def test_an_arabic_page_speaks_arabic_right_to_left(client, publish):
 def test_a_japanese_page_speaks_japanese(client, publish, wire, editor, clock):
     r = publish(**JAPANESE)
     clock.advance(hours=1)
-    wire.correct(editor, r.id, {"correction_note": "見出しを修正しました。"})
+    wire.releases.correct(editor, r.id, {"correction_note": "見出しを修正しました。"})
     tree = page(client.get(f"/ja/releases/{r.id}/{r.slug}"))
     assert tree.get("lang") == "ja"
     meta = " ".join(tree.xpath("//p[@class='meta']")[0].text_content().split())
@@ -155,7 +155,7 @@ def test_a_japanese_page_speaks_japanese(client, publish, wire, editor, clock):
 
 def test_user_data_in_a_translated_sentence_stays_escaped(client, wire, editor, sample):
     name = "<script>alert(1)</script> & Sons"
-    wire.create_issuer("evil", name, boilerplate="Bold & proud since 1900.")
+    wire.accounts.create_issuer("evil", name, boilerplate="Bold & proud since 1900.")
     from helpers import publish as publish_release
 
     r = publish_release(wire, editor, sample, issuer="evil")

@@ -32,8 +32,8 @@ def frozen(clock):
 
 
 def publish(wire, editor, raw):
-    r = wire.create(editor, raw)
-    return wire.publish(editor, r.id)
+    r = wire.releases.create(editor, raw)
+    return wire.releases.publish(editor, r.id)
 
 
 def path(r, lang=None):
@@ -127,7 +127,7 @@ def test_arabic_pages_are_right_to_left(client, wire, editor):
 def test_markup_in_a_headline_stays_text(client, wire, editor, sample):
     evil = "</script><script>alert(1)</script>"
     with pytest.raises(InvalidInput):  # intake refuses markup in plain-text fields ...
-        wire.create(editor, {**sample, "issuer": "acme", "headline": evil})
+        wire.releases.create(editor, {**sample, "issuer": "acme", "headline": evil})
     r = publish(wire, editor, {**sample, "issuer": "acme", "headline": "Tom & Jerry <3 \"quotes\""})
     with wire.engine.begin() as conn:  # ... and the page must hold even if such a headline got stored
         conn.execute(sa.update(release_versions).where(release_versions.c.release_id == r.id)
@@ -142,12 +142,12 @@ def test_markup_in_a_headline_stays_text(client, wire, editor, sample):
 
 
 def test_not_public_is_404_everywhere(client, wire, editor, keys, sample, clock):
-    acme = wire.authenticate(keys["acme"])
-    draft = wire.create(acme, {**sample, "headline": "Acme draft headline"})
-    other = wire.create(wire.authenticate(keys["globex"]), {**GERMAN, "headline": "Globex Entwurf"})
-    embargoed = wire.create(editor, {**sample, "issuer": "acme", "headline": "Acme embargoed headline",
+    acme = wire.accounts.authenticate(keys["acme"])
+    draft = wire.releases.create(acme, {**sample, "headline": "Acme draft headline"})
+    other = wire.releases.create(wire.accounts.authenticate(keys["globex"]), {**GERMAN, "headline": "Globex Entwurf"})
+    embargoed = wire.releases.create(editor, {**sample, "issuer": "acme", "headline": "Acme embargoed headline",
                                      "embargo_until": (NOW + dt.timedelta(hours=2)).isoformat()})
-    embargoed = wire.publish(editor, embargoed.id)
+    embargoed = wire.releases.publish(editor, embargoed.id)
     assert embargoed.status == "scheduled"
     for r in (draft, other, embargoed):
         missing = client.get(f"/{r.language}/releases/999999/nothing")
@@ -162,7 +162,7 @@ def test_not_public_is_404_everywhere(client, wire, editor, keys, sample, clock)
     assert client.get("/de/issuers/globex").status_code == 404  # no public release yet: not revealed
 
     clock.advance(hours=2)
-    assert wire.release_due() == [embargoed.id]
+    assert wire.releases.release_due() == [embargoed.id]
     assert client.get(path(embargoed)).status_code == 200
     assert "Acme embargoed headline" in client.get("/en/").text
     assert "Acme embargoed headline" in client.get("/en/industries/04000000").text
@@ -171,7 +171,7 @@ def test_not_public_is_404_everywhere(client, wire, editor, keys, sample, clock)
 def test_withdrawn_release_leaves_a_notice(client, wire, editor, sample, clock):
     r = publish(wire, editor, {**sample, "issuer": "acme"})
     clock.advance(days=1)
-    wire.withdraw(editor, r.id, "Issued in error by the issuer.")
+    wire.releases.withdraw(editor, r.id, "Issued in error by the issuer.")
     resp = client.get(path(r))
     assert resp.status_code == 410
     page = doc(resp)
@@ -182,17 +182,17 @@ def test_withdrawn_release_leaves_a_notice(client, wire, editor, sample, clock):
     assert not page.xpath('//script[@type="application/ld+json"]')
     assert "Rocket Skate" not in client.get("/en/").text
 
-    never = wire.submit(editor, wire.create(editor, {**sample, "issuer": "acme"}).id)
-    wire.withdraw(editor, never.id, "Not needed")
+    never = wire.releases.submit(editor, wire.releases.create(editor, {**sample, "issuer": "acme"}).id)
+    wire.releases.withdraw(editor, never.id, "Not needed")
     assert client.get(path(never)).status_code == 404
 
 
 def test_corrected_release_shows_the_notes(client, wire, editor, sample, clock):
     r = publish(wire, editor, {**sample, "issuer": "acme"})
     clock.advance(hours=1)
-    wire.correct(editor, r.id, {"correction_note": "Corrected the range figure.", "lead": "Acme announced it."})
+    wire.releases.correct(editor, r.id, {"correction_note": "Corrected the range figure.", "lead": "Acme announced it."})
     clock.advance(hours=1)
-    r = wire.correct(editor, r.id, {"correction_note": "Fixed a typo in the lead.", "lead": "Acme announced its skate."})
+    r = wire.releases.correct(editor, r.id, {"correction_note": "Fixed a typo in the lead.", "lead": "Acme announced its skate."})
     resp = client.get(path(r))
     notes = doc(resp).xpath('//aside[contains(@class,"correction")]//li')
     assert [n.text_content().split(": ", 1)[1] for n in notes] == ["Corrected the range figure.",

@@ -59,7 +59,7 @@ def test_only_the_last_two_days(client, clock, publish):
 def test_withdrawn_releases_leave_the_sitemap(client, wire, keys, publish):
     r = publish()
     assert len(urls(client)) == 1
-    wire.withdraw(wire.authenticate(keys["editor"]), r.id, "Issued in error")
+    wire.releases.withdraw(wire.accounts.authenticate(keys["editor"]), r.id, "Issued in error")
     assert urls(client) == {}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -10,7 +9,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from conftest import auth
-from helpers import assert_problem, snapshot
+from fastapi.testclient import TestClient
+from helpers import assert_problem, rewire, snapshot
+from newswire.web.app import create_app
 from newswire.distribution.secrets import decrypt
 from newswire.storage.tables import endpoints
 
@@ -26,13 +27,12 @@ SUBSCRIBER = {"kind": "outlet", "name": "Daily Planet", "email": "desk@planet.ex
 def subs(wire, keys):
     """Two subscribers, each with a key bound to it; ids under 'own_id' and 'other_id'."""
     from newswire.domain.models import SYSTEM
-    from newswire.workflow.subscriptions import Subscriptions
 
-    s = Subscriptions(wire)
+    s = wire.subscriptions
     own = s.create(SYSTEM, SUBSCRIBER).id
     other = s.create(SYSTEM, {"kind": "journalist", "name": "Bugle", "email": "jj@bugle.example"}).id
-    keys["own"] = wire.create_api_key("subscriber", "Planet key", subscriber_id=own)
-    keys["other"] = wire.create_api_key("subscriber", "Bugle key", subscriber_id=other)
+    keys["own"] = wire.accounts.create_api_key("subscriber", "Planet key", subscriber_id=own)
+    keys["other"] = wire.accounts.create_api_key("subscriber", "Bugle key", subscriber_id=other)
     return {"own_id": own, "other_id": other, "service": s}
 
 
@@ -262,19 +262,17 @@ def test_private_webhook_urls_need_the_operator_to_allow_them(client, wire, keys
     refused = assert_problem(client.post(path, json={"channel": "webhook", "url": "http://127.0.0.1:9/hook"},
                                          headers=auth(keys["own"])), 422, "url")
     assert "127.0.0.1" in refused["detail"] and "NEWSWIRE_WEBHOOK_ALLOW_PRIVATE" in refused["detail"]
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=True)
-    r = client.post(path, json={"channel": "webhook", "url": "http://127.0.0.1:9/hook"}, headers=auth(keys["own"]))
+    lenient = TestClient(create_app(rewire(wire, webhook_allow_private=True)))  # the operator allows them
+    r = lenient.post(path, json={"channel": "webhook", "url": "http://127.0.0.1:9/hook"}, headers=auth(keys["own"]))
     assert r.status_code == 201, r.text
     # Disabled (say, after a 410) and re-enabled once the operator no longer allows private targets: refused.
     eid = r.json()["id"]
     with wire.engine.begin() as conn:
         conn.execute(sa.update(endpoints).where(endpoints.c.id == eid)
                      .values(status="disabled", disabled_reason="410 Gone"))
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=False)
     assert_problem(client.post(f"{path}/{eid}/enable", headers=auth(keys["own"])), 422, "url")
     assert _row(wire, eid).status == "disabled"
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=True)
-    r = client.post(f"{path}/{eid}/enable", headers=auth(keys["own"]))
+    r = lenient.post(f"{path}/{eid}/enable", headers=auth(keys["own"]))
     assert r.status_code == 200 and r.json()["status"] == "active" and r.json()["disabled_reason"] == ""
 
 

@@ -22,8 +22,8 @@ from newswire.translation.engines.base import EngineError
 from newswire.translation.memory import SqlMemory
 from newswire.translation.pipeline import Pipeline
 from newswire.translation.registry import Registry
-from newswire.translation.worker import LEASE, TranslationWorker
-from newswire.workflow.translating import fields_of
+from newswire.workers.translation import LEASE
+from newswire.services.translations import fields_of
 from test_format_ninjs import assert_valid
 from webhook_receiver import add_webhook, rows, run_worker
 
@@ -41,7 +41,7 @@ def wire(wire):
 
 
 def translate_all(wire, worker_id="translator") -> list:
-    worker, done = TranslationWorker(wire, worker_id), []
+    worker, done = wire.translation_worker(worker_id), []
     while (row := worker.run_once()) is not None:
         done.append(row)
     return done
@@ -184,7 +184,7 @@ def test_an_embargo_holds_every_language_version(client, wire, keys, sample, clo
     assert client.get(f"/api/v1/releases/{rid}/translations", headers=auth(keys["subscriber"])).status_code == 404
 
     clock.advance(hours=2, seconds=1)
-    wire.release_due()
+    wire.releases.release_due()
     for path in hidden:
         assert client.get(path, follow_redirects=False).status_code in (200, 301), path
     assert len(feedparser.parse(client.get("/feeds/es.rss").content).entries) == 1
@@ -261,7 +261,7 @@ class Failing:
 
 
 def test_a_crashing_segment_is_flagged_and_holds_the_version_for_review(client, wire, keys, sample, receiver):
-    wire.translator = Pipeline(Registry([Failing()], {}, (), {}), SqlMemory(wire.engine, wire.clock))
+    wire.translations.use_pipeline(Pipeline(Registry([Failing()], {}, (), {}), SqlMemory(wire.engine, wire.clock)))
     add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
     rid = create(client, keys, sample, target_languages=["es"])
     assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
@@ -282,16 +282,16 @@ def test_a_crashing_segment_is_flagged_and_holds_the_version_for_review(client, 
 
 
 def test_a_crashed_worker_s_job_is_taken_up_after_its_lease(wire, editor, sample, clock):
-    r = wire.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
-    wire.publish(editor, r.id)
-    claimed = wire.claim_translation("dead-worker", LEASE)  # ... and the worker dies here
+    r = wire.releases.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
+    wire.releases.publish(editor, r.id)
+    claimed = wire.translations.claim("dead-worker", LEASE)  # ... and the worker dies here
     assert claimed is not None and claimed.status == "translating"
-    assert TranslationWorker(wire, "second").run_once() is None  # still leased
+    assert wire.translation_worker("second").run_once() is None  # still leased
     clock.advance(seconds=LEASE + 1)
-    row = TranslationWorker(wire, "second").run_once()
+    row = wire.translation_worker("second").run_once()
     assert row.status == "ready" and row.attempts == 2
-    late = wire.pipeline().translate(fields_of(r.content), "en", "es")
-    assert wire.complete_translation(claimed, "dead-worker", late) is None  # the late one cannot overwrite it
+    late = wire.translations.pipeline.translate(fields_of(r.content), "en", "es")
+    assert wire.translations.complete(claimed, "dead-worker", late) is None  # the late one cannot overwrite it
 
 
 def test_issuer_glossary_keeps_brands_and_forces_terms(client, wire, keys, sample):
@@ -356,13 +356,13 @@ def test_two_workers_never_take_the_same_job(wire, editor, sample):
     import threading
 
     for i in range(3):
-        r = wire.create(editor, {**sample, "issuer": "acme", "headline": f"Release number {i} of the day",
+        r = wire.releases.create(editor, {**sample, "issuer": "acme", "headline": f"Release number {i} of the day",
                                  "target_languages": ["es", "pt"]})
-        wire.publish(editor, r.id)
+        wire.releases.publish(editor, r.id)
     done: dict[str, list] = {"a": [], "b": []}
 
     def work(name):
-        worker = TranslationWorker(wire, name)
+        worker = wire.translation_worker(name)
         while (row := worker.run_once()) is not None:
             done[name].append((row.release_id, row.language))
 

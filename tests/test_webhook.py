@@ -114,7 +114,7 @@ def test_dead_after_the_last_retry_then_replayed(wire, editor, sample, receiver)
     assert (row.status, row.attempts, row.last_status_code) == ("dead", 4, 500)
     assert "receiver says 500" in row.last_error
 
-    with wire.transaction() as conn:
+    with wire.db.transaction() as conn:
         assert ledger.replay(conn, wire.clock(), ids=[row.id]) == 1
     run_worker(wire, settled(wire))
     [row] = rows(wire, release_id=r.id)
@@ -127,7 +127,7 @@ def test_withdrawal_reaches_earlier_recipients_only(wire, editor, sample, receiv
     r = publish(wire, editor, sample)
     run_worker(wire, settled(wire))
     add_webhook(wire, receiver.url("/late"))
-    wire.withdraw(editor, r.id, "Issued in error")
+    wire.releases.withdraw(editor, r.id, "Issued in error")
     run_worker(wire, settled(wire))
 
     events = [json.loads(h.body)["type"] for h in receiver.at("/early")]
@@ -157,7 +157,7 @@ def test_correction_reaches_earlier_recipients_and_newly_matching(wire, editor, 
     add_webhook(wire, receiver.url("/jp"), Preferences(regions=("JP",)))
     r = publish(wire, editor, sample)  # DE, US
     run_worker(wire, settled(wire))
-    wire.correct(editor, r.id, {"regions": ["FR"], "correction_note": "Launch is in France"})
+    wire.releases.correct(editor, r.id, {"regions": ["FR"], "correction_note": "Launch is in France"})
     run_worker(wire, settled(wire))
 
     def events(path):

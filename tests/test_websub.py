@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from lxml import etree
 
 from callback_server import CallbackServer
-from helpers import snapshot
-from newswire.distribution import websub_hub
+from fastapi.testclient import TestClient
+from helpers import rewire, snapshot
+from newswire.web.app import create_app
+from newswire.services import websub as websub_hub
 from newswire.distribution.channels.websub import WebSubChannel
 from newswire.distribution.secrets import decrypt
-from newswire.distribution.worker import DeliveryWorker
 from newswire.domain.subscriptions import Channel
 from newswire.storage import subscribers as subs
 from newswire.storage.tables import deliveries
@@ -45,10 +46,10 @@ def callback():
 @pytest.fixture
 def publish(wire, keys, sample, clock):
     clock.set(T0)
-    editor = wire.authenticate(keys["editor"])
+    editor = wire.accounts.authenticate(keys["editor"])
 
     def _publish(**fields):
-        return wire.publish(editor, wire.create(editor, {**sample, "issuer": "acme", **fields}).id)
+        return wire.releases.publish(editor, wire.releases.create(editor, {**sample, "issuer": "acme", **fields}).id)
     return _publish
 
 
@@ -76,7 +77,7 @@ def deliver(wire) -> None:
                 deliveries.c.status == "pending", deliveries.c.next_attempt_at <= wire.clock())).scalar())
 
     async def run():
-        worker = DeliveryWorker(wire, {"websub": WebSubChannel(wire.settings, wire)}, "test", idle=0.05)
+        worker = wire.delivery_worker("test", channels={"websub": wire.channels()["websub"]}, idle=0.05)
         task = asyncio.create_task(worker.run())
         while await asyncio.to_thread(due):
             await asyncio.sleep(0.05)
@@ -133,7 +134,7 @@ def test_failed_verification_changes_nothing(client, wire, clock, callback):
         assert len(callback.got("GET", path)) == 1 and row(wire, topic, callback.url(path)) is None
     # An active subscription whose renewal (or unsubscription) fails stays as it was (§5.1).
     cb = callback.url("/deny-later")
-    with wire.transaction() as conn:
+    with wire.db.transaction() as conn:
         subs.create_endpoint(conn, subscriber_id=None, channel=Channel.WEBSUB, address=cb, topic=topic,
                              now=T0, expires_at=T0 + DAY)
     assert hub(client, "subscribe", topic, cb, lease_seconds="999999").status_code == 202
@@ -158,8 +159,8 @@ def test_bad_requests_are_refused_in_plain_text(client, wire, callback, form):
     assert snapshot(wire.engine) == before and callback.requests == []
 
 
-def test_private_callbacks_and_other_content_types_are_refused(client, wire, callback):
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=False)
+def test_private_callbacks_and_other_content_types_are_refused(wire, callback):
+    client = TestClient(create_app(rewire(wire, webhook_allow_private=False)))
     resp = hub(client, "subscribe", FEEDS + "en.rss", callback.url("/"))
     assert resp.status_code == 400 and "127.0.0.1" in resp.text
     assert hub(client, "subscribe", FEEDS + "en.rss", "http://169.254.169.254/x").status_code == 400

@@ -10,10 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newswire.distribution.channels.webhook import WebhookChannel
-from newswire.distribution.setup import attach
-from newswire.distribution.worker import DeliveryWorker
+from newswire.bootstrap import build
 from newswire.storage import deliveries as ledger
-from newswire.workflow.wire import Wire
 from helpers import publish
 from webhook_receiver import add_webhook, rows, run_worker
 
@@ -76,14 +74,14 @@ def test_a_dead_workers_claims_are_delivered_after_its_lease_once(wire, editor, 
     for i in range(6):
         add_webhook(wire, receiver.url(f"/l{i}"))
     publish(wire, editor, sample)
-    with wire.transaction() as conn:  # a worker that claims, then dies without a word
+    with wire.db.transaction() as conn:  # a worker that claims, then dies without a word
         ghost = ledger.claim(conn, now=wire.clock(), worker="ghost", limit=100, lease_seconds=1)
     assert len(ghost) == 6
 
     run_worker(wire, all_delivered(wire, 6))
     assert sorted(h.path for h in receiver.hits) == sorted(f"/l{i}" for i in range(6))
     assert {r.attempts for r in rows(wire)} == {1}
-    with wire.transaction() as conn:  # the ghost wakes up and reports: too late, nothing changes
+    with wire.db.transaction() as conn:  # the ghost wakes up and reports: too late, nothing changes
         late = [ledger.Outcome(c.id, ledger.DEAD, wire.clock(), error="late") for c in ghost]
         assert ledger.record(conn, "ghost", late) == 0
     assert {r.status for r in rows(wire)} == {"delivered"}
@@ -98,7 +96,7 @@ def test_two_workers_never_send_the_same_delivery(wire, editor, sample, receiver
     done = all_delivered(wire, 2 * n)
 
     async def main():
-        workers = [DeliveryWorker(wire, {"webhook": WebhookChannel(wire.settings)}, name, batch=10, concurrency=16)
+        workers = [wire.delivery_worker(name, channels={"webhook": WebhookChannel(wire.settings)}, batch=10, concurrency=16)
                    for name in ("one", "two")]
         tasks = [asyncio.create_task(w.run()) for w in workers]
         deadline = time.monotonic() + 60
@@ -131,8 +129,7 @@ def test_serve_runs_the_worker_and_a_publish_wakes_it(wire, keys, editor, sample
     from newswire.web.app import create_app
 
     add_webhook(wire, receiver.url("/live"))
-    served = Wire(engine=wire.engine, settings=replace(wire.settings, run_worker=True), clock=clock)
-    attach(served)
+    served = build(wire.settings.with_overrides(run_worker=True), clock=clock, migrate=False)
     with TestClient(create_app(served)):
         publish(served, editor, sample)
         deadline = time.monotonic() + 30
@@ -146,11 +143,18 @@ def test_serve_runs_the_worker_and_a_publish_wakes_it(wire, keys, editor, sample
 def test_postgresql_notify_wakes_a_worker_elsewhere(wire, editor, sample, receiver):
     add_webhook(wire, receiver.url("/notified"))
 
+    elsewhere = build(wire.settings, migrate=False)  # another process's wire: its own bus, its own LISTEN
+
     async def main():
-        # It polls only once a minute and nobody pokes it: only the NOTIFY can wake it in time.
-        worker = DeliveryWorker(wire, {"webhook": WebhookChannel(wire.settings)}, "elsewhere", idle=60)
+        # It polls only once a minute and nobody here pokes it: only the NOTIFY can wake it in time.
+        runtime = elsewhere.runtime(workers=False)
+        await runtime.start()  # returns once LISTEN is in effect
+        worker = elsewhere.delivery_worker("elsewhere", channels={"webhook": WebhookChannel(wire.settings)}, idle=60)
         task = asyncio.create_task(worker.run())
-        await asyncio.sleep(1)  # asleep and listening
+        deadline = time.monotonic() + 30
+        while not worker.sleeping:  # it has looked, found nothing, and sleeps
+            assert time.monotonic() < deadline and not task.done()
+            await asyncio.sleep(0.01)
         await asyncio.to_thread(publish, wire, editor, sample)
         deadline = time.monotonic() + 30
         while not await asyncio.to_thread(all_delivered(wire, 1)):
@@ -158,6 +162,10 @@ def test_postgresql_notify_wakes_a_worker_elsewhere(wire, editor, sample, receiv
             await asyncio.sleep(0.05)
         worker.stop()
         await task
+        await runtime.stop()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        elsewhere.close()
     assert len(receiver.at("/notified")) == 1

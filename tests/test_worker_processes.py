@@ -16,10 +16,9 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from newswire.config import Settings
-from newswire.distribution.setup import attach
 from newswire.storage import db
 from newswire.storage.tables import metadata
-from newswire.workflow.wire import Wire
+from newswire.bootstrap import build
 from webhook_receiver import add_webhooks, rows
 
 pytestmark = pytest.mark.timeout(240)
@@ -33,10 +32,10 @@ def wire(postgres_url, tmp_path):
         conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)} RESTART IDENTITY CASCADE"))
     settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url, webhook_allow_private=True,
                         secret_key=Fernet.generate_key().decode(), run_worker=False)
-    w = Wire(engine=engine, settings=settings)
-    attach(w)
-    yield w
     engine.dispose()
+    w = build(settings, migrate=False)
+    yield w
+    w.close()
 
 
 @pytest.fixture
@@ -63,10 +62,10 @@ def workers(wire, tmp_path):
 
 
 def publish(wire):
-    wire.create_issuer("acme", "Acme Corporation")
-    editor = wire.authenticate(wire.create_api_key("editor", "Desk"))
-    r = wire.create(editor, {"issuer": "acme", "headline": "Acme ships", "body": "It ships.", "language": "en"})
-    return wire.publish(editor, r.id)
+    wire.accounts.create_issuer("acme", "Acme Corporation")
+    editor = wire.accounts.authenticate(wire.accounts.create_api_key("editor", "Desk"))
+    r = wire.releases.create(editor, {"issuer": "acme", "headline": "Acme ships", "body": "It ships.", "language": "en"})
+    return wire.releases.publish(editor, r.id)
 
 
 def wait_for(check, timeout: float, what: str, procs=()) -> None:
@@ -124,7 +123,7 @@ def test_sigterm_finishes_in_flight_sends_and_gives_the_rest_back(wire, receiver
     add_webhooks(wire, [receiver.url(f"/t{i}") for i in range(n)], max_in_flight=1)
     receiver.delay.update({f"/t{i}": 1.5 for i in range(n)})
     r = publish(wire)
-    wire.correct(wire.authenticate(wire.create_api_key("editor", "Desk 2")), r.id,
+    wire.releases.correct(wire.accounts.authenticate(wire.accounts.create_api_key("editor", "Desk 2")), r.id,
                  {"headline": "Acme ships today", "correction_note": "Date"})  # a second delivery each
     proc = workers("graceful")
     wait_for(lambda: sum(receiver.active.values()) == n, 60, "the first sends to be in flight", [proc])

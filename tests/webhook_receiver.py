@@ -94,7 +94,7 @@ def add_webhook(wire, url: str, prefs=None, *, max_in_flight: int = 4, secret: s
 
     secret = secret or secrets.new_webhook_secret()
     now = dt.datetime.now(dt.timezone.utc)
-    with wire.transaction() as conn:
+    with wire.db.transaction() as conn:
         sid = subs.create_subscriber(conn, kind=Kind.OUTLET, name=f"Outlet {url}", email=None,
                                      preferences=prefs or Preferences(), timezone="UTC", now=now)
         eid = subs.create_endpoint(conn, subscriber_id=sid, channel=Channel.WEBHOOK, address=url, now=now,
@@ -114,10 +114,10 @@ def rows(wire, **filters) -> list:
 def run_worker(wire, until, *, channels=None, timeout: float = 60, worker_id: str = "test-worker", **kw):
     """Run a DeliveryWorker until ``until()`` holds (checked off the loop), then stop it gracefully."""
     from newswire.distribution.channels.webhook import WebhookChannel
-    from newswire.distribution.worker import DeliveryWorker
 
     async def main():
-        worker = DeliveryWorker(wire, channels or {"webhook": WebhookChannel(wire.settings)}, worker_id, **kw)
+        worker = wire.delivery_worker(worker_id, channels=channels or {"webhook": WebhookChannel(wire.settings)},
+                                      **kw)
         task = asyncio.create_task(worker.run())
         deadline = time.monotonic() + timeout
         try:
@@ -145,7 +145,7 @@ def add_webhooks(wire, urls: list[str], *, max_in_flight: int = 4) -> str:
 
     secret = secrets.new_webhook_secret()
     enc, now, tag = secrets.encrypt(wire.settings, secret), dt.datetime.now(dt.timezone.utc), f"bulk-{time.time_ns()}"
-    with wire.transaction() as conn:
+    with wire.db.transaction() as conn:
         subs.create_subscribers(conn, [
             {"kind": "outlet", "name": f"{tag}-{i}", "email": None, "languages": [], "regions": [], "industries": [],
              "issuers": [], "timezone": "UTC", "active": True, "created_at": now, "updated_at": now}

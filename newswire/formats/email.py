@@ -19,7 +19,8 @@ from email.utils import format_datetime
 from ..domain.languages import RTL
 from ..domain.models import Release
 from ..domain.subscriptions import Event
-from ..intake.html import sanitize, to_text
+from ..domain.text import html_to_text as to_text
+from ..intake.html import sanitize
 from .feeds import summary_text
 from .jsonld import dateline
 from .labels import translation_note

@@ -20,7 +20,7 @@ from lxml import etree
 
 from ..domain.models import Release
 from ..domain.vocab import media_topics
-from ..intake.html import to_text
+from ..domain.text import html_to_text as to_text
 from .site import Site
 
 MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
@@ -196,3 +196,11 @@ def json_feed(releases: Sequence[Release], site: Site, lang: str, title: str, se
     if hub:
         doc["hubs"] = [{"type": "WebSub", "url": hub}]
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+# Feed kind → (renderer, media type): the routes, the WebSub hub and its pushes share it.
+KINDS = {
+    "rss": (rss, "application/rss+xml"),
+    "atom": (atom, "application/atom+xml"),
+    "json": (json_feed, "application/feed+json"),
+}

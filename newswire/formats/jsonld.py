@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from html.parser import HTMLParser
 
 from babel.dates import format_date
 
 from ..domain.models import Content, Release
+from ..domain.text import html_to_text
 from ..domain.vocab import media_topics, region_name
 from .site import Site
-
-# Tags whose end starts a new line when a body is flattened to text.
-_BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
-           "table", "br", "hr", "figure", "figcaption", "dd", "dt"}
-
 
 def babel_locale(lang: str) -> str:
     return lang.replace("-", "_")
@@ -31,31 +26,6 @@ def dateline(content: Content, lang: str, fallback: dt.date | None = None) -> st
     city = content.dateline.city.upper() if content.dateline else ""
     date = long_date(day, lang) if day else ""
     return ", ".join(x for x in (city, date) if x)
-
-
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "hr"):
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-
-
-def html_to_text(html: str) -> str:
-    p = _Text()
-    p.feed(html)
-    p.close()
-    lines = (" ".join(line.split()) for line in "".join(p.parts).splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def _modified(release: Release) -> dt.datetime | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import Settings
 from ..domain.models import Release
+
+HUB_PATH = "/websub"  # the WebSub hub every feed advertises
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,8 @@ class Site:
     disclaimer: str = ""
 
     @classmethod
-    def from_settings(cls, s: Settings) -> "Site":
+    def from_settings(cls, s) -> "Site":
+        """From anything with ``wire_name``, ``base_url`` and ``disclaimer`` (the Settings)."""
         return cls(name=s.wire_name, base_url=s.base_url.rstrip("/"), disclaimer=s.disclaimer)
 
     def url(self, path: str) -> str:

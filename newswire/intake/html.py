@@ -10,7 +10,6 @@ nesting breaks in a message a person can act on.
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 from html.parser import HTMLParser
 
@@ -128,12 +127,6 @@ def sanitize(html: str) -> str:
         link_rel="noopener nofollow",
         strip_comments=True,
     ).strip()
-
-
-def to_text(html: str) -> str:
-    """Plain text of a fragment (for leads, summaries, search)."""
-    text = nh3.clean(re.sub(r"</(p|h\d|li|blockquote|tr|div)>|<br\s*/?>", "\n", html), tags=set())
-    return re.sub(r"\n{2,}", "\n\n", htmllib.unescape(text)).strip()
 
 
 _TAG = re.compile(r"</?[a-zA-Z!]")

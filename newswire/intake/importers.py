@@ -1,7 +1,7 @@
 """Releases from files: Markdown with YAML front matter, HTML pages, plain-text wire copy.
 
 ``parse_file`` turns one file into the raw fields ``validate.content`` and
-``Wire.create`` take; ``check_files`` does that for a batch and validates every
+``ReleaseService.create`` takes; ``check_files`` does that for a batch and validates every
 result, so a caller can refuse the whole batch before writing anything.
 """
 
@@ -24,7 +24,7 @@ from ..domain import languages
 from ..domain.errors import FieldError, InvalidInput, NewswireError
 from ..domain.vocab import QCODE_RE, media_topics, normalize_qcode
 from . import detect, validate, wirecopy
-from .html import to_text
+from ..domain.text import html_to_text as to_text
 
 KINDS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
 # Front matter keys: each alias and the field it fills.
@@ -42,7 +42,7 @@ _SITE_CHROME = _CHROME + "|.//header|.//footer|.//aside"
 class ImportedRelease:
     path: Path
     kind: str  # markdown, html or text
-    fields: dict  # for validate.content / Wire.create; may also hold issuer and embargo_until
+    fields: dict  # for validate.content / ReleaseService.create; may also hold issuer and embargo_until
     language_from: str = "file"  # file, option or detected
     agency: str = ""  # wire copy: the distributor named in the dateline ("ots", "PRNewswire" …)
     warnings: list[str] = field(default_factory=list)

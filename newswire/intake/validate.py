@@ -13,12 +13,12 @@ from typing import Any
 from ..domain import languages
 from ..domain.errors import Collector, FieldError, TooLarge
 from ..domain.models import Contact, Content, Dateline
+from ..domain.text import html_to_text, is_email
 from ..domain.vocab import QCODE_RE, is_region, media_topics, normalize_qcode
 from . import html as bodyhtml
 
 LIMITS = {"headline": 300, "subheadline": 500, "lead": 3000, "boilerplate": 5000, "attribution": 1000}
 BODY_FORMATS = ("markdown", "html")
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _TICKER = re.compile(r"^[A-Z][A-Z0-9.\-]{0,15}:[A-Z0-9][A-Z0-9.\-]{0,15}$")
 _ISIN = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
 
@@ -152,7 +152,7 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
         for problem in bodyhtml.problems(rendered):
             c.add("body", problem)
         body_html = bodyhtml.sanitize(rendered)
-        if not bodyhtml.to_text(body_html):
+        if not html_to_text(body_html):
             c.add("body", "has no text left once markup is removed; send the release's text")
 
     dateline = None
@@ -181,7 +181,7 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
         contact = Contact(**{k: str(v).strip() for k, v in item.items() if v})
         if not (contact.name or contact.email or contact.phone):
             c.add(f"contacts[{i}]", "needs at least a name, an email or a phone number")
-        if contact.email and not _EMAIL.match(contact.email):
+        if contact.email and not is_email(contact.email):
             c.add(f"contacts[{i}].email", f"'{contact.email}' is not an e-mail address")
         contacts.append(contact)
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -51,7 +52,16 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def psycopg_url(engine_or_url) -> str:
+    """The libpq form of a PostgreSQL SQLAlchemy URL (``postgresql+psycopg://`` → ``postgresql://``),
+    for the connections that psycopg opens itself (LISTEN, the worker's async connection)."""
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(str(engine_or_url))
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

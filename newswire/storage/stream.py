@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from .tables import stream_events
-
-CHANNEL = "newswire_live"  # PostgreSQL NOTIFY channel: payload is the event id
-
 
 def append(conn: Connection, *, release_id: int, event: str, language: str, industries: list[str],
            regions: list[str], issuer: str, now: dt.datetime) -> int:
     event_id = conn.execute(insert(stream_events).values(
         release_id=release_id, event=event, language=language, industries=industries, regions=regions,
         issuer=issuer, created_at=now)).inserted_primary_key[0]
-    if conn.dialect.name == "postgresql":
-        # Delivered to every listening process when this transaction commits, never before.
-        conn.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": str(event_id)})
     return event_id
 
 
@@ -30,3 +24,7 @@ def since(conn: Connection, last_id: int, limit: int = 500) -> list:
 
 def get(conn: Connection, event_id: int):
     return conn.execute(select(stream_events).where(stream_events.c.id == event_id)).first()
+
+
+def latest_id(conn: Connection) -> int:
+    return conn.execute(select(func.max(stream_events.c.id))).scalar() or 0

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from ..translation.memory import Key
 from .tables import translation_memory as tm
+
+
+@dataclass(frozen=True)
+class Key:
+    """A translation memory entry's key: (source unit's segment id, languages, engine, glossary key)."""
+
+    source_hash: str
+    source: str
+    target: str
+    engine: str
+    glossary: str = ""
 
 _CHUNK = 500  # keeps IN lists well under every backend's parameter limit
 
@@ -33,10 +46,7 @@ def get_many(conn: Connection, keys: list[Key]) -> dict[Key, str]:
 
 def put_many(conn: Connection, items: dict[Key, str], *, now: dt.datetime) -> None:
     """Insert new entries; an entry that exists (written meanwhile by another worker) is left as is."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     rows = [dict(source_hash=k.source_hash, source_lang=k.source, target_lang=k.target, engine=k.engine,
                  glossary_key=k.glossary, translation=text, created_at=now) for k, text in items.items()]
     for i in range(0, len(rows), _CHUNK):

@@ -38,6 +38,11 @@ class Row:
     routed_version: int | None
     updated_at: dt.datetime
 
+    def is_current_for(self, version: int) -> bool:
+        """The one rule for "the ready translation of the current version": ready, and made from
+        ``version`` of the original (a correction makes every older one stale until re-translated)."""
+        return self.status == READY and self.source_version == version
+
     @property
     def flagged(self) -> int:
         return sum(1 for s in self.segments if s.get("status") == "flagged")
@@ -120,10 +125,15 @@ def finish(conn: Connection, row_id: int, worker: str, *, status: str, now: dt.d
     return conn.execute(update(t).where(_mine(row_id, worker)).values(**values)).rowcount == 1
 
 
-def set_human(conn: Connection, row_id: int, human: dict, now: dt.datetime) -> None:
-    """An editor's segments: re-queued so the worker reassembles the version around them."""
-    conn.execute(update(t).where(t.c.id == row_id).values(human=human, status=QUEUED, leased_by=None,
-                                                          lease_until=None, error="", updated_at=now))
+def set_human(conn: Connection, row_id: int, edits: dict, now: dt.datetime) -> None:
+    """Merge an editor's segments into the row's and re-queue it, so the worker reassembles the
+    version around them. The first statement is the write, so the row is locked (PostgreSQL) or
+    the database write-locked (SQLite) before the stored segments are read: two editors saving at
+    once each see the other's segments, and neither edit is lost."""
+    conn.execute(update(t).where(t.c.id == row_id).values(status=QUEUED, leased_by=None, lease_until=None,
+                                                          error="", updated_at=now))
+    human = {**(conn.execute(select(t.c.human).where(t.c.id == row_id)).scalar() or {}), **edits}
+    conn.execute(update(t).where(t.c.id == row_id).values(human=human))
 
 
 def mark_routed(conn: Connection, row_id: int, version: int) -> None:

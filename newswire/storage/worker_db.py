@@ -21,10 +21,12 @@ import datetime as dt
 import sqlite3
 from collections.abc import Collection
 
+import psycopg
 from sqlalchemy.engine import Engine
 
 from . import deliveries as ledger
 from . import subscribers as subs
+from .db import psycopg_url
 
 _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -102,6 +104,11 @@ class WorkerDB:
 
         return await self._transaction(work)
 
+    def next_due(self) -> dt.datetime | None:
+        """When the next pending delivery is due (blocking: call it from a thread)."""
+        with self.engine.connect() as conn:
+            return ledger.next_due(conn)
+
     async def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
@@ -117,10 +124,7 @@ class WorkerDB:
             try:
                 if self.pg:
                     if self._conn is None or self._conn.closed:
-                        import psycopg
-
-                        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-                        self._conn = await psycopg.AsyncConnection.connect(url, autocommit=True)
+                        self._conn = await psycopg.AsyncConnection.connect(psycopg_url(self.engine), autocommit=True)
                     async with self._conn.transaction():
                         return await work(self._conn.cursor())
                 return await self._sqlite(work)

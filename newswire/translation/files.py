@@ -10,7 +10,8 @@ import yaml
 from ..domain.errors import InvalidInput
 from ..domain.languages import normalize, supported_list
 from ..intake import detect, importers
-from ..intake.html import markdown_to_html, sanitize, to_text
+from ..domain.text import html_to_text as to_text
+from ..intake.html import markdown_to_html, sanitize
 from .engines.base import Glossary
 
 FIELDS = ("headline", "subheadline", "lead", "boilerplate")

@@ -9,22 +9,18 @@ translations are stored, so a flagged segment is tried afresh next time.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+import datetime as dt
 from typing import Protocol
 
+from ..domain.text import segment_id
+from ..storage import translation_memory as q
+from ..storage.translation_memory import Key
 
-@dataclass(frozen=True)
-class Key:
-    source_hash: str
-    source: str
-    target: str
-    engine: str
-    glossary: str = ""
+__all__ = ["InMemory", "Key", "Memory", "SqlMemory", "key"]
 
 
 def key(segment: str, source: str, target: str, engine: str, glossary: str = "") -> Key:
-    return Key(hashlib.sha256(segment.encode()).hexdigest(), source, target, engine, glossary)
+    return Key(segment_id(segment), source, target, engine, glossary)
 
 
 class Memory(Protocol):
@@ -50,22 +46,16 @@ class SqlMemory:
     """The wire's shared memory in the ``translation_memory`` table."""
 
     def __init__(self, engine, clock=None):
-        import datetime as dt
-
         self.engine = engine
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
 
     def get_many(self, keys: list[Key]) -> dict[Key, str]:
-        from ..storage import translation_memory as q
-
         if not keys:
             return {}
         with self.engine.connect() as conn:
             return q.get_many(conn, keys)
 
     def put_many(self, items: dict[Key, str]) -> None:
-        from ..storage import translation_memory as q
-
         if items:
             with self.engine.begin() as conn:
                 q.put_many(conn, items, now=self.clock())

@@ -1,15 +1,51 @@
-"""Request-scoped helpers shared by the API and the newsroom."""
+"""Request-scoped dependencies shared by the API and the newsroom: the services, the caller."""
 
 from __future__ import annotations
 
 from fastapi import Request
 
+from ..bootstrap import Container
+from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
-from ..workflow.wire import Wire
+from ..formats.site import Site
+from ..services.accounts import AccountService
+from ..services.listings import Listings
+from ..services.releases import ReleaseService
+from ..services.subscriptions import SubscriptionService
+from ..services.translations import TranslationService
+from ..services.websub import WebSubService
 
 
-def wire(request: Request) -> Wire:
-    return request.app.state.wire
+def container(request: Request) -> Container:
+    return request.app.state.nw
+
+
+def site(request: Request) -> Site:
+    return request.app.state.nw.site
+
+
+def releases(request: Request) -> ReleaseService:
+    return request.app.state.nw.releases
+
+
+def listings(request: Request) -> Listings:
+    return request.app.state.nw.listings
+
+
+def translations(request: Request) -> TranslationService:
+    return request.app.state.nw.translations
+
+
+def subscriptions(request: Request) -> SubscriptionService:
+    return request.app.state.nw.subscriptions
+
+
+def accounts(request: Request) -> AccountService:
+    return request.app.state.nw.accounts
+
+
+def websub(request: Request) -> WebSubService:
+    return request.app.state.nw.websub
 
 
 def principal(request: Request) -> Principal:
@@ -19,8 +55,6 @@ def principal(request: Request) -> Principal:
     if header:
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
-            from ..domain.errors import Unauthenticated
-
             raise Unauthenticated("Send the API key as 'Authorization: Bearer <key>'.")
         token = value.strip()
-    return request.app.state.wire.authenticate(token)
+    return request.app.state.nw.accounts.authenticate(token)

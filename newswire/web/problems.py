@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain import errors as e
+from .newsroom.errors import not_found_page
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://newswire.dev/problems/"
@@ -72,9 +75,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-            from .newsroom.errors import not_found_page  # the public site answers with a page
-
-            return not_found_page(request)
+            return not_found_page(request)  # the public site answers with a page
         titles = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}
         detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if exc.status_code == 404:
@@ -86,8 +87,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
-        import logging
-
         logging.getLogger("newswire").exception("unhandled error on %s", request.url.path)
         return problem(500, "Internal error", "The wire failed to handle this request; nothing was changed. "
                        "Operators find the cause in the service log.", kind="internal", instance=request.url.path)

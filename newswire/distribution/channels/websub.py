@@ -2,23 +2,22 @@
 subscriber callback, signed with X-Hub-Signature when the subscription has a secret.
 
 The payload is the topic feed itself, exactly what GET on the topic returns now, so it is
-rendered once per topic and event, never per subscriber. Rendering reads the database,
-hence the ``wire`` (one is made from the settings when none is given).
+rendered once per topic and event, never per subscriber. Rendering reads the database, so the
+composition root gives the channel ``render_feed`` (the listings service's feed builder).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from urllib.parse import urlsplit
-
 
 from ...config import Settings
 from ...domain.errors import InvalidInput
 from ...domain.models import Release
-from ...formats.site import Site
-from ...web.newsroom.feeds import HUB_PATH, KINDS, build_feed
-from ...workflow.wire import Wire
+from ...formats.feeds import KINDS
+from ...formats.site import HUB_PATH, Site
 from ..netguard import check_url
 from ..websub_topics import parse_topic
 from .base import Job, Result, Target
@@ -32,19 +31,11 @@ def signature(secret: str, body: bytes) -> str:
 class WebSubChannel(HttpChannel):
     name = "websub"
 
-    def __init__(self, settings: Settings, wire: Wire | None = None):
+    def __init__(self, settings: Settings, render_feed: Callable[..., bytes]):
+        """``render_feed(lang, kind, industry=…, region=…, issuer=…)``: the topic's feed bytes now."""
         super().__init__(settings)
-        self._wire = wire
-        self._own_engine = wire is None
+        self.render_feed = render_feed
         self.hub_url = Site.from_settings(settings).url(HUB_PATH)
-
-    @property
-    def wire(self) -> Wire:
-        if self._wire is None:
-            from ...storage import db
-
-            self._wire = Wire(engine=db.make_engine(self.settings.sqlalchemy_url), settings=self.settings)
-        return self._wire
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
         return (target.topic, release.id, release.current.number, event)
@@ -56,7 +47,7 @@ class WebSubChannel(HttpChannel):
             return b""
         lang, filters = parsed
         try:
-            return build_feed(self.wire, lang, kind, **filters).body
+            return self.render_feed(lang, kind, **filters)
         except InvalidInput:  # e.g. the topic's issuer filter names an issuer since removed
             return b""
 
@@ -79,11 +70,6 @@ class WebSubChannel(HttpChannel):
         return await post(self.session(), did, url, job.payload, self.headers(job),
                           timeout=self.settings.webhook_timeout, gone="the subscriber ended it")
 
-    async def close(self) -> None:
-        await super().close()
-        if self._own_engine and self._wire is not None:
-            self._wire.engine.dispose()
-            self._wire = None
 
 
 def _kind(topic: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 
 from ...domain.models import Principal
-from ...workflow.subscriptions import DeliveryPage, Subscriptions
-from ..deps import principal
-from .subscribers import ERRORS, service
+from ...services.subscriptions import DeliveryPage, SubscriptionService
+from ..deps import principal, subscriptions
+from .subscribers import ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries"])
 CHANNEL = Query(None, description="webhook, email or websub")
@@ -28,7 +28,7 @@ def _page_json(request: Request, page: DeliveryPage) -> dict:
             summary="Who the release went to, and how each delivery stands (its issuer, editors, admins)")
 def release_deliveries(request: Request, release_id: int, channel: str | None = CHANNEL,
                        status: str | None = STATUS, cursor: str | None = None, limit: int = LIMIT,
-                       p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+                       p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     return _page_json(request, s.release_deliveries(p, release_id, channel=channel, status=status, cursor=cursor,
                                                     limit=limit))
 
@@ -37,18 +37,18 @@ def release_deliveries(request: Request, release_id: int, channel: str | None = 
             summary="What was sent to a subscriber (admins, or its own key)")
 def subscriber_deliveries(request: Request, subscriber_id: int, channel: str | None = CHANNEL,
                           status: str | None = STATUS, cursor: str | None = None, limit: int = LIMIT,
-                          p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+                          p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     return _page_json(request, s.subscriber_deliveries(p, subscriber_id, channel=channel, status=status,
                                                        cursor=cursor, limit=limit))
 
 
 @router.post("/deliveries/replay", responses=ERRORS, summary="Make every dead delivery due again (admins)")
 def replay_dead(dead: bool = Query(False, description="Must be true: replays every dead delivery"),
-                p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+                p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     return {"replayed": s.replay_dead(p, confirmed=dead)}
 
 
 @router.post("/deliveries/{delivery_id}/replay", responses=ERRORS,
              summary="Make one dead delivery due again with a fresh retry schedule (admins)")
-def replay_one(delivery_id: int, p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+def replay_one(delivery_id: int, p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     return {"replayed": s.replay(p, delivery_id)}

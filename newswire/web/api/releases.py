@@ -10,10 +10,10 @@ from ...domain.models import Principal, Release, Role, Status
 from ...formats import newsml, ninjs
 from ...formats.site import Site
 from ...storage.releases import ListQuery, decode_cursor
-from ...workflow.access import require_signed_in
-from ...workflow.wire import Wire
-from .. import filters
-from ..deps import principal, wire
+from ...services.access import require_signed_in
+from ...services.listings import Listings
+from ...services.releases import ReleaseService
+from ..deps import listings, principal, releases
 from . import schemas
 
 router = APIRouter(prefix="/api/v1/releases", tags=["releases"])
@@ -22,7 +22,7 @@ ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
 
 
 def _site(request: Request) -> Site:
-    return Site.from_settings(request.app.state.wire.settings)
+    return request.app.state.nw.site
 
 
 def summary(release: Release, site: Site) -> dict:
@@ -47,16 +47,16 @@ def summary(release: Release, site: Site) -> dict:
 
 @router.post("", status_code=201, responses=ERRORS, summary="Create a release (a draft)")
 def create_release(request: Request, body: schemas.ReleaseCreate, p: Principal = Depends(principal),
-                   w: Wire = Depends(wire)):
-    release = w.create(p, schemas.fields_of(body))
+                   rs: ReleaseService = Depends(releases)):
+    release = rs.create(p, schemas.fields_of(body))
     site = _site(request)
     return JSONResponse(summary(release, site), status_code=201,
                         headers={"Location": site.url(f"/api/v1/releases/{release.id}")})
 
 
-def _list_query(p: Principal, w: Wire, *, language, industry, region, issuer, since, status) -> ListQuery:
+def _list_query(p: Principal, ls: Listings, *, language, industry, region, issuer, since, status) -> ListQuery:
     c = Collector()
-    base = filters.parse(w, c, language=language, industry=industry, region=region, issuer=issuer, since=since)
+    base = ls.filters(c, language=language, industry=industry, region=region, issuer=issuer, since=since)
     statuses: tuple[Status, ...] = ()
     if status:
         try:
@@ -65,7 +65,7 @@ def _list_query(p: Principal, w: Wire, *, language, industry, region, issuer, si
             c.add("status", f"use any of: {', '.join(s.value for s in Status)}")
     c.raise_if_any()
     if not statuses:
-        return ListQuery(public_at=w.clock(), **base)
+        return ListQuery(public_at=ls.clock(), **base)
     # Non-public listings: staff see all; an issuer sees only its own; others nothing.
     require_signed_in(p)
     if p.is_staff:
@@ -81,15 +81,15 @@ def list_releases(request: Request, language: str | None = None, industry: str |
                   since: str | None = Query(None, description="RFC 3339; only releases published since then"),
                   status: str | None = Query(None, description="Comma list; for issuers and the desk only"),
                   cursor: str | None = None, limit: int = Query(50, ge=1, le=200),
-                  p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    q = _list_query(p, w, language=language, industry=industry, region=region, issuer=issuer, since=since,
+                  p: Principal = Depends(principal), ls: Listings = Depends(listings)):
+    q = _list_query(p, ls, language=language, industry=industry, region=region, issuer=issuer, since=since,
                     status=status)
     if cursor:
         try:
             decode_cursor(cursor)
         except (ValueError, UnicodeDecodeError):
             raise InvalidInput("cursor: not a cursor this API gave out; use the 'next' link of a listing") from None
-    items, next_cursor = w.list(q, limit=limit, cursor=cursor)
+    items, next_cursor = ls.list(q, limit=limit, cursor=cursor)
     site = _site(request)
     body = {"items": [ninjs.render(r, site) for r in items], "next": None}
     if next_cursor:
@@ -112,9 +112,9 @@ def _release_id(raw: str) -> tuple[int, str]:
     summary="A release as ninjs 2.x JSON, or as a NewsML-G2 newsItem with the .xml suffix")
 def get_release(request: Request, release_ref: str,
                 lang: str | None = Query(None, description="A language version, e.g. es: its translation"),
-                p: Principal = Depends(principal), w: Wire = Depends(wire)):
+                p: Principal = Depends(principal), ls: Listings = Depends(listings)):
     release_id, ext = _release_id(release_ref)
-    release = w.get_language(p, release_id, lang)
+    release = ls.get(p, release_id, lang)
     site = _site(request)
     if ext == "xml":
         return Response(newsml.render(release, site), media_type="application/vnd.iptc.g2.newsitem+xml")
@@ -124,48 +124,44 @@ def get_release(request: Request, release_ref: str,
 
 
 @router.get("/{release_id}/status", responses=ERRORS, summary="Workflow status (issuer, editors, admins)")
-def release_status(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    history = w.history(p, release_id)
-    release = w.get(p, release_id)
+def release_status(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
+    history = rs.history(p, release_id)
+    release = rs.get(p, release_id)
     return {**summary(release, _site(request)), "history": [
         {**h, "at": h["at"].isoformat()} for h in history]}
 
 
 @router.patch("/{release_id}", responses=ERRORS, summary="Edit a release before it is published (new version)")
 def edit_release(request: Request, release_id: int, body: schemas.ReleaseEdit, p: Principal = Depends(principal),
-                 w: Wire = Depends(wire)):
-    return summary(w.edit(p, release_id, schemas.fields_of(body)), _site(request))
+                 rs: ReleaseService = Depends(releases)):
+    return summary(rs.edit(p, release_id, schemas.fields_of(body)), _site(request))
 
 
 @router.post("/{release_id}/submit", responses=ERRORS, summary="Submit a draft for review")
-def submit(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    return summary(w.submit(p, release_id), _site(request))
+def submit(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
+    return summary(rs.submit(p, release_id), _site(request))
 
 
 @router.post("/{release_id}/approve", responses=ERRORS, summary="Approve a submitted release (editors)")
-def approve(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    return summary(w.approve(p, release_id), _site(request))
+def approve(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
+    return summary(rs.approve(p, release_id), _site(request))
 
 
 @router.post("/{release_id}/publish", responses=ERRORS,
              summary="Publish now, or schedule when the release has a future embargo")
 def publish(request: Request, release_id: int, body: schemas.PublishIn | None = Body(None),
-            p: Principal = Depends(principal), w: Wire = Depends(wire)):
+            p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     embargo = body.embargo_until if body else None
-    release = w.publish(p, release_id, embargo)
-    clock = request.app.state.clock
-    if clock is not None and release.status == Status.SCHEDULED:
-        clock.poke()
-    return summary(release, _site(request))
+    return summary(rs.publish(p, release_id, embargo), _site(request))
 
 
 @router.post("/{release_id}/correct", responses=ERRORS, summary="Correct a published release (new version)")
 def correct(request: Request, release_id: int, body: schemas.CorrectIn, p: Principal = Depends(principal),
-            w: Wire = Depends(wire)):
-    return summary(w.correct(p, release_id, schemas.fields_of(body)), _site(request))
+            rs: ReleaseService = Depends(releases)):
+    return summary(rs.correct(p, release_id, schemas.fields_of(body)), _site(request))
 
 
 @router.post("/{release_id}/withdraw", responses=ERRORS, summary="Withdraw (kill) a release")
 def withdraw(request: Request, release_id: int, body: schemas.WithdrawIn, p: Principal = Depends(principal),
-             w: Wire = Depends(wire)):
-    return summary(w.withdraw(p, release_id, body.reason or ""), _site(request))
+             rs: ReleaseService = Depends(releases)):
+    return summary(rs.withdraw(p, release_id, body.reason or ""), _site(request))

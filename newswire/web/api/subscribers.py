@@ -1,4 +1,4 @@
-"""/api/v1/subscribers: subscribers, their endpoints and signing secrets (rules in workflow.subscriptions)."""
+"""/api/v1/subscribers: subscribers, their endpoints and signing secrets (rules in services.subscriptions)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from fastapi.responses import JSONResponse
 from ...domain.models import Principal
 from ...domain.subscriptions import Channel, Endpoint, Subscriber
 from ...formats.site import Site
-from ...workflow.subscriptions import Issued, Subscriptions
-from ...workflow.wire import Wire
-from ..deps import principal, wire
+from ...services.subscriptions import Issued, SubscriptionService
+from ..deps import principal, subscriptions
 from . import schemas
 
 router = APIRouter(prefix="/api/v1/subscribers", tags=["subscribers"])
@@ -18,12 +17,8 @@ PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
 
 
-def service(w: Wire = Depends(wire)) -> Subscriptions:
-    return Subscriptions(w)
-
-
 def _site(request: Request) -> Site:
-    return Site.from_settings(request.app.state.wire.settings)
+    return request.app.state.nw.site
 
 
 def subscriber_json(s: Subscriber, site: Site) -> dict:
@@ -60,7 +55,7 @@ def issued_json(i: Issued) -> dict:
 
 @router.post("", status_code=201, responses=ERRORS, summary="Create a subscriber (admins)")
 def create_subscriber(request: Request, body: schemas.SubscriberIn, p: Principal = Depends(principal),
-                      s: Subscriptions = Depends(service)):
+                      s: SubscriptionService = Depends(subscriptions)):
     sub = s.create(p, schemas.fields_of(body))
     site = _site(request)
     return JSONResponse(subscriber_json(sub, site), status_code=201,
@@ -69,7 +64,7 @@ def create_subscriber(request: Request, body: schemas.SubscriberIn, p: Principal
 
 @router.get("", responses=ERRORS, summary="List subscribers (admins; a subscriber key sees its own)")
 def list_subscribers(request: Request, cursor: str | None = None, limit: int = Query(100, ge=1, le=500),
-                     p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+                     p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     items, next_cursor = s.subscribers(p, cursor=cursor, limit=limit)
     site = _site(request)
     nxt = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
@@ -78,19 +73,19 @@ def list_subscribers(request: Request, cursor: str | None = None, limit: int = Q
 
 @router.get("/{subscriber_id}", responses=ERRORS, summary="A subscriber (admins, or its own key)")
 def get_subscriber(request: Request, subscriber_id: int, p: Principal = Depends(principal),
-                   s: Subscriptions = Depends(service)):
+                   s: SubscriptionService = Depends(subscriptions)):
     return subscriber_json(s.get(p, subscriber_id), _site(request))
 
 
 @router.patch("/{subscriber_id}", responses=ERRORS, summary="Change a subscriber's name, e-mail or preferences")
 def patch_subscriber(request: Request, subscriber_id: int, body: schemas.SubscriberPatch,
-                     p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+                     p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     return subscriber_json(s.update(p, subscriber_id, schemas.fields_of(body)), _site(request))
 
 
 @router.delete("/{subscriber_id}", status_code=204, responses=ERRORS,
                summary="Delete a subscriber with its endpoints, keys and delivery records")
-def delete_subscriber(subscriber_id: int, p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+def delete_subscriber(subscriber_id: int, p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     s.delete(p, subscriber_id)
     return Response(status_code=204)
 
@@ -98,20 +93,20 @@ def delete_subscriber(subscriber_id: int, p: Principal = Depends(principal), s: 
 @router.post("/{subscriber_id}/keys", status_code=201, responses=ERRORS,
              summary="Mint an API key for this subscriber (admins); shown once")
 def create_key(subscriber_id: int, body: schemas.SubscriberKeyIn | None = Body(None),
-               p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+               p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     token = s.create_key(p, subscriber_id, body.name if body else None)
     return JSONResponse({"subscriber_id": subscriber_id, "key": token}, status_code=201)
 
 
 @router.get("/{subscriber_id}/endpoints", responses=ERRORS, summary="The subscriber's endpoints (no secrets)")
-def list_endpoints(subscriber_id: int, p: Principal = Depends(principal), s: Subscriptions = Depends(service)):
+def list_endpoints(subscriber_id: int, p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
     return {"items": [endpoint_json(e) for e in s.endpoints(p, subscriber_id)]}
 
 
 @router.post("/{subscriber_id}/endpoints", status_code=201, responses=ERRORS,
              summary="Add a webhook or e-mail endpoint; a webhook's signing secret is returned once")
 def add_endpoint(request: Request, subscriber_id: int, body: schemas.EndpointIn, p: Principal = Depends(principal),
-                 s: Subscriptions = Depends(service)):
+                 s: SubscriptionService = Depends(subscriptions)):
     issued = s.add_endpoint(p, subscriber_id, schemas.fields_of(body))
     where = _site(request).url(f"/api/v1/subscribers/{subscriber_id}/endpoints/{issued.endpoint.id}")
     return JSONResponse(issued_json(issued), status_code=201, headers={"Location": where})
@@ -120,7 +115,7 @@ def add_endpoint(request: Request, subscriber_id: int, body: schemas.EndpointIn,
 @router.delete("/{subscriber_id}/endpoints/{endpoint_id}", status_code=204, responses=ERRORS,
                summary="Remove an endpoint (its pending deliveries go with it)")
 def delete_endpoint(subscriber_id: int, endpoint_id: int, p: Principal = Depends(principal),
-                    s: Subscriptions = Depends(service)):
+                    s: SubscriptionService = Depends(subscriptions)):
     s.remove_endpoint(p, subscriber_id, endpoint_id)
     return Response(status_code=204)
 
@@ -128,12 +123,12 @@ def delete_endpoint(subscriber_id: int, endpoint_id: int, p: Principal = Depends
 @router.post("/{subscriber_id}/endpoints/{endpoint_id}/rotate-secret", responses=ERRORS,
              summary="New signing secret, returned once; the old one verifies until previous_secret_expires_at")
 def rotate_secret(subscriber_id: int, endpoint_id: int, p: Principal = Depends(principal),
-                  s: Subscriptions = Depends(service)):
+                  s: SubscriptionService = Depends(subscriptions)):
     return issued_json(s.rotate_secret(p, subscriber_id, endpoint_id))
 
 
 @router.post("/{subscriber_id}/endpoints/{endpoint_id}/enable", responses=ERRORS,
              summary="Re-enable a disabled endpoint (e.g. after it answered 410 Gone)")
 def enable_endpoint(subscriber_id: int, endpoint_id: int, p: Principal = Depends(principal),
-                    s: Subscriptions = Depends(service)):
+                    s: SubscriptionService = Depends(subscriptions)):
     return endpoint_json(s.enable_endpoint(p, subscriber_id, endpoint_id))

@@ -9,8 +9,9 @@ from ...domain.models import Principal, Release
 from ...formats.labels import translation_label
 from ...formats.site import Site
 from ...storage.translations import READY, Row
-from ...workflow.wire import Wire
-from ..deps import principal, wire
+from ...services.listings import Listings
+from ...services.translations import TranslationService
+from ..deps import listings, principal, translations
 from . import schemas
 from .releases import ERRORS
 
@@ -18,11 +19,11 @@ router = APIRouter(tags=["translations"])
 
 
 def _site(request: Request) -> Site:
-    return Site.from_settings(request.app.state.wire.settings)
+    return request.app.state.nw.site
 
 
 def view(release: Release, row: Row, site: Site, now, *, segments: bool = False) -> dict:
-    current = row.source_version == release.current.number
+    current = row.source_version == release.current.number  # (ready or not: "outdated" otherwise)
     out = {
         "language": row.language,
         "status": row.status if current or row.status != READY else "outdated",
@@ -34,7 +35,7 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
         "error": row.error or None,
         "updated_at": row.updated_at.isoformat(),
         "api_url": site.url(f"/api/v1/releases/{release.id}?lang={row.language}"),
-        "url": site.release_url(release, row.language) if current and row.status == READY
+        "url": site.release_url(release, row.language) if row.is_current_for(release.current.number)
         and release.is_public(now) else None,
     }
     if row.engines:
@@ -47,9 +48,9 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
 
 @router.get("/api/v1/releases/{release_id}/translations", responses=ERRORS,
             summary="Translations of a release and their progress (issuer, editors, admins)")
-def list_translations(request: Request, release_id: int, p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    release, rows = w.translations(p, release_id)
-    site, now = _site(request), w.clock()
+def list_translations(request: Request, release_id: int, p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
+    release, rows = ts.translations(p, release_id)
+    site, now = _site(request), ls.clock()
     return {"release": release.id, "language": release.language, "target_languages": list(release.target_languages),
             "items": [view(release, r, site, now) for r in rows]}
 
@@ -57,37 +58,37 @@ def list_translations(request: Request, release_id: int, p: Principal = Depends(
 @router.get("/api/v1/releases/{release_id}/translations/{lang}", responses=ERRORS,
             summary="One translation with its segments, problems and the engine of each (for review)")
 def get_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
-                    w: Wire = Depends(wire)):
-    release, row = w.translation(p, release_id, lang)
-    return view(release, row, _site(request), w.clock(), segments=True)
+                    ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
+    release, row = ts.translation(p, release_id, lang)
+    return view(release, row, _site(request), ls.clock(), segments=True)
 
 
 @router.patch("/api/v1/releases/{release_id}/translations/{lang}", responses=ERRORS,
               summary="Set segments' wording (editors); the translation is reassembled around them")
 def edit_translation(request: Request, release_id: int, lang: str, body: schemas.TranslationEdit,
-                     p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    release, row = w.edit_translation(p, release_id, lang, body.segments)
-    return view(release, row, _site(request), w.clock(), segments=True)
+                     p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
+    release, row = ts.edit_translation(p, release_id, lang, body.segments)
+    return view(release, row, _site(request), ls.clock(), segments=True)
 
 
 @router.post("/api/v1/releases/{release_id}/translations/{lang}/retry", responses=ERRORS,
              summary="Translate again (editors), e.g. after an engine was added or came back")
 def retry_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
-                      w: Wire = Depends(wire)):
-    release, row = w.retranslate(p, release_id, lang)
-    return view(release, row, _site(request), w.clock())
+                      ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
+    release, row = ts.retranslate(p, release_id, lang)
+    return view(release, row, _site(request), ls.clock())
 
 
 @router.get("/api/v1/issuers/{slug}/glossary", responses=ERRORS,
             summary="The issuer's glossary (the issuer's own keys, editors, admins)")
-def get_glossary(slug: str, p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    issuer, value = w.glossary(p, slug)
+def get_glossary(slug: str, p: Principal = Depends(principal), ts: TranslationService = Depends(translations)):
+    issuer, value = ts.glossary(p, slug)
     return {"issuer": issuer.slug, "version": value.get("version", 0), "keep": value.get("keep", []),
             "forced": value.get("forced", {})}
 
 
 @router.put("/api/v1/issuers/{slug}/glossary", responses=ERRORS,
             summary="Replace the issuer's glossary: do-not-translate terms and forced translations")
-def put_glossary(slug: str, body: schemas.GlossaryIn, p: Principal = Depends(principal), w: Wire = Depends(wire)):
-    value = w.set_glossary(p, slug, body.keep, body.forced)
+def put_glossary(slug: str, body: schemas.GlossaryIn, p: Principal = Depends(principal), ts: TranslationService = Depends(translations)):
+    value = ts.set_glossary(p, slug, body.keep, body.forced)
     return {"issuer": slug, **value}

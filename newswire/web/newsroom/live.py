@@ -13,12 +13,11 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from ...distribution.live import Filter, LiveHub
-from ...distribution.live_events import PAGE
 from ...domain.errors import Collector
 from ...domain.vocab import normalize_qcode
-from ...workflow.wire import Wire
-from .. import filters
+from ...services.listings import Listings
+from ...workers.live import Filter, LiveHub
+from ...workers.live_events import PAGE
 
 router = APIRouter(tags=["live"])
 
@@ -26,9 +25,9 @@ HEARTBEAT = 15.0  # seconds between keepalive comments, so proxies keep an idle 
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # the latter: nginx must not buffer
 
 
-def _parse(w: Wire, lang, industry, region, issuer, last_event_id) -> tuple[Filter, int | None]:
+def _parse(ls: Listings, lang, industry, region, issuer, last_event_id) -> tuple[Filter, int | None]:
     c = Collector()
-    q = filters.parse(w, c, language=lang, industry=industry, region=region, issuer=issuer)
+    q = ls.filters(c, language=lang, industry=industry, region=region, issuer=issuer)
     start = None
     if last_event_id not in (None, ""):
         if last_event_id.isdigit():
@@ -76,7 +75,7 @@ async def live(request: Request, lang: str | None = None, industry: str | None =
     """Every release published, corrected or withdrawn from now on (and since `Last-Event-ID`),
     optionally only in one language, industry (an IPTC Media Topic, narrower topics included),
     region or issuer. Events: `release.published`, `release.corrected`, `release.withdrawn`."""
-    w: Wire = request.app.state.wire
+    w: Listings = request.app.state.nw.listings
     # The header is what EventSource sends on reconnect, so it is newer than the URL's.
     flt, start = await asyncio.to_thread(_parse, w, lang, industry, region, issuer,
                                          last_event_id_header or last_event_id)

@@ -25,7 +25,7 @@ from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
 from ...formats.site import Site
 from ...storage.releases import ListQuery
-from ...workflow.wire import Wire
+from ...services.listings import Listings
 from .. import i18n
 
 router = APIRouter(include_in_schema=False)
@@ -74,12 +74,12 @@ def alternates(release: Release, site: Site) -> dict[str, str]:
     return {**urls, "x-default": urls[release.original_language]}
 
 
-def _wire(request: Request) -> Wire:
-    return request.app.state.wire
+def _listings(request: Request) -> Listings:
+    return request.app.state.nw.listings
 
 
 def _site(request: Request) -> Site:
-    return Site.from_settings(_wire(request).settings)
+    return request.app.state.nw.site
 
 
 def _not_found() -> HTTPException:
@@ -107,13 +107,13 @@ def _public(request: Request, raw_id: str, lang: str | None = None) -> Release |
     if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 and int(raw_id) < 2**31):
         return None
     if lang is not None:
-        return _wire(request).get_public_language(int(raw_id), lang)
-    return _wire(request).get_public(int(raw_id))
+        return _listings(request).public(int(raw_id), lang)
+    return _listings(request).public(int(raw_id))
 
 
 def _listing(request: Request, query: ListQuery, cursor: str | None):
     try:
-        return _wire(request).list(query, limit=PAGE_SIZE, cursor=cursor or None)
+        return _listings(request).list(query, limit=PAGE_SIZE, cursor=cursor or None)
     except ValueError:  # a cursor this site did not make
         raise _not_found() from None
 
@@ -136,7 +136,7 @@ def _accepted(header: str) -> list[str]:
 
 @router.get("/")
 def root(request: Request):
-    settings = _wire(request).settings
+    settings = request.app.state.nw.settings
     lang = settings.default_language
     for tag in _accepted(request.headers.get("accept-language", "")):
         if (found := languages.normalize(tag)) in languages.SUPPORTED:
@@ -157,7 +157,7 @@ def by_guid(request: Request, release_id: str, lang: str | None = None):
 @router.get("/{lang}/")
 def home(request: Request, lang: str, cursor: str | None = None):
     lang = _lang(lang)
-    query = ListQuery(public_at=_wire(request).clock(), language=lang)
+    query = ListQuery(public_at=_listings(request).clock(), language=lang)
     items, next_cursor = _listing(request, query, cursor)
     site = _site(request)
     return _page(request, "home.html", lang, {
@@ -195,14 +195,14 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
 @router.get("/{lang}/issuers/{slug}")
 def issuer_page(request: Request, lang: str, slug: str, cursor: str | None = None):
     lang = _lang(lang)
-    wire = _wire(request)
+    ls = _listings(request)
     try:
-        issuer = wire.issuer(slug)
+        issuer = ls.issuer(slug)
     except NotFound:
         raise _not_found() from None
-    now = wire.clock()
+    now = ls.clock()
     # An issuer becomes public with its first public release: the site must not reveal new clients early.
-    anything, _ = wire.list(ListQuery(public_at=now, issuer_id=issuer.id, include_withdrawn_notices=True), limit=1)
+    anything, _ = ls.list(ListQuery(public_at=now, issuer_id=issuer.id, include_withdrawn_notices=True), limit=1)
     if not anything:
         raise _not_found()
     items, next_cursor = _listing(request, ListQuery(public_at=now, language=lang, issuer_id=issuer.id), cursor)
@@ -220,7 +220,7 @@ def industry_page(request: Request, lang: str, digits: str, cursor: str | None =
     if topic is None:
         raise _not_found()
     codes = frozenset({topic.qcode, *topics.descendants(topic.qcode)})
-    query = ListQuery(public_at=_wire(request).clock(), language=lang, industries=codes)
+    query = ListQuery(public_at=_listings(request).clock(), language=lang, industries=codes)
     items, next_cursor = _listing(request, query, cursor)
     site = _site(request)
     parent = topics.get(topic.parent) if topic.parent else None

@@ -1,5 +1,5 @@
 """POST /websub: the WebSub hub's HTTP face (W3C WebSub §5.1). The logic is in
-newswire.distribution.websub_hub; this only parses the form and answers.
+newswire.services.websub; this only parses the form and answers.
 
 Errors are plain text (§5.1.2 asks for a description a developer can read). A valid
 request gets 202 at once; intent is verified afterwards, so the answer never depends
@@ -14,10 +14,9 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import PlainTextResponse
 
-from ...distribution import websub_hub as hub
-from ...workflow.wire import Wire
-from ..deps import wire
-from .feeds import HUB_PATH
+from ...formats.site import HUB_PATH
+from ...services.websub import HubError, WebSubService
+from ..deps import websub
 
 router = APIRouter(tags=["websub"])
 
@@ -32,7 +31,7 @@ def _text(status: int, message: str) -> PlainTextResponse:
 @router.post(HUB_PATH, summary="WebSub hub: subscribe to or unsubscribe from a feed",
              responses={202: {"content": {"text/plain": {}}}, 400: {"content": {"text/plain": {}}},
                         413: {}, 415: {}})
-async def websub_hub(request: Request, background: BackgroundTasks, w: Wire = Depends(wire)):
+async def websub_hub(request: Request, background: BackgroundTasks, hub: WebSubService = Depends(websub)):
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
         return _text(415, f"Send the request as {FORM} (W3C WebSub §5.1).")
     body = b""
@@ -49,8 +48,8 @@ async def websub_hub(request: Request, background: BackgroundTasks, w: Wire = De
         form.setdefault(key, value)  # the first of repeated parameters counts
     try:
         # Off the event loop: checking the callback resolves its host name.
-        req = await asyncio.to_thread(hub.parse_request, w, form)
-    except hub.HubError as e:
+        req = await asyncio.to_thread(hub.parse_request, form)
+    except HubError as e:
         return _text(400, str(e))
-    background.add_task(hub.process, w, req)
+    background.add_task(hub.process, req)
     return _text(202, f"Accepted: the hub will now verify this {req.mode} request at the callback.")

@@ -8,14 +8,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
-from ..formats.site import Site
+from ..domain.subscriptions import Event
 from ..formats.labels import translation_label
-from ..storage import releases as store
-from ..storage import stream
-from ..storage.tables import stream_events
-from ..workflow.wire import Wire
+from ..formats.site import Site
+from ..services.listings import Listings
 
 CACHE = 2048  # rendered events kept for replays and for the next clients
 PAGE = 500
@@ -50,9 +46,8 @@ class Filter:
 class Events:
     """Stream events as SSE frames, rendered once and kept (LRU by event id). Thread-safe."""
 
-    def __init__(self, wire: Wire):
-        self.wire = wire
-        self.site = Site.from_settings(wire.settings)
+    def __init__(self, listings: Listings, site: Site):
+        self.listings, self.site = listings, site
         self._cache: OrderedDict[int, LiveEvent] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -60,29 +55,25 @@ class Events:
         with self._lock:
             if event_id in self._cache:
                 return self._cache[event_id]
-        with self.wire.engine.connect() as conn:
-            row = stream.get(conn, event_id)
-            return self._render(conn, row) if row is not None else None
+        found = self.listings.stream_events(event_id=event_id)
+        return self._render(*found[0]) if found else None
 
     def since(self, last_id: int, limit: int = PAGE) -> list[LiveEvent]:
-        with self.wire.engine.connect() as conn:
-            rows = stream.since(conn, last_id, limit)
-            with self._lock:
-                cached = {r.id: self._cache[r.id] for r in rows if r.id in self._cache}
-            return [cached.get(r.id) or self._render(conn, r) for r in rows]
+        found = self.listings.stream_events(after=last_id, limit=limit)
+        with self._lock:
+            cached = {r.id: self._cache[r.id] for r, _ in found if r.id in self._cache}
+        return [cached.get(r.id) or self._render(r, release) for r, release in found]
 
     def latest_id(self) -> int:
-        with self.wire.engine.connect() as conn:
-            return conn.execute(select(func.max(stream_events.c.id))).scalar() or 0
+        return self.listings.latest_stream_id()
 
-    def _render(self, conn, row) -> LiveEvent:
-        # the event's language version (a translation published later has its own event); the
-        # original when that version has since been withdrawn or is being re-translated
-        release = store.load_language(conn, row.release_id, row.language) or store.load(conn, row.release_id)
+    def _render(self, row, release) -> LiveEvent:
+        # ``release``: the event's language version (a translation published later has its own
+        # event), or the original when that version has since been withdrawn or is being re-translated
         url = self.site.release_url(release) if release else self.site.url(f"/releases/{row.release_id}")
         data: dict = {"id": row.release_id, "url": url}
         # A withdrawn release's words are not redistributed, not even in the replay of its publication.
-        if row.event != "release.withdrawn" and release is not None and release.withdrawn_at is None:
+        if row.event != Event.WITHDRAWN and release is not None and release.withdrawn_at is None:
             data.update(headline=release.content.headline, language=release.language,
                         issuer={"slug": release.issuer.slug, "name": release.issuer.name},
                         industries=list(release.content.industries), regions=list(release.content.regions),
@@ -95,7 +86,7 @@ class Events:
                        industries=frozenset(row.industries or ()), regions=frozenset(row.regions or ()),
                        issuer=row.issuer, frame=f"id: {row.id}\nevent: {row.event}\ndata: {body}\n\n".encode())
         with self._lock:
-            if row.event == "release.withdrawn":  # earlier frames of this release carry its text
+            if row.event == Event.WITHDRAWN:  # earlier frames of this release carry its text
                 for stale in [k for k, v in self._cache.items() if v.release_id == row.release_id]:
                     del self._cache[stale]
             self._cache[row.id] = ev

@@ -1,5 +1,5 @@
 """Routing: when a release event happens, decide who gets it and write the ledger rows,
-inside the same transaction as the state change (a Wire listener).
+inside the same transaction as the state change (called by the release and translation services).
 
 Point-to-point channels (webhook, e-mail, WebSub) get one ledger row per endpoint.
 The live stream gets one event row per release event, however many readers listen.
@@ -8,29 +8,30 @@ The live stream gets one event row per release event, however many readers liste
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from ..distribution.schedule import next_digest
+from ..distribution.websub_topics import topic_matches
+from ..domain.events import RELEASE_EVENTS
 from ..domain.models import Release
 from ..domain.subscriptions import Channel, Event, Facets, matches
 from ..storage import deliveries as ledger
 from ..storage import stream
 from ..storage import subscribers as subs
-from .schedule import next_digest
-from .websub_topics import topic_matches
+from .unit import Clock, Database
 
 FLUSH = 5000
 
 
 class Router:
-    def __init__(self, clock: Callable[[], dt.datetime], on_commit: Callable[[int | None], None] | None = None):
-        self.clock = clock
-        self.on_commit = on_commit  # told after commit (with the stream event id) so local workers wake at once
+    def __init__(self, db: Database, clock: Clock):
+        self.db, self.clock = db, clock
 
-    def __call__(self, conn: Connection, event: str, release: Release) -> None:
+    def route(self, conn: Connection, event: str, release: Release) -> None:
+        """Write the ledger rows and the stream event of ``event`` (an ``Event`` value) for ``release``
+        (an original or a language version); the typed event fires on commit."""
         now = self.clock()
+        queued = 0
         facets = Facets.of(release)
         rows: list[dict] = []
         seen: set[tuple[int, str]] = set()
@@ -44,8 +45,13 @@ class Router:
                          "language": language, "subscriber_id": subscriber_id, "endpoint_id": endpoint_id,
                          "channel": channel, "next_attempt_at": due, "created_at": now})
             if len(rows) >= FLUSH:
-                ledger.enqueue(conn, rows)
-                rows.clear()
+                flush()
+
+        def flush() -> None:
+            nonlocal queued
+            ledger.enqueue(conn, rows)
+            queued += len(rows)
+            rows.clear()
 
         if event in (Event.CORRECTED, Event.WITHDRAWN):
             # Whoever had the release must hear of its correction or kill, whatever their preferences now:
@@ -65,12 +71,9 @@ class Router:
             for r in subs.active_websub(conn, now):
                 if topic_matches(r.topic, facets):
                     add(r.id, None, Channel.WEBSUB.value, now)
-        ledger.enqueue(conn, rows)
-        if seen and conn.dialect.name == "postgresql":  # delivered on commit: wakes workers on other machines
-            conn.execute(text("SELECT pg_notify('newswire_deliveries', '')"))
-
+        flush()
         event_id = stream.append(conn, release_id=release.id, event=event, language=release.language,
                                  industries=sorted(facets.topics), regions=sorted(facets.regions),
                                  issuer=release.issuer.slug, now=now)
-        if self.on_commit is not None:
-            conn.info.setdefault("after_commit", []).append(lambda: self.on_commit(event_id))
+        self.db.emit(conn, RELEASE_EVENTS[event](release_id=release.id, language=release.language,
+                                                 stream_event_id=event_id, deliveries=queued))

@@ -1,106 +1,67 @@
-"""The Wire: one object the API, the CLI and the worker call to change releases.
+"""Releases: the use cases of the release lifecycle (create, edit, submit, approve, publish or
+schedule, correct, withdraw, and the release clock's ``release_due``).
 
-Each public method is one database transaction: validation happens before any
-write, so a refused request leaves the database as it was. Listeners
-(distribution, from issue 3 on) run inside the same transaction as the state
-change they observe.
+Each public method is one transaction (``Database.transaction``): validation happens before any
+write, so a refused request leaves the database as it was. Routing runs inside the same transaction
+as the state change it follows, so no publish exists without its ledger rows; the typed events it
+fires reach the workers only after commit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slugify import slugify
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from ..config import Settings
 from ..domain import lifecycle
 from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NewswireError
+from ..domain.events import ReleaseScheduled
 from ..domain.models import SYSTEM, Principal, Release, Role, Status
+from ..domain.subscriptions import Event
 from ..intake import validate
 from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import releases as store
-from ..storage import translations
+from ..storage import translations as tr
 from . import access
-from .accounts import Accounts
-from .translating import TranslationDesk, check_pairs, check_source_language, parse_targets
-
-Listener = Callable[[Connection, str, Release], None]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+from .routing import Router
+from .translations import TranslationService
+from .unit import Clock, Database
 
 
 def release_slug(headline: str) -> str:
     return slugify(headline, max_length=80, word_boundary=True) or "release"
 
 
-@dataclass
-class Wire(Accounts, TranslationDesk):
-    engine: Engine
-    settings: Settings
-    clock: Callable[[], dt.datetime] = utcnow
-    listeners: list[Listener] = field(default_factory=list)
-    keys: access.KeyCache = field(default_factory=access.KeyCache)
-    translator: object | None = None  # a translation Pipeline; built from the environment on first use
-    on_translation_queued: Callable[[], None] | None = None  # wakes local translation workers
+@dataclass(frozen=True)
+class Policy:
+    """The settings the lifecycle rules read."""
 
-    def pipeline(self):
-        if self.translator is None:
-            from ..translation.memory import SqlMemory
-            from ..translation.pipeline import Pipeline
-            from ..translation.registry import Registry
+    max_body_bytes: int = 200_000
+    issuer_self_publish: bool = False
 
-            self.translator = Pipeline(Registry.from_env(), SqlMemory(self.engine, self.clock))
-        return self.translator
 
-    @contextlib.contextmanager
-    def transaction(self):
-        """One transaction; callbacks that listeners left in ``conn.info["after_commit"]`` run once it
-        has committed (waking workers and live streams), and never if it rolled back."""
-        with self.engine.begin() as conn:
-            try:
-                yield conn
-            finally:
-                pending = conn.info.pop("after_commit", [])
-        for callback in pending:
-            callback()
+class ReleaseService:
+    def __init__(self, db: Database, clock: Clock, policy: Policy, router: Router,
+                 translations: TranslationService):
+        self.db, self.clock, self.policy = db, clock, policy
+        self.router, self.translations = router, translations
 
     # --- reading -----------------------------------------------------------------
 
     def get(self, principal: Principal, release_id: int) -> Release:
-        with self.engine.connect() as conn:
+        with self.db.read() as conn:
             return access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
-
-    def get_public(self, release_id: int) -> Release | None:
-        """For the newsroom: the release if public, or if withdrawn after being public (notice)."""
-        now = self.clock()
-        with self.engine.connect() as conn:
-            r = store.load(conn, release_id)
-        if r and (r.is_public(now) or r.is_withdrawn_notice(now)):
-            return r
-        return None
 
     def history(self, principal: Principal, release_id: int) -> list[dict]:
         access.require_signed_in(principal)
-        with self.engine.connect() as conn:
+        with self.db.read() as conn:
             r = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
             if not principal.can_see_unpublished(r.issuer.id):
                 raise Forbidden("Only the release's issuer, editors and admins may read its history.")
             return audit.for_release(conn, release_id)
-
-    def list(self, query: store.ListQuery, *, limit: int = 50, cursor: str | None = None):
-        with self.engine.connect() as conn:
-            return store.list_releases(conn, query, limit=limit, cursor=cursor)
-
-    def last_change(self, query: store.ListQuery) -> dt.datetime | None:
-        with self.engine.connect() as conn:
-            return store.latest_change(conn, query)
 
     # --- changing ----------------------------------------------------------------
 
@@ -121,7 +82,7 @@ class Wire(Accounts, TranslationDesk):
 
     def create(self, principal: Principal, raw: dict) -> Release:
         access.require_signed_in(principal)
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             return self._create(conn, principal, raw, self.clock())
 
     def import_releases(self, principal: Principal, raws: list[dict], publish: bool = False) -> list[Release]:
@@ -129,7 +90,7 @@ class Wire(Accounts, TranslationDesk):
         all or none. A refusal names the failing item's position in ``exc.extra["index"]``."""
         access.require_signed_in(principal)
         now, out = self.clock(), []
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             for i, raw in enumerate(raws):
                 try:
                     r = self._create(conn, principal, raw, now)
@@ -162,7 +123,7 @@ class Wire(Accounts, TranslationDesk):
             fields["boilerplate"] = issuer.boilerplate
         if not fields.get("contacts") and issuer.contacts:
             fields["contacts"] = [c.as_dict() for c in issuer.contacts]
-        content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
+        content = validate.content(fields, max_body_bytes=self.policy.max_body_bytes,
                                    today=(embargo or now).date())
         targets = self._targets(raw.get("target_languages"), content)
         rid = store.insert_release(conn, issuer_id=issuer_id, slug=release_slug(content.headline),
@@ -173,11 +134,7 @@ class Wire(Accounts, TranslationDesk):
         return store.load(conn, rid)
 
     def _targets(self, raw, content) -> tuple[str, ...]:
-        targets = parse_targets(raw, content.language)
-        if targets:
-            check_source_language(content)
-            check_pairs(self.pipeline(), content.language, targets)
-        return targets
+        return self.translations.targets(raw, content)
 
     def _act(self, principal: Principal, release_id: int, action: str, conn: Connection) -> Release:
         release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
@@ -190,7 +147,7 @@ class Wire(Accounts, TranslationDesk):
             access.require_staff(p, "approve releases")
         elif action in ("publish", "correct"):
             access.require_own_or_staff(p, r, action)
-            if not p.is_staff and not self.settings.issuer_self_publish:
+            if not p.is_staff and not self.policy.issuer_self_publish:
                 raise Forbidden(f"Issuers may not {action} releases on this wire; an editor will review it "
                                 "(operators enable self-publishing with NEWSWIRE_ISSUER_SELF_PUBLISH=1).")
         elif action == "withdraw":
@@ -207,13 +164,12 @@ class Wire(Accounts, TranslationDesk):
 
     def _emit(self, conn: Connection, event: str, release_id: int) -> Release:
         release = store.load(conn, release_id)
-        for listener in self.listeners:
-            listener(conn, event, release)
+        self.router.route(conn, event, release)
         return release
 
     def edit(self, principal: Principal, release_id: int, raw: dict) -> Release:
         now = self.clock()
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             r = self._act(principal, release_id, "edit", conn)
             values = {}
             if "embargo_until" in raw:
@@ -224,7 +180,7 @@ class Wire(Accounts, TranslationDesk):
             content_fields = {k: v for k, v in raw.items() if k not in ("embargo_until", "issuer", "target_languages")}
             content = r.content
             if content_fields:
-                content = validate.content(content_fields, max_body_bytes=self.settings.max_body_bytes,
+                content = validate.content(content_fields, max_body_bytes=self.policy.max_body_bytes,
                                            today=now.date(), base=r.content)
                 number = store.add_version(conn, release_id, content, by=principal.name, now=now,
                                            slug=release_slug(content.headline))
@@ -239,7 +195,7 @@ class Wire(Accounts, TranslationDesk):
                          issuer_id=r.issuer.id, now=now, detail={"version": number, "fields": sorted(raw)})
             edited = store.load(conn, release_id)
             if edited.status in (Status.APPROVED, Status.SCHEDULED):  # already on its way: translate the edit
-                self._queue_translations(conn, edited, now)
+                self.translations.queue(conn, edited, now)
             return edited
 
     def submit(self, principal: Principal, release_id: int) -> Release:
@@ -250,30 +206,31 @@ class Wire(Accounts, TranslationDesk):
 
     def _simple(self, principal: Principal, release_id: int, action: str) -> Release:
         now = self.clock()
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             r = self._act(principal, release_id, action, conn)
             store.set_state(conn, release_id, status=lifecycle.RESULT[action], updated_at=now)
             audit.record(conn, actor=principal, action=f"release.{action}", release_id=release_id,
                          issuer_id=r.issuer.id, now=now)
             done = store.load(conn, release_id)
             if action == "approve":  # translation starts once the desk has approved the text
-                self._queue_translations(conn, done, now)
+                self.translations.queue(conn, done, now)
             return done
 
     def publish(self, principal: Principal, release_id: int, embargo_until=None) -> Release:
         """Publish now, or schedule when the release has (or is given) a future embargo."""
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             return self._publish(conn, principal, release_id, embargo_until, self.clock())
 
     def _publish(self, conn: Connection, principal: Principal, release_id: int, embargo_until,
                  now: dt.datetime) -> Release:
         r = self._act(principal, release_id, "publish", conn)
-        self._queue_translations(conn, r, now)  # (a no-op when approval queued them already)
+        self.translations.queue(conn, r, now)  # (a no-op when approval queued them already)
         embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
         if embargo and embargo > now:
             store.set_state(conn, release_id, status=Status.SCHEDULED, embargo_until=embargo, updated_at=now)
             audit.record(conn, actor=principal, action="release.schedule", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"embargo_until": embargo.isoformat()})
+            self.db.emit(conn, ReleaseScheduled(release_id))  # the release clock looks at its new due time
             return store.load(conn, release_id)
         return self._go_live(conn, principal, r, now)
 
@@ -284,18 +241,18 @@ class Wire(Accounts, TranslationDesk):
         store.mark_current_published(conn, r.id)
         audit.record(conn, actor=principal, action="release.publish", release_id=r.id, issuer_id=r.issuer.id,
                      now=now, detail={"version": r.current.number})
-        published = self._emit(conn, "release.published", r.id)
-        self._route_translations(conn, published, now)  # the language versions ready in time go out with it
+        published = self._emit(conn, Event.PUBLISHED, r.id)
+        self.translations.route_ready(conn, published, now)  # the language versions ready in time go out with it
         return published
 
     def release_due(self) -> list[int]:
         """The clock's job: publish every scheduled release whose time has come. Safe to run in
         several processes at once: each release goes live exactly once."""
         published = []
-        with self.engine.connect() as conn:
+        with self.db.read() as conn:
             due = store.due_scheduled(conn, self.clock())
         for rid in due:
-            with self.transaction() as conn:
+            with self.db.transaction() as conn:
                 r = store.load(conn, rid)
                 if r is None or r.status != Status.SCHEDULED:
                     continue
@@ -307,7 +264,7 @@ class Wire(Accounts, TranslationDesk):
         return published
 
     def next_embargo(self) -> dt.datetime | None:
-        with self.engine.connect() as conn:
+        with self.db.read() as conn:
             return store.next_embargo(conn)
 
     def correct(self, principal: Principal, release_id: int, raw: dict) -> Release:
@@ -316,18 +273,18 @@ class Wire(Accounts, TranslationDesk):
         if not isinstance(note, str) or not note.strip():
             raise InvalidInput("correction_note: say what was corrected; readers see this note",
                                errors=[FieldError("correction_note", "is required")])
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             r = self._act(principal, release_id, "correct", conn)
             fields = {k: v for k, v in raw.items() if k not in ("correction_note", "embargo_until", "issuer")}
-            content = validate.content(fields, max_body_bytes=self.settings.max_body_bytes,
+            content = validate.content(fields, max_body_bytes=self.policy.max_body_bytes,
                                        today=now.date(), base=r.content)
             number = store.add_version(conn, release_id, content, by=principal.name, now=now,
                                        correction_note=note.strip(), published=True)
             store.set_state(conn, release_id, status=Status.CORRECTED, updated_at=now)
             audit.record(conn, actor=principal, action="release.correct", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"version": number, "note": note.strip()})
-            corrected = self._emit(conn, "release.corrected", release_id)
-            self._queue_translations(conn, corrected, now)  # each language version follows when re-translated
+            corrected = self._emit(conn, Event.CORRECTED, release_id)
+            self.translations.queue(conn, corrected, now)  # each language version follows when re-translated
             return corrected
 
     def withdraw(self, principal: Principal, release_id: int, reason: str) -> Release:
@@ -335,14 +292,14 @@ class Wire(Accounts, TranslationDesk):
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput("reason: say why the release is withdrawn; the notice shows it",
                                errors=[FieldError("reason", "is required")])
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             r = self._act(principal, release_id, "withdraw", conn)
             store.set_state(conn, release_id, status=Status.WITHDRAWN, withdrawn_at=now,
                             withdraw_reason=reason.strip(), updated_at=now)
-            translations.cancel_all(conn, release_id, now)
+            tr.cancel_all(conn, release_id, now)
             audit.record(conn, actor=principal, action="release.withdraw", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"reason": reason.strip()})
             if r.published_at is not None:
-                return self._emit(conn, "release.withdrawn", release_id)
+                return self._emit(conn, Event.WITHDRAWN, release_id)
             return store.load(conn, release_id)
 

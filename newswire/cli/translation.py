@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
+from rich.progress import Progress
 
-from .cli import DataDir, app, err, fail, settings_for
-from .domain.errors import NewswireError
+from ..domain.errors import NewswireError
+from ..translation import files, models
+from ..translation.engines.base import EngineError
+from ..translation.models import parse_pair, pull
+from ..translation.pipeline import Pipeline
+from ..translation.registry import Registry
+from .base import DataDir, app, err, fail, settings_for
 
 
 models_app = typer.Typer(help="Neural translation models (CTranslate2).", no_args_is_help=True)
@@ -29,16 +37,6 @@ def translate(file: Path = typer.Argument(..., help="A release as Markdown (.md,
               glossary_file: Optional[Path] = typer.Option(None, "--glossary", help="YAML glossary: keep: "
                                                            "[terms], forced: {term: {es: …}}")):
     """Translate a release file, keeping links, markup, numbers and names; prints fidelity counts."""
-    from contextlib import nullcontext
-
-    from rich.markup import escape
-    from rich.progress import Progress
-
-    from .translation import files
-    from .translation.engines.base import EngineError
-    from .translation.pipeline import Pipeline
-    from .translation.registry import Registry
-
     try:
         fields, lang, how = files.read(file, source)
         gloss = files.glossary(glossary_file, keep)
@@ -86,7 +84,6 @@ ModelsDir = typer.Option(None, "--models-dir", envvar="NEWSWIRE_MODELS_DIR",
 
 
 def _models_registry(data_dir, models_dir):
-    from .translation import models
 
     settings = settings_for(data_dir, None, models_dir=str(models_dir) if models_dir else None)
     return models.Registry(models.models_dir(settings))
@@ -107,8 +104,6 @@ def models_install(directory: Path = typer.Argument(..., help="A converted CTran
                    link: bool = typer.Option(False, "--link", help="Symlink the directory instead of copying it."),
                    data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
     """Register a converted model directory for its language pairs."""
-    from .translation.models import parse_pair
-
     try:
         registry = _models_registry(data_dir, models_dir)
         model = registry.install(directory, [parse_pair(p) for p in pair], name=name, link=link)
@@ -134,8 +129,6 @@ def models_pull(name: str = typer.Argument(..., help="A Hugging Face model, e.g.
                 timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for the hub to answer."),
                 data_dir: Optional[Path] = DataDir, models_dir: Optional[Path] = ModelsDir):
     """Download a model from the Hugging Face hub (converting it if needed) and install it."""
-    from .translation.models import parse_pair, pull
-
     try:
         registry = _models_registry(data_dir, models_dir)
         model = pull(name, registry, [parse_pair(p) for p in pair], timeout=timeout)

@@ -1,4 +1,4 @@
-"""Issuers and API keys: the Wire's account methods (mixed into ``Wire``; one transaction each)."""
+"""Accounts: issuers and API keys (one transaction each), and who a key belongs to."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import subscribers as subscriber_store
 from . import access
+from .unit import Clock, Database
 
 
-class Accounts:
+class AccountService:
+    def __init__(self, db: Database, clock: Clock, keys: access.KeyCache | None = None):
+        self.db, self.clock = db, clock
+        self.keys = keys or access.KeyCache()  # verified keys, briefly (Argon2 is slow by design)
+
     def create_issuer(self, slug: str, name: str, *, boilerplate: str = "", website: str = "",
                       contacts: list[dict] | None = None, actor: Principal = SYSTEM) -> Issuer:
         c = Collector()
@@ -21,7 +26,7 @@ class Accounts:
         if not name.strip():
             c.add("name", "is required")
         c.raise_if_any()
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             if issuer_store.get_issuer_by_slug(conn, slug):
                 raise Conflict(f"An issuer with slug '{slug}' exists already; choose another slug.")
             issuer = issuer_store.create_issuer(conn, slug=slug, name=name.strip(), boilerplate=boilerplate,
@@ -31,14 +36,14 @@ class Accounts:
             return issuer
 
     def issuer(self, slug: str) -> Issuer:
-        with self.engine.connect() as conn:
+        with self.db.read() as conn:
             found = issuer_store.get_issuer_by_slug(conn, slug)
         if not found:
             raise NotFound(f"There is no issuer '{slug}'.")
         return found
 
     def issuers(self) -> list[Issuer]:
-        with self.engine.connect() as conn:
+        with self.db.read() as conn:
             return issuer_store.list_issuers(conn)
 
     def create_api_key(self, role: str, name: str, issuer_slug: str | None = None,
@@ -47,7 +52,7 @@ class Accounts:
         role_ = access.parse_role(role)
         if not name.strip():
             raise InvalidInput("name: give the key a name that says who holds it")
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             issuer_id = None
             if role_ == Role.ISSUER:
                 if not issuer_slug:
@@ -75,13 +80,17 @@ class Accounts:
         return token
 
     def revoke_api_key(self, key_id: int, actor: Principal = SYSTEM) -> None:
-        with self.transaction() as conn:
+        with self.db.transaction() as conn:
             if not issuer_store.revoke_api_key(conn, key_id, self.clock()):
                 raise NotFound(f"There is no live API key with id {key_id}.")
             audit.record(conn, actor=actor, action="apikey.revoke", now=self.clock(), detail={"key_id": key_id})
         self.keys.clear()
 
     def authenticate(self, token: str | None) -> Principal:
-        with self.engine.connect() as conn:
+        with self.db.read() as conn:
             return access.authenticate(conn, token, self.keys)
 
+
+    def forget_keys(self) -> None:
+        """Keys were revoked or deleted with their owner: stop honouring cached verifications."""
+        self.keys.clear()

@@ -8,9 +8,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from .cli import DatabaseUrl, DataDir, app, err, fail, open_wire
-from .domain.errors import NewswireError
+from ..domain.errors import NewswireError
+from ..domain.models import SYSTEM
+from ..services.subscriptions import SubscriptionService
+from .base import DatabaseUrl, DataDir, app, err, fail, open_container
 
 
 deliveries_app = typer.Typer(help="The delivery ledger: list and replay deliveries.", no_args_is_help=True)
@@ -19,10 +22,8 @@ app.add_typer(deliveries_app, name="deliveries")
 app.add_typer(subscriber_app, name="subscriber")
 
 
-def _subscriptions(data_dir, database_url):
-    from .workflow.subscriptions import Subscriptions
-
-    return Subscriptions(open_wire(data_dir, database_url))
+def _subscriptions(data_dir, database_url) -> SubscriptionService:
+    return open_container(data_dir, database_url).subscriptions
 
 
 @subscriber_app.command("create")
@@ -36,8 +37,6 @@ def subscriber_create(kind: str = typer.Option(..., "--kind", help="outlet, jour
                       timezone: str = typer.Option("UTC", "--timezone", help="IANA zone for e-mail digests"),
                       data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Register a subscriber; add endpoints over the API (POST /api/v1/subscribers/ID/endpoints)."""
-    from .domain.models import SYSTEM
-
     raw = {"kind": kind, "name": name, "email": email, "languages": language, "regions": region,
            "industries": industry, "issuers": issuer, "timezone": timezone}
     try:
@@ -52,8 +51,6 @@ def deliveries_replay(delivery_id: Optional[int] = typer.Argument(None, help="Th
                       dead: bool = typer.Option(False, "--dead", help="Replay every dead delivery"),
                       data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Make dead deliveries due again with a fresh retry schedule; running workers send them."""
-    from .domain.models import SYSTEM
-
     if (delivery_id is None) == (not dead):
         err.print("[red]error:[/red] give either a delivery ID or --dead")
         raise typer.Exit(2)
@@ -72,10 +69,6 @@ def deliveries_list(release: int = typer.Option(..., "--release", help="Release 
                     limit: int = typer.Option(100, "--limit", min=1, max=10_000),
                     data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """A release's deliveries as a table, with counts by status."""
-    from rich.table import Table
-
-    from .domain.models import SYSTEM
-
     try:
         page = _subscriptions(data_dir, database_url).release_deliveries(SYSTEM, release, channel=channel,
                                                                           status=status, limit=limit)

@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 from ..domain.errors import NewswireError
+from ..domain.events import Event
+from ..services.translations import TranslationService, fields_of
 from ..storage import translations as tr
-from ..workflow.translating import fields_of
-from ..workflow.wire import Wire
-from .engines.base import Glossary, UnsupportedPair
+from ..translation.engines.base import UnsupportedPair
 
 log = logging.getLogger("newswire.translation")
 LEASE = 120  # seconds; the heartbeat renews it every LEASE / 4
 
 
 class TranslationWorker:
-    def __init__(self, wire: Wire, worker_id: str, *, lease: int = LEASE, idle: float = 1.0):
-        self.wire, self.id, self.lease, self.idle = wire, worker_id[:64], lease, idle
+    def __init__(self, translations: TranslationService, worker_id: str, *, lease: int = LEASE, idle: float = 1.0):
+        self.translations, self.id, self.lease, self.idle = translations, worker_id[:64], lease, idle
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -35,6 +34,10 @@ class TranslationWorker:
         """Work was queued: look now. Safe from any thread."""
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
+
+    def wake(self, _event: Event | None = None) -> None:
+        """A bus handler: translation jobs were queued."""
+        self.poke()
 
     def stop(self) -> None:
         self._stopping = True
@@ -45,7 +48,7 @@ class TranslationWorker:
         while not self._stopping:
             self._wake.clear()
             try:
-                row = await asyncio.to_thread(self.wire.claim_translation, self.id, self.lease)
+                row = await asyncio.to_thread(self.translations.claim, self.id, self.lease)
             except Exception:  # the worker must outlive a database hiccup
                 log.exception("claiming a translation job failed; retrying")
                 row = None
@@ -64,55 +67,33 @@ class TranslationWorker:
 
     def run_once(self) -> tr.Row | None:
         """Claim and translate one job, synchronously (the CLI, tests). None if nothing was queued."""
-        row = self.wire.claim_translation(self.id, self.lease)
+        row = self.translations.claim(self.id, self.lease)
         return self.translate(row) if row is not None else None
 
     def _heartbeat(self, row: tr.Row) -> None:
         try:
-            self.wire.translation_progress(row, self.id, None, None, self.lease)
+            self.translations.progress(row, self.id, None, None, self.lease)
         except Exception:
             log.exception("could not renew the lease of translation %s", row.id)
 
     def translate(self, row: tr.Row) -> tr.Row | None:
         """Run one claimed job to its end: review/ready with the result, or failed with a reason."""
-        with self.wire.engine.connect() as conn:
-            from ..storage import releases as store
-
-            release = store.load(conn, row.release_id)
-        if release is None or release.current.number != row.source_version:
+        job = self.translations.job(row)
+        if job is None:
             return None  # re-queued meanwhile (a correction): the new job does the work
-        glossary = _glossary(self.wire.issuer_glossary(release.issuer.id), issuer_terms(release.issuer.name))
+        release, glossary = job
 
         def progress(done: int, total: int) -> None:
-            self.wire.translation_progress(row, self.id, done, total, self.lease)
+            self.translations.progress(row, self.id, done, total, self.lease)
 
         try:
-            result = self.wire.pipeline().translate(fields_of(release.content), release.language, row.language,
+            result = self.translations.pipeline.translate(fields_of(release.content), release.language, row.language,
                                                     glossary, human=row.human, progress=progress)
         except UnsupportedPair as exc:  # the operator removed an engine after the job was queued
-            self.wire.fail_translation(row, self.id, str(exc))
+            self.translations.fail(row, self.id, str(exc))
             return None
         except (NewswireError, OSError, ValueError, RuntimeError) as exc:
             log.exception("translating release %s into %s failed", row.release_id, row.language)
-            self.wire.fail_translation(row, self.id, f"{type(exc).__name__}: {exc}")
+            self.translations.fail(row, self.id, f"{type(exc).__name__}: {exc}")
             return None
-        return self.wire.complete_translation(row, self.id, result)
-
-
-# Legal forms that follow a company's name; without them the name is how a release mentions it.
-_LEGAL = re.compile(r"[\s,]+(?:inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|llc|plc|"
-                    r"gmbh|ag|se|sa|s\.a\.|sas|srl|bv|nv|ab|oy|asa|kk|k\.k\.|pte\.? ltd\.?|sdn\.? bhd\.?|tbk)$",
-                    re.IGNORECASE)
-
-
-def issuer_terms(name: str) -> tuple[str, ...]:
-    """The issuer's own name is a brand in every release it sends: never translated (an engine
-    otherwise turns "Acme" into "acmé"). Its short form without the legal suffix too."""
-    name = name.strip()
-    short = _LEGAL.sub("", name).strip()
-    return tuple(dict.fromkeys(t for t in (name, short) if len(t) >= 2))
-
-
-def _glossary(value: dict, also_keep: tuple[str, ...] = ()) -> Glossary:
-    keep = tuple(dict.fromkeys((*value.get("keep", ()), *also_keep)))
-    return Glossary(version=int(value.get("version", 0)), keep=keep, forced=dict(value.get("forced", {})))
+        return self.translations.complete(row, self.id, result)

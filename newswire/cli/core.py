@@ -1,47 +1,38 @@
-"""The `newswire` command. Thin: parses arguments, builds settings, calls services."""
+"""`newswire serve`, `worker`, `db`, `issuer`, `apikey` and `import`: the core commands."""
 
 from __future__ import annotations
 
-import sys
+import asyncio
+import logging
+import signal
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
+import uvicorn
+from rich.markup import escape
+from rich.progress import Progress
 
-from . import config
-from .domain.errors import NewswireError
-
-app = typer.Typer(help="Newswire: an open, self-hosted, multilingual press-release wire.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
-issuer_app = typer.Typer(help="Issuers (organisations that submit releases).", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(apikey_app, name="apikey")
-app.add_typer(issuer_app, name="issuer")
-
-err = Console(stderr=True)
-
-DataDir = typer.Option(None, "--data-dir", envvar="NEWSWIRE_DATA_DIR", help="Where the SQLite file lives.")
-DatabaseUrl = typer.Option(None, "--database-url", envvar="NEWSWIRE_DATABASE_URL",
-                           help="e.g. postgresql+psycopg://user@host/db; default: SQLite in --data-dir.")
-
-
-def settings_for(data_dir: Optional[Path], database_url: Optional[str], **overrides) -> config.Settings:
-    return config.from_env(data_dir=data_dir, database_url=database_url, **overrides)
-
-
-def open_wire(data_dir, database_url, **overrides):
-    from .bootstrap import open_wire as _open
-
-    return _open(settings_for(data_dir, database_url, **overrides))
-
-
-def fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}")
-    for e in getattr(exc, "errors", []) or []:
-        err.print(f"  - {e.field}: {e.message}")
-    raise typer.Exit(1)
+from ..domain.errors import NewswireError
+from ..domain.models import SYSTEM
+from ..intake import importers
+from ..storage import db
+from ..web.app import create_app
+from .base import (
+    DatabaseUrl,
+    DataDir,
+    apikey_app,
+    app,
+    db_app,
+    env_has,
+    err,
+    fail,
+    issuer_app,
+    open_container,
+    redact,
+    settings_for,
+)
 
 
 @app.command()
@@ -53,31 +44,15 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
           worker: bool = typer.Option(True, "--worker/--no-worker",
                                       help="Run the release clock and delivery worker in this process.")):
     """Run the web service (API, newsroom, feeds) with an in-process worker."""
-    import uvicorn
-
-    from .web.app import create_app
-
     overrides = {"run_worker": worker}
     if base_url:
         overrides["base_url"] = base_url
-    elif not _env_has("BASE_URL"):
+    elif not env_has("BASE_URL"):
         overrides["base_url"] = f"http://{host}:{port}"
-    wire = open_wire(data_dir, database_url, **overrides)
-    err.print(f"Newswire on http://{host}:{port}  database: {_redact(wire.settings.sqlalchemy_url)}")
+    nw = open_container(data_dir, database_url, **overrides)
+    err.print(f"Newswire on http://{host}:{port}  database: {redact(nw.settings.sqlalchemy_url)}")
     # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
-    uvicorn.run(create_app(wire), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
-
-
-def _env_has(name: str) -> bool:
-    import os
-
-    return bool(os.environ.get("NEWSWIRE_" + name))
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    uvicorn.run(create_app(nw), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
 @app.command()
@@ -86,35 +61,20 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
                                                    "default HOST-PID-worker. Must differ between live workers.")):
     """Run a standalone worker (release clock, delivery and translation workers) against the shared database.
     Run as many as you like, on any machines; SIGTERM finishes in-flight sends, then exits."""
-    import asyncio
-    import logging
-    import signal
 
-    from .distribution.clock import ReleaseClock
-    from .distribution.service import build_channels
-    from .distribution.worker import DeliveryWorker, default_worker_id, wake_on_commit
-    from .translation.worker import TranslationWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    wire = open_wire(data_dir, database_url)
-    clock = ReleaseClock(wire, tick=wire.settings.scheduler_tick)
-    deliveries = DeliveryWorker(wire, build_channels(wire.settings, wire), worker_id or default_worker_id())
-    wake_on_commit(wire, deliveries)  # releases this clock publishes go out without waiting
-    translator = TranslationWorker(wire, (worker_id or default_worker_id()) + "-translation")
-    wire.on_translation_queued = translator.poke
+    nw = open_container(data_dir, database_url)
+    runtime = nw.runtime(workers=True, worker_id=worker_id)
 
     async def main():
         loop = asyncio.get_running_loop()
-
-        def stop():
-            clock.stop()
-            deliveries.stop()
-            translator.stop()
-
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop)
-        err.print(f"worker {deliveries.id} running against {_redact(wire.settings.sqlalchemy_url)}")
-        await asyncio.gather(clock.run(), deliveries.run(), translator.run())
+            loop.add_signal_handler(sig, runtime.stop_workers)
+        await runtime.start()
+        err.print(f"worker {runtime.delivery.id} running against {redact(nw.settings.sqlalchemy_url)}")
+        await runtime.wait()  # until SIGTERM: in-flight sends finish, unstarted claims go back
+        await runtime.stop()
 
     asyncio.run(main())
 
@@ -122,11 +82,9 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
 @db_app.command("upgrade")
 def db_upgrade(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Create or migrate the schema to the newest version."""
-    from .storage import db
-
     s = settings_for(data_dir, database_url)
     db.upgrade(s.sqlalchemy_url)
-    print(f"database at {_redact(s.sqlalchemy_url)} is up to date")
+    print(f"database at {redact(s.sqlalchemy_url)} is up to date")
 
 
 @issuer_app.command("create")
@@ -136,7 +94,7 @@ def issuer_create(slug: str, name: str = typer.Option(..., "--name"),
                   data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Register an issuer."""
     try:
-        issuer = open_wire(data_dir, database_url).create_issuer(slug, name, boilerplate=boilerplate,
+        issuer = open_container(data_dir, database_url).accounts.create_issuer(slug, name, boilerplate=boilerplate,
                                                                  website=website)
     except NewswireError as exc:
         fail(exc)
@@ -146,7 +104,7 @@ def issuer_create(slug: str, name: str = typer.Option(..., "--name"),
 @issuer_app.command("list")
 def issuer_list(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """List issuers."""
-    for i in open_wire(data_dir, database_url).issuers():
+    for i in open_container(data_dir, database_url).accounts.issuers():
         print(f"{i.slug}\t{i.name}")
 
 
@@ -159,7 +117,7 @@ def apikey_create(role: str = typer.Option(..., "--role", help="admin, editor, i
                   data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Create an API key. The key is printed once, on the last line; only its hash is kept."""
     try:
-        token = open_wire(data_dir, database_url).create_api_key(role, name, issuer, subscriber_id=subscriber)
+        token = open_container(data_dir, database_url).accounts.create_api_key(role, name, issuer, subscriber_id=subscriber)
     except NewswireError as exc:
         fail(exc)
     err.print(f"API key for {name} ({role}); store it now, it is not shown again:")
@@ -170,7 +128,7 @@ def apikey_create(role: str = typer.Option(..., "--role", help="admin, editor, i
 def apikey_revoke(key_id: int, data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Revoke an API key by id."""
     try:
-        open_wire(data_dir, database_url).revoke_api_key(key_id)
+        open_container(data_dir, database_url).accounts.revoke_api_key(key_id)
     except NewswireError as exc:
         fail(exc)
     print(f"key {key_id} revoked")
@@ -188,22 +146,16 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
             data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Import releases from files: all of them or, if any file has a problem, none.
     Prints one line per release: id, status, URL."""
-    from contextlib import nullcontext
 
-    from rich.markup import escape
-    from rich.progress import Progress
 
-    from .domain.models import SYSTEM
-    from .formats.site import Site
-    from .intake import importers
 
-    wire = open_wire(data_dir, database_url)
+    nw = open_container(data_dir, database_url)
     bar = Progress(console=err, transient=True) if err.is_terminal and len(files) > 1 else None
     with bar or nullcontext():
         task = bar.add_task("checking files", total=len(files)) if bar else None
         items, problems = importers.check_files(
-            files, max_body_bytes=wire.settings.max_body_bytes, now=wire.clock(),
-            issuers={i.slug for i in wire.issuers()}, issuer=issuer, language=language,
+            files, max_body_bytes=nw.settings.max_body_bytes, now=nw.clock(),
+            issuers={i.slug for i in nw.accounts.issuers()}, issuer=issuer, language=language,
             on_file=(lambda: bar.advance(task)) if bar else None)
     for item in items:
         for warning in item.warnings:
@@ -216,33 +168,10 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
         err.print(f"nothing imported: {len(problems)} of {len(files)} file(s) have problems")
         raise typer.Exit(1)
     try:
-        releases = wire.import_releases(SYSTEM, [item.fields for item in items], publish=publish)
+        releases = nw.releases.import_releases(SYSTEM, [item.fields for item in items], publish=publish)
     except NewswireError as exc:
         if (i := exc.extra.get("index")) is not None:
             exc = type(exc)(f"{items[i].path}: {exc.detail} (nothing imported)", errors=exc.errors)
         fail(exc)
-    site = Site.from_settings(wire.settings)
     for r in releases:
-        print(f"{r.id}\t{r.status.value}\t{site.release_url(r)}")
-
-
-def _register_commands() -> None:
-    """The other command groups live in their own modules and add themselves to ``app``."""
-    from . import cli_distribution, cli_translation  # noqa: F401
-
-
-_register_commands()
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
-
-
-if __name__ == "__main__":
-    # Run the importable module's main: the command groups registered themselves on *its* app.
-    from newswire.cli import main as _main
-
-    _main()
+        print(f"{r.id}\t{r.status.value}\t{nw.site.release_url(r)}")

@@ -11,6 +11,9 @@ gone before it could start is given back unsent rather than risk a send another 
 Claims and outcome writes run on the event loop through the worker's own connection
 (``storage.worker_db``: on SQLite it never waits for a lock, on PostgreSQL it is asynchronous);
 only loading a release, once per release event, and the idle look at the next due row go to a thread.
+
+The worker is woken by the bus (``wake`` for new or replayed deliveries, ``endpoint_changed`` when
+an admin re-enables an endpoint it had seen answer 410); the composition root subscribes it.
 """
 
 from __future__ import annotations
@@ -22,17 +25,34 @@ import socket
 import time
 from collections import OrderedDict, deque
 
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..distribution import secrets
+from ..distribution.channels.base import Channel, Job, Result, Target
+from ..distribution.schedule import next_retry
+from ..domain.events import EndpointChanged, EndpointStatus, Event
+from ..services.listings import Listings
+from ..services.unit import Clock
 from ..storage import deliveries as ledger
-from ..storage import releases as store
 from ..storage import subscribers as subs
 from ..storage.worker_db import WorkerDB
-from ..workflow.wire import Wire
-from . import secrets
-from .channels.base import Channel, Job, Result, Target
-from .schedule import next_retry
 
 log = logging.getLogger("newswire.worker")
-NOTIFY = "newswire_deliveries"  # the PostgreSQL channel the router notifies on commit
+
+
+@dataclass(frozen=True)
+class Tuning:
+    batch: int = 500  # claimed jobs waiting behind the senders
+    lease: int = 60  # seconds a claim stays this worker's
+    retry_delays: tuple[float, ...] = (5.0, 300.0)
+    concurrency: int = 256
+    idle: float = 1.0  # longest wait between looks when nothing is due
+
+    @classmethod
+    def from_settings(cls, s: Settings, **kw) -> "Tuning":
+        values = {"batch": s.worker_batch, "lease": s.lease_seconds, "retry_delays": tuple(s.retry_delays)}
+        return cls(**{**values, **{k: v for k, v in kw.items() if v is not None}})
 
 
 class _Lane:
@@ -45,12 +65,12 @@ class _Lane:
 
 
 class DeliveryWorker:
-    def __init__(self, wire: Wire, channels: dict[str, Channel], worker_id: str, *, batch: int | None = None,
-                 lease: int | None = None, concurrency: int = 256, idle: float = 1.0):
-        self.wire, self.channels, self.id = wire, channels, worker_id[:64]
-        self.batch = batch or wire.settings.worker_batch
-        self.lease = lease or wire.settings.lease_seconds
-        self.concurrency, self.idle = concurrency, idle
+    def __init__(self, db: WorkerDB, releases: Listings, channels: dict[str, Channel], worker_id: str, *,
+                 clock: Clock, settings: Settings, tuning: Tuning):
+        self._db, self.releases, self.channels, self.id = db, releases, channels, worker_id[:64]
+        self.clock, self.settings = clock, settings  # (the settings decrypt signing secrets)
+        self.batch, self.lease, self.delays = tuning.batch, tuning.lease, list(tuning.retry_delays)
+        self.concurrency, self.idle = tuning.concurrency, tuning.idle
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake, self._stopping = asyncio.Event(), False
         self._ready: asyncio.Queue = asyncio.Queue()  # jobs whose endpoint has a free slot
@@ -60,13 +80,13 @@ class DeliveryWorker:
         self._secrets: dict[str, str] = {}
         self._targets: dict[subs.EndpointRow, tuple[Target, object]] = {}  # and until when each is good
         self._lanes: dict[int, _Lane] = {}
+        self.sleeping = False  # waiting for a wake-up or the next due time (tests wait on it)
         self._recorder: asyncio.Task | None = None
         self._held: dict[int, ledger.Claimed] = {}  # jobs a batching channel keeps until flush
         self._results: list[tuple[ledger.Claimed, Result]] = []
         self._unsent: list[int] = []
         self._gone: set[int] = set()
         self._cache: OrderedDict[tuple, object] = OrderedDict()  # releases and rendered payloads
-        self._db = WorkerDB(wire.engine)  # claims and outcomes, on the event loop
 
     def _room(self) -> int:
         return min(self.batch, self.concurrency + self.batch - self._queued)
@@ -76,7 +96,14 @@ class DeliveryWorker:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
 
-    def on_commit(self, _event_id: int | None = None) -> None:
+    def wake(self, _event: Event | None = None) -> None:
+        """A bus handler: deliveries were queued or replayed."""
+        self.poke()
+
+    def endpoint_changed(self, event: EndpointChanged) -> None:
+        """A bus handler: an endpoint this worker stopped sending to (410) may be back."""
+        if event.status == EndpointStatus.ACTIVE and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._gone.discard, event.endpoint_id)
         self.poke()
 
     def stop(self) -> None:
@@ -86,7 +113,6 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        listen = self._loop.create_task(self._listen()) if self.wire.engine.dialect.name == "postgresql" else None
         senders = [self._loop.create_task(self._sender()) for _ in range(self.concurrency)]
         try:
             while not self._stopping:
@@ -105,8 +131,6 @@ class DeliveryWorker:
                 if self._dry:  # all that is due is claimed: wait for a poke, a NOTIFY or the clock
                     await self._sleep()
         finally:
-            if listen is not None:
-                listen.cancel()
             await self._drain(senders)
 
     # --- claiming ----------------------------------------------------------------------
@@ -114,7 +138,7 @@ class DeliveryWorker:
     async def _claim(self, room: int) -> int:
         full = [e for e, lane in self._lanes.items() if lane.jobs >= 2 * lane.cap]
         in_memory = {e: lane.jobs for e, lane in self._lanes.items()}
-        now = self.wire.clock()
+        now = self.clock()
         claimed, endpoints = await self._db.claim(now=now, worker=self.id, limit=room, lease_seconds=self.lease,
                                                   channels=tuple(self.channels), skip_endpoints=full)
         try:
@@ -154,8 +178,9 @@ class DeliveryWorker:
 
     def _load_releases(self, missing: dict[tuple, ledger.Claimed]) -> dict[tuple, object]:
         # In a thread, while the loop waits for it in _claim (claims never overlap, so the cache is ours).
-        with self.wire.engine.connect() as conn:
-            return {key: self._cached(key, lambda: _load_version(conn, c)) for key, c in missing.items()}
+        found = self.releases.for_delivery([(c.release_id, c.language, c.event) for c in missing.values()])
+        return {key: self._cached(key, lambda c=c: found[(c.release_id, c.language, c.event)])
+                for key, c in missing.items()}
 
     def _jobs(self, claimed, endpoints, releases, in_memory: dict[int, int], now) -> tuple[list, list, list]:
         jobs, overflow, final = [], [], []
@@ -163,7 +188,7 @@ class DeliveryWorker:
             ep, release = endpoints.get(c.endpoint_id), releases[("release", c.release_id, c.version, c.event,
                                                                   c.language)]
             cap = max(1, ep.max_in_flight) if ep else 1
-            if ep is None or ep.status == "disabled":
+            if ep is None or ep.status == EndpointStatus.DISABLED:
                 final.append(ledger.Outcome(c.id, ledger.CANCELLED, now, error="endpoint disabled"))
             elif release is None:
                 final.append(ledger.Outcome(c.id, ledger.DEAD, now, error="the release no longer exists"))
@@ -205,7 +230,7 @@ class DeliveryWorker:
         if token not in self._secrets:  # Fernet and the key file once per secret, not per delivery
             if len(self._secrets) >= 10_000:  # bounded (~3 MB), so memory stays flat however many endpoints
                 self._secrets.clear()
-            self._secrets[token] = secrets.decrypt(self.wire.settings, token)
+            self._secrets[token] = secrets.decrypt(self.settings, token)
         return self._secrets[token]
 
     def _cached(self, key: tuple, make):
@@ -280,7 +305,7 @@ class DeliveryWorker:
                 return
 
     async def _write(self, results: list[tuple[ledger.Claimed, Result]], unsent: list[int]) -> None:
-        now, delays = self.wire.clock(), self.wire.settings.retry_delays
+        now, delays = self.clock(), self.delays
         outcomes, gone = [], {}
         for c, r in results:
             if r.ok:
@@ -298,13 +323,20 @@ class DeliveryWorker:
     # --- waiting ---------------------------------------------------------------------------
 
     async def _sleep(self) -> None:
+        self.sleeping = True
+        try:
+            await self._nap()
+        finally:
+            self.sleeping = False
+
+    async def _nap(self) -> None:
         timeout = self.idle
         if self._queued or self._held:
             timeout = 0.1  # outcomes and held digests are looked after promptly
         else:
             try:
                 due = await asyncio.to_thread(self._next_due)
-                now = self.wire.clock()
+                now = self.clock()
                 if due is not None and due > now:  # (a due row that was not claimed is someone else's)
                     timeout = min(self.idle, (due - now).total_seconds())
             except Exception:
@@ -315,24 +347,7 @@ class DeliveryWorker:
             pass
 
     def _next_due(self):
-        with self.wire.engine.connect() as conn:
-            return ledger.next_due(conn)
-
-    async def _listen(self) -> None:
-        """PostgreSQL: wake on the router's NOTIFY, so workers on other machines start at once."""
-        import psycopg
-
-        url = self.wire.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {NOTIFY}")
-                    self._wake.set()  # anything committed while we were not listening
-                    async for _ in conn.notifies():
-                        self._wake.set()
-            except Exception:
-                log.warning("LISTEN %s failed; polling until it is back", NOTIFY, exc_info=True)
-                await asyncio.sleep(5)
+        return self._db.next_due()
 
     async def _drain(self, senders: list[asyncio.Task]) -> None:
         self._stopping = True
@@ -348,28 +363,5 @@ class DeliveryWorker:
         await self._db.close()
 
 
-def _load_version(conn, c: ledger.Claimed):
-    """The release in the delivery's language. A kill notice may fall back to the original (it
-    carries no text); other events need their language version, else the row is dead (a correction
-    re-queued the translation, and the corrected version will be delivered when it is ready)."""
-    release = store.load_language(conn, c.release_id, c.language)
-    if release is None and c.event == "release.withdrawn":
-        release = store.load(conn, c.release_id)
-    return release
-
-
 def default_worker_id(role: str = "worker") -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{role}"
-
-
-def wake_on_commit(wire: Wire, worker: DeliveryWorker) -> None:
-    """Have the router poke ``worker`` after each commit (keeping any callback it had)."""
-    from .routing import Router
-
-    for router in (x for x in wire.listeners if isinstance(x, Router)):
-        def on_commit(event_id, previous=router.on_commit):
-            if previous is not None:
-                previous(event_id)
-            worker.on_commit(event_id)
-
-        router.on_commit = on_commit

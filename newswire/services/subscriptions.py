@@ -1,6 +1,6 @@
 """Subscriptions: subscribers, their endpoints and secrets, and the delivery ledger as operators see it.
 
-Like the Wire, each public method is one transaction that validates before it writes, so a
+Like every service, each public method is one transaction that validates before it writes, so a
 refused request leaves the database as it was. Who may do what:
 
 - admins manage every subscriber, mint subscriber keys and replay dead deliveries;
@@ -16,10 +16,12 @@ import datetime as dt
 import secrets as pysecrets
 from dataclasses import dataclass
 
+from ..config import Settings
 from ..distribution import netguard
 from ..distribution.secrets import encrypt, new_webhook_secret
 from ..domain.errors import Collector, Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from ..domain.models import Principal, Role
+from ..domain.events import DeliveriesQueued, EndpointChanged, EndpointStatus
+from ..domain.models import SYSTEM, Principal, Role
 from ..domain.subscriptions import Channel, Endpoint, Preferences, Subscriber
 from ..storage import audit
 from ..storage import deliveries as ledger
@@ -28,12 +30,14 @@ from ..storage import releases as release_store
 from ..storage import subscribers as subs
 from . import access
 from . import subscriber_fields as fields
-from .wire import Wire
+from .accounts import AccountService
+from .unit import Clock, Database
 
 # After a rotation the old secret keeps verifying this long, so receivers can roll over without
 # dropping deliveries. A second rotation within the overlap retires the oldest secret at once.
 ROTATION_OVERLAP = dt.timedelta(hours=24)
 DELIVERY_STATUSES = (ledger.PENDING, ledger.DELIVERED, ledger.DEAD, ledger.CANCELLED)
+UNSUBSCRIBED = "unsubscribed"  # an endpoint's disabled_reason after a one-click unsubscribe
 
 
 @dataclass(frozen=True)
@@ -52,9 +56,9 @@ class DeliveryPage:
     summary: dict[str, int] | None = None
 
 
-class Subscriptions:
-    def __init__(self, wire: Wire):
-        self.wire = wire
+class SubscriptionService:
+    def __init__(self, db: Database, clock: Clock, settings: Settings, accounts: AccountService):
+        self.db, self.clock, self.settings, self.accounts = db, clock, settings, accounts
 
     # --- who may see whom ------------------------------------------------------
 
@@ -77,13 +81,13 @@ class Subscriptions:
         return {i.slug for i in issuer_store.list_issuers(conn)} if "issuers" in raw else set()
 
     def _audit(self, conn, p: Principal, action: str, **detail) -> None:
-        audit.record(conn, actor=p, action=action, now=self.wire.clock(), detail=detail)
+        audit.record(conn, actor=p, action=action, now=self.clock(), detail=detail)
 
     # --- subscribers -------------------------------------------------------------
 
     def create(self, p: Principal, raw: dict) -> Subscriber:
         access.require_admin(p, "create subscribers")
-        with self.wire.transaction() as conn:
+        with self.db.transaction() as conn:
             c = Collector()
             kind = fields.kind(c, raw.get("kind"))
             name = fields.text(c, raw, "name", limit=200, required=True)
@@ -92,12 +96,12 @@ class Subscriptions:
             prefs = fields.preferences(c, raw, Preferences(), self._issuer_slugs(conn, raw))
             c.raise_if_any()
             sid = subs.create_subscriber(conn, kind=kind, name=name, email=email, preferences=prefs, timezone=tz,
-                                         now=self.wire.clock())
+                                         now=self.clock())
             self._audit(conn, p, "subscriber.create", subscriber_id=sid, kind=kind.value)
             return subs.get_subscriber(conn, sid)
 
     def get(self, p: Principal, subscriber_id: int) -> Subscriber:
-        with self.wire.engine.connect() as conn:
+        with self.db.read() as conn:
             return self._visible(conn, p, subscriber_id)
 
     def subscribers(self, p: Principal, *, cursor: str | None = None,
@@ -105,7 +109,7 @@ class Subscriptions:
         """Admins page through all; a subscriber key sees its own (how it learns its id)."""
         access.require_signed_in(p)
         after = fields.cursor(cursor)
-        with self.wire.engine.connect() as conn:
+        with self.db.read() as conn:
             if p.role == Role.SUBSCRIBER:
                 own = subs.get_subscriber(conn, p.subscriber_id) if p.subscriber_id else None
                 return ([own] if own and own.id > after else []), None
@@ -114,7 +118,7 @@ class Subscriptions:
         return items[:limit], (str(items[limit - 1].id) if len(items) > limit else None)
 
     def update(self, p: Principal, subscriber_id: int, raw: dict) -> Subscriber:
-        with self.wire.transaction() as conn:
+        with self.db.transaction() as conn:
             sub = self._visible(conn, p, subscriber_id)
             if "kind" in raw and p.role != Role.ADMIN:
                 raise Forbidden("Only admins may change a subscriber's kind.")
@@ -135,38 +139,38 @@ class Subscriptions:
                 values["preferences"] = fields.preferences(c, raw, sub.preferences, self._issuer_slugs(conn, raw))
             c.raise_if_any()
             if values:
-                subs.update_subscriber(conn, subscriber_id, self.wire.clock(), **values)
+                subs.update_subscriber(conn, subscriber_id, self.clock(), **values)
                 self._audit(conn, p, "subscriber.update", subscriber_id=subscriber_id, fields=sorted(raw))
             return subs.get_subscriber(conn, subscriber_id)
 
     def delete(self, p: Principal, subscriber_id: int) -> None:
         """Its endpoints, keys and ledger rows go with it (foreign keys cascade)."""
-        with self.wire.transaction() as conn:
+        with self.db.transaction() as conn:
             self._visible(conn, p, subscriber_id)
             subs.delete_subscriber(conn, subscriber_id)
             self._audit(conn, p, "subscriber.delete", subscriber_id=subscriber_id)
-        self.wire.keys.clear()  # its keys are gone; do not let the cache honour them
+        self.accounts.forget_keys()  # its keys are gone; do not let the cache honour them
 
     def create_key(self, p: Principal, subscriber_id: int, name: str | None = None) -> str:
         access.require_admin(p, "mint subscriber keys")
         sub = self.get(p, subscriber_id)
-        return self.wire.create_api_key("subscriber", name or sub.name, actor=p, subscriber_id=subscriber_id)
+        return self.accounts.create_api_key("subscriber", name or sub.name, actor=p, subscriber_id=subscriber_id)
 
     # --- endpoints ---------------------------------------------------------------
 
     def endpoints(self, p: Principal, subscriber_id: int) -> list[Endpoint]:
-        with self.wire.engine.connect() as conn:
+        with self.db.read() as conn:
             self._visible(conn, p, subscriber_id)
             return subs.endpoints_of(conn, subscriber_id)
 
     def _check_url(self, c: Collector, url: str) -> None:
-        reason = netguard.check_url(url, allow_private=self.wire.settings.webhook_allow_private)
+        reason = netguard.check_url(url, allow_private=self.settings.webhook_allow_private)
         if reason:
             c.add("url", f"'{url}' {reason}")
 
     def add_endpoint(self, p: Principal, subscriber_id: int, raw: dict) -> Issued:
-        now = self.wire.clock()
-        with self.wire.transaction() as conn:
+        now = self.clock()
+        with self.db.transaction() as conn:
             sub = self._visible(conn, p, subscriber_id)
             c = Collector()
             values = fields.endpoint(c, raw, default_email=sub.email)
@@ -179,43 +183,48 @@ class Subscriptions:
                 raise Conflict(f"Subscriber {subscriber_id} already has a {values['channel'].value} endpoint for "
                                f"{values['address']}; one is enough (each would get every release).")
             secret = new_webhook_secret() if webhook else None
-            extra = ({"secret_enc": encrypt(self.wire.settings, secret)} if webhook
+            extra = ({"secret_enc": encrypt(self.settings, secret)} if webhook
                      else {"unsubscribe_token": pysecrets.token_urlsafe(24)})
             eid = subs.create_endpoint(conn, subscriber_id=subscriber_id, now=now, **values, **extra)
             self._audit(conn, p, "endpoint.create", subscriber_id=subscriber_id, endpoint_id=eid,
                         channel=values["channel"].value)
+            self.db.emit(conn, EndpointChanged(eid, EndpointStatus.ACTIVE))
             return Issued(subs.to_endpoint(subs.get_endpoint_row(conn, eid)), secret)
 
     def remove_endpoint(self, p: Principal, subscriber_id: int, endpoint_id: int) -> None:
-        with self.wire.transaction() as conn:
+        with self.db.transaction() as conn:
             self._endpoint_row(conn, p, subscriber_id, endpoint_id)
             subs.delete_endpoint(conn, endpoint_id)
             self._audit(conn, p, "endpoint.delete", subscriber_id=subscriber_id, endpoint_id=endpoint_id)
+            self.db.emit(conn, EndpointChanged(endpoint_id, "deleted"))
 
     def rotate_secret(self, p: Principal, subscriber_id: int, endpoint_id: int) -> Issued:
-        now = self.wire.clock()
-        with self.wire.transaction() as conn:
+        now = self.clock()
+        with self.db.transaction() as conn:
             row = self._endpoint_row(conn, p, subscriber_id, endpoint_id)
             if row.channel != Channel.WEBHOOK.value:
                 raise Conflict(f"Endpoint {endpoint_id} is an {row.channel} endpoint; only webhook endpoints "
                                "have a signing secret to rotate.")
             secret, until = new_webhook_secret(), now + ROTATION_OVERLAP
-            subs.update_endpoint(conn, endpoint_id, secret_enc=encrypt(self.wire.settings, secret),
+            subs.update_endpoint(conn, endpoint_id, secret_enc=encrypt(self.settings, secret),
                                  previous_secret_enc=row.secret_enc, previous_secret_expires_at=until)
             self._audit(conn, p, "endpoint.rotate_secret", subscriber_id=subscriber_id, endpoint_id=endpoint_id)
+            self.db.emit(conn, EndpointChanged(endpoint_id, row.status))
             return Issued(subs.to_endpoint(subs.get_endpoint_row(conn, endpoint_id)), secret, until)
 
     def enable_endpoint(self, p: Principal, subscriber_id: int, endpoint_id: int) -> Endpoint:
         """Re-enable an endpoint (e.g. disabled by a 410). What was cancelled meanwhile is not resent."""
-        with self.wire.transaction() as conn:
+        with self.db.transaction() as conn:
             row = self._endpoint_row(conn, p, subscriber_id, endpoint_id)
-            if row.status != "active":
+            if row.status != EndpointStatus.ACTIVE:
                 if row.channel == Channel.WEBHOOK.value:
                     c = Collector()
                     self._check_url(c, row.address)  # DNS may have changed since it was registered
                     c.raise_if_any()
-                subs.update_endpoint(conn, endpoint_id, status="active", disabled_reason="")
+                subs.update_endpoint(conn, endpoint_id, status=EndpointStatus.ACTIVE, disabled_reason="")
                 self._audit(conn, p, "endpoint.enable", subscriber_id=subscriber_id, endpoint_id=endpoint_id)
+                # a running worker that saw this endpoint answer 410 sends to it again
+                self.db.emit(conn, EndpointChanged(endpoint_id, EndpointStatus.ACTIVE))
             return subs.to_endpoint(subs.get_endpoint_row(conn, endpoint_id))
 
     # --- the delivery ledger -------------------------------------------------------
@@ -241,7 +250,7 @@ class Subscriptions:
                            status: str | None = None, cursor: str | None = None, limit: int = 100) -> DeliveryPage:
         """The release's delivery report: for its issuer and the desk; 404 to everyone else."""
         access.require_signed_in(p)
-        with self.wire.engine.connect() as conn:
+        with self.db.read() as conn:
             release = release_store.load(conn, release_id)
             if release is None or not p.can_see_unpublished(release.issuer.id):
                 raise NotFound(f"There is no release {release_id} whose deliveries this key may see.")
@@ -254,30 +263,23 @@ class Subscriptions:
     def subscriber_deliveries(self, p: Principal, subscriber_id: int, *, channel: str | None = None,
                               status: str | None = None, cursor: str | None = None,
                               limit: int = 100) -> DeliveryPage:
-        with self.wire.engine.connect() as conn:
+        with self.db.read() as conn:
             self._visible(conn, p, subscriber_id)
             return self._page(conn, limit=limit, channel=channel, status=status, cursor=cursor,
                               subscriber_id=subscriber_id)
 
-    def _wake_workers(self, conn) -> None:
-        """After commit, nudge in-process workers (the routing listener's hook) so replays go out now."""
-        for listener in self.wire.listeners:
-            hook = getattr(listener, "on_commit", None)
-            if hook is not None:
-                conn.info.setdefault("after_commit", []).append(lambda hook=hook: hook(None))
-
     def replay(self, p: Principal, delivery_id: int) -> int:
         access.require_admin(p, "replay deliveries")
-        with self.wire.transaction() as conn:
+        with self.db.transaction() as conn:
             row = ledger.get(conn, delivery_id)
             if row is None:
                 raise NotFound(f"There is no delivery {delivery_id}.")
             if row.status != ledger.DEAD:
                 raise Conflict(f"Delivery {delivery_id} is {row.status}; only dead deliveries can be replayed.")
-            n = ledger.replay(conn, self.wire.clock(), ids=[delivery_id])
-            audit.record(conn, actor=p, action="delivery.replay", now=self.wire.clock(), release_id=row.release_id,
+            n = ledger.replay(conn, self.clock(), ids=[delivery_id])
+            audit.record(conn, actor=p, action="delivery.replay", now=self.clock(), release_id=row.release_id,
                          detail={"delivery_id": delivery_id})
-            self._wake_workers(conn)
+            self.db.emit(conn, DeliveriesQueued(n))
         return n
 
     def replay_dead(self, p: Principal, *, confirmed: bool = True) -> int:
@@ -285,9 +287,33 @@ class Subscriptions:
         if not confirmed:  # a bare POST must not resend everything by accident
             raise InvalidInput("dead: set dead=true to replay every dead delivery, or replay one by its id",
                                errors=[FieldError("dead", "must be true")])
-        with self.wire.transaction() as conn:
-            n = ledger.replay(conn, self.wire.clock(), all_dead=True)
+        with self.db.transaction() as conn:
+            n = ledger.replay(conn, self.clock(), all_dead=True)
             self._audit(conn, p, "delivery.replay_dead", count=n)
             if n:
-                self._wake_workers(conn)
+                self.db.emit(conn, DeliveriesQueued(n))
         return n
+
+    # --- one-click unsubscribe (RFC 8058): the token is the authority -------------------------------
+
+    def unsubscribe_target(self, token: str):
+        """The e-mail endpoint a message's unsubscribe token names, or NotFound."""
+        with self.db.read() as conn:
+            return self._by_token(conn, token)
+
+    def unsubscribe(self, token: str):
+        """Disable that one endpoint and cancel its pending deliveries; repeating is harmless."""
+        with self.db.transaction() as conn:
+            row = self._by_token(conn, token)
+            if not (row.status == EndpointStatus.DISABLED and row.disabled_reason == UNSUBSCRIBED):
+                ledger.disable_endpoint(conn, row.id, UNSUBSCRIBED, self.clock())
+                audit.record(conn, actor=SYSTEM, action="endpoint.unsubscribe", now=self.clock(),
+                             detail={"subscriber_id": row.subscriber_id, "endpoint_id": row.id})
+                self.db.emit(conn, EndpointChanged(row.id, EndpointStatus.DISABLED))
+            return subs.get_endpoint_row(conn, row.id)
+
+    def _by_token(self, conn, token: str):
+        row = subs.endpoint_by_unsubscribe_token(conn, token) if len(token) <= 64 else None
+        if row is None or row.channel != Channel.EMAIL.value:
+            raise NotFound("This unsubscribe link is not valid (it may be mistyped, or its address was removed).")
+        return row

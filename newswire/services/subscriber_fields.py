@@ -6,16 +6,15 @@ the checks that need the database (issuer slugs exist) take what they need as ar
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from zoneinfo import available_timezones
 
 from ..domain import languages
 from ..domain.errors import Collector, FieldError, InvalidInput
 from ..domain.subscriptions import Channel, Kind, Preferences
+from ..domain.text import is_email
 from ..intake.validate import industry_codes, region_codes
 
-EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 WEBHOOK_FORMATS = ("ninjs", "newsml-g2")
 EMAIL_FORMAT = "email"  # what the endpoints.format column holds for e-mail: the channel's own MIME message
 PREFERENCE_FIELDS = ("languages", "regions", "industries", "issuers")
@@ -54,7 +53,7 @@ def kind(c: Collector, value) -> Kind | None:
 
 def email(c: Collector, raw: dict, name: str = "email") -> str | None:
     value = text(c, raw, name, limit=320)
-    if value and not EMAIL_RE.match(value):
+    if value and not is_email(value):
         c.add(name, f"'{value}' is not an e-mail address")
     return value
 

@@ -12,40 +12,46 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ..workflow.wire import Wire
+from ..domain.events import Event
+from ..services.releases import ReleaseService
+from ..services.unit import Clock
 
 log = logging.getLogger("newswire.clock")
 
 
 class ReleaseClock:
-    def __init__(self, wire: Wire, tick: float = 0.5):
-        self.wire = wire
+    def __init__(self, releases: ReleaseService, clock: Clock, tick: float = 0.5):
+        self.releases, self.clock = releases, clock
         self.tick = tick
         self._wake = asyncio.Event()
         self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def poke(self) -> None:
-        """Something was scheduled in this process: look again now."""
-        self._wake.set()
+    def poke(self, _event: Event | None = None) -> None:
+        """Something was scheduled (a bus handler): look again now. Safe from any thread."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
 
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
 
     async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
         while not self._stopping:
             self._wake.clear()  # before looking, so a poke during the look is not lost
             try:
-                released = await asyncio.to_thread(self.wire.release_due)
+                released = await asyncio.to_thread(self.releases.release_due)
                 for rid in released:
                     log.info("release %s is live", rid)
-                nxt = await asyncio.to_thread(self.wire.next_embargo)
+                nxt = await asyncio.to_thread(self.releases.next_embargo)
             except Exception:  # the clock must outlive a database hiccup
                 log.exception("release clock failed; retrying")
                 nxt = None
             delay = self.tick
             if nxt is not None:
-                delay = min(self.tick, max(0.0, (nxt - self.wire.clock()).total_seconds()))
+                delay = min(self.tick, max(0.0, (nxt - self.clock()).total_seconds()))
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             except TimeoutError:

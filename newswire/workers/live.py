@@ -1,10 +1,12 @@
 """The live stream's broadcaster: one hub per process fans each release event out to the
 SSE clients connected to that process (a broadcast, not a ledger row per reader).
 
-Events reach the hub once per process: on PostgreSQL from a single LISTEN connection,
-so a publish made through any process sharing the database is heard here; on SQLite
-(one process owns the file) from the Router's after-commit callback. Each event is
-rendered to its SSE frame once per process, whatever the number of clients.
+Events reach the hub from the process's bus (``on_release_event``): after commit for a publish
+made in this process, and on PostgreSQL through the process's one LISTEN connection
+(``storage/notify.py``) for a publish made by any other process sharing the database. When that
+connection comes back after a break, the hub catches up from the stream table
+(``on_reconnect``). Each event is rendered to its SSE frame once per process, whatever the
+number of clients.
 """
 
 from __future__ import annotations
@@ -13,10 +15,7 @@ import asyncio
 import logging
 from collections import deque
 
-from sqlalchemy.engine import make_url
-
-from ..storage import stream
-from ..workflow.wire import Wire
+from ..domain.events import Event, ReleaseEvent
 from .live_events import CACHE, PAGE, Events, Filter, LiveEvent
 
 __all__ = ["Filter", "LiveEvent", "LiveHub", "Subscriber"]
@@ -39,11 +38,8 @@ class Subscriber:
 
 
 class LiveHub:
-    def __init__(self, wire: Wire):
-        self.events = Events(wire)
-        url = make_url(wire.settings.sqlalchemy_url)
-        self.listen_url = (url.set(drivername="postgresql").render_as_string(hide_password=False)
-                           if url.get_backend_name() == "postgresql" else None)
+    def __init__(self, events: Events):
+        self.events = events
         self._subs: set[Subscriber] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._incoming: asyncio.Queue[int] | None = None
@@ -57,13 +53,6 @@ class LiveHub:
         self._incoming = asyncio.Queue()
         self._high = await asyncio.to_thread(self.events.latest_id)
         self._tasks.append(asyncio.create_task(self._dispatch()))
-        if self.listen_url:
-            ready = asyncio.Event()
-            self._tasks.append(asyncio.create_task(self._listen(ready)))
-            try:  # so a client connected once the server is up hears every later commit
-                await asyncio.wait_for(ready.wait(), timeout=10)
-            except TimeoutError:
-                log.warning("live stream: not listening to PostgreSQL yet; still trying")
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -75,11 +64,18 @@ class LiveHub:
         self._subs.clear()
         self._loop = None
 
-    def on_commit(self, event_id: int | None) -> None:
-        """The Router's after-commit callback, from any thread. On PostgreSQL the LISTEN
-        connection hears every commit (this process's too), so only SQLite needs this."""
-        if event_id is not None and self.listen_url is None:
-            self.publish(event_id)
+    def on_release_event(self, event: ReleaseEvent) -> None:
+        """A bus handler, from any thread: a release event committed (here or in another process)."""
+        self.publish(event.stream_event_id)
+
+    def on_reconnect(self, _event: Event | None = None) -> None:
+        """A bus handler: the cross-process listener was away; fetch what committed meanwhile."""
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(lambda: self._tasks.append(loop.create_task(self._catch_up())))
+            except RuntimeError:  # the loop closed while we were told
+                pass
 
     def publish(self, event_id: int) -> None:
         loop = self._loop
@@ -125,26 +121,6 @@ class LiveHub:
                     except asyncio.QueueFull:  # too slow: drop it rather than hold the others back
                         self._subs.discard(sub)
                         sub.close()
-
-    async def _listen(self, ready: asyncio.Event) -> None:
-        import psycopg
-
-        delay = 0.5
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(self.listen_url, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {stream.CHANNEL}")
-                    await self._catch_up()  # whatever committed before LISTEN took effect
-                    ready.set()
-                    delay = 0.5
-                    async for note in conn.notifies():
-                        self._feed(int(note.payload))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # reconnect with backoff; _catch_up fills the gap
-                log.warning("live stream: LISTEN connection failed (%s); retrying in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
 
     async def _catch_up(self) -> None:
         while True:

@@ -1,0 +1,5 @@
+"""`python -m newswire.cli`."""
+
+from . import main
+
+main()

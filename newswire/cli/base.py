@@ -1,0 +1,51 @@
+"""What every `newswire` command shares: the Typer apps, the common options, building the wire
+through the composition root, and printing an error a person can act on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+
+from .. import bootstrap, config
+
+app = typer.Typer(help="Newswire: an open, self-hosted, multilingual press-release wire.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+issuer_app = typer.Typer(help="Issuers (organisations that submit releases).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(issuer_app, name="issuer")
+
+err = Console(stderr=True)
+
+DataDir = typer.Option(None, "--data-dir", envvar="NEWSWIRE_DATA_DIR", help="Where the SQLite file lives.")
+DatabaseUrl = typer.Option(None, "--database-url", envvar="NEWSWIRE_DATABASE_URL",
+                           help="e.g. postgresql+psycopg://user@host/db; default: SQLite in --data-dir.")
+
+
+def settings_for(data_dir: Optional[Path], database_url: Optional[str], **overrides) -> config.Settings:
+    return config.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+
+
+def open_container(data_dir, database_url, **overrides) -> bootstrap.Container:
+    return bootstrap.build(settings_for(data_dir, database_url, **overrides))
+
+
+def env_has(name: str) -> bool:
+    return bool(os.environ.get("NEWSWIRE_" + name))
+
+
+def redact(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {exc}")
+    for e in getattr(exc, "errors", []) or []:
+        err.print(f"  - {e.field}: {e.message}")
+    raise typer.Exit(1)

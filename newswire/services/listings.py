@@ -1,0 +1,228 @@
+"""Reading releases: one release as a caller may see it (in any language version), public
+listings, the feeds and the news sitemap, the live stream's events, and the release a delivery
+carries.
+
+Embargo safety is here: every public read goes through ``ListQuery(public_at=now)`` or
+``public``; what the caller may not see is ``NotFound`` (never ``Forbidden``) or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from slugify import slugify
+
+from ..domain import languages
+from ..domain.errors import Collector, NotFound
+from ..domain.models import Issuer, Principal, Release
+from ..domain.subscriptions import Event
+from ..domain.vocab import is_region, media_topics, normalize_qcode, region_name
+from ..formats import feeds, sitemap
+from ..formats.site import HUB_PATH, Site
+from ..intake.validate import parse_datetime
+from ..storage import issuers as issuer_store
+from ..storage import releases as store
+from ..storage import stream
+from ..storage import translations as tr
+from ..storage.releases import ListQuery
+from . import access
+from .unit import Clock, Database
+
+FEED_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    media_type: str
+    last_modified: dt.datetime | None
+    self_url: str
+    hub_url: str
+
+    @property
+    def link_header(self) -> str:
+        """WebSub discovery (and content distribution) by HTTP header."""
+        return f'<{self.hub_url}>; rel="hub", <{self.self_url}>; rel="self"'
+
+
+class Listings:
+    def __init__(self, db: Database, clock: Clock, site: Site):
+        self.db, self.clock, self.site = db, clock, site
+
+    # --- one release ---------------------------------------------------------------------------
+
+    def get(self, principal: Principal, release_id: int, language: str | None = None) -> Release:
+        """The release as the caller may see it, in ``language`` (its original when None)."""
+        with self.db.read() as conn:
+            release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+            tag = languages.normalize(language) if language else None
+            if not language or tag == release.language:
+                return release
+            found = store.load_language(conn, release_id, tag or "",
+                                        unfinished=principal.can_see_unpublished(release.issuer.id))
+        if found is None:
+            raise NotFound(f"Release {release_id} has no published '{language}' version; it can be read in "
+                           f"{', '.join(release.languages)}.")
+        return found
+
+    def public(self, release_id: int, language: str | None = None) -> Release | None:
+        """For the newsroom: the release if public, or if withdrawn after being public (its notice),
+        in ``language`` (the original, or a ready translation of its current version)."""
+        now = self.clock()
+        with self.db.read() as conn:
+            original = store.load(conn, release_id)
+            if original is None or not (original.is_public(now) or original.is_withdrawn_notice(now)):
+                return None
+            if language is None or language == original.language:
+                return original
+            if language not in original.translations:  # (a withdrawn one's stand for its 410 notice)
+                return None
+            row = tr.get(conn, release_id, language)
+        current = row is not None and row.is_current_for(original.current.number)
+        return store.language_version(original, row) if current else None
+
+    def issuer(self, slug: str) -> Issuer:
+        with self.db.read() as conn:
+            found = issuer_store.get_issuer_by_slug(conn, slug)
+        if not found:
+            raise NotFound(f"There is no issuer '{slug}'.")
+        return found
+
+    # --- listings --------------------------------------------------------------------------------
+
+    def list(self, query: ListQuery, *, limit: int = 50, cursor: str | None = None):
+        with self.db.read() as conn:
+            return store.list_releases(conn, query, limit=limit, cursor=cursor)
+
+    def last_change(self, query: ListQuery) -> dt.datetime | None:
+        with self.db.read() as conn:
+            return store.latest_change(conn, query)
+
+    def public_query(self, **filters) -> ListQuery:
+        return ListQuery(public_at=self.clock(), **filters)
+
+    def filters(self, c: Collector, *, language: str | None = None, industry: str | None = None,
+                region: str | None = None, issuer: str | None = None, since: str | None = None) -> dict:
+        """ListQuery keyword arguments for these query parameters (API, pages and feeds share the
+        one parser). Each bad value is added to ``c``; the caller raises, so a request hears about
+        all its mistakes at once."""
+        out: dict = {}
+        if language:
+            out["language"] = languages.normalize(language)
+            if out["language"] is None:
+                c.add("language", f"'{language}' is not a wire language; use one of: {languages.supported_list()}")
+        if industry:
+            q = normalize_qcode(industry)
+            if q not in media_topics():
+                c.add("industry", f"'{industry}' is not an IPTC Media Topic QCode (e.g. medtop:04000000)")
+            else:  # a topic also matches releases tagged with any narrower topic
+                out["industries"] = frozenset({q} | media_topics().descendants(q))
+        if region:
+            if is_region(region.upper()):
+                out["region"] = region.upper()
+            else:
+                c.add("region", f"'{region}' is not an ISO 3166-1 alpha-2 code (e.g. DE, US, KR)")
+        if issuer:
+            if slugify(issuer) != issuer:
+                c.add("issuer", f"'{issuer}' is not an issuer slug (lower-case letters, digits and hyphens)")
+            else:
+                try:
+                    self.issuer(issuer)
+                    out["issuer_slug"] = issuer
+                except NotFound:
+                    c.add("issuer", f"there is no issuer '{issuer}'")
+        if since:
+            try:
+                out["since"] = parse_datetime(since)
+            except ValueError:
+                c.add("since", f"'{since}' is not an RFC 3339 date-time with offset")
+        return out
+
+    # --- feeds and the sitemap ---------------------------------------------------------------------
+
+    def feed_query(self, lang: str, kind: str, *, industry: str | None = None, region: str | None = None,
+                   issuer: str | None = None) -> tuple[ListQuery, dict, str]:
+        """The listing, canonical filters and self URL of /feeds/{lang}.{kind} (``lang`` canonical).
+        Raises InvalidInput for a bad filter. The WebSub hub uses it to canonicalize topics."""
+        c = Collector()
+        base = self.filters(c, industry=industry, region=region, issuer=issuer)
+        c.raise_if_any()
+        params = {}  # the filters in canonical form, for the self URL and the title
+        if issuer:
+            params["issuer"] = base["issuer_slug"]
+        if industry:
+            params["industry"] = normalize_qcode(industry)
+        if region:
+            params["region"] = base["region"]
+        site = self.site
+        self_url = site.url(site.feed_path(lang, kind)) + (f"?{urlencode(sorted(params.items()))}" if params else "")
+        return self.public_query(language=lang, **base), params, self_url
+
+    def feed(self, lang: str, kind: str, **filter_values) -> Feed:
+        """Exactly what GET /feeds/{lang}.{kind} answers: the route and WebSub pushes share it."""
+        q, params, self_url = self.feed_query(lang, kind, **filter_values)
+        items, _ = self.list(q, limit=FEED_LIMIT)
+        newest = max((feeds.updated_at(r) for r in items), default=None)
+        last_modified = self._last_modified(newest, q)
+        render, media_type = feeds.KINDS[kind]
+        hub = self.site.url(HUB_PATH)
+        body = render(items, self.site, lang, self._title(lang, params), self_url, updated=last_modified, hub=hub)
+        return Feed(body, media_type, last_modified, self_url, hub)
+
+    def news_sitemap(self) -> tuple[bytes, dt.datetime | None]:
+        now = self.clock()
+        q = ListQuery(public_at=now, since=now - sitemap.WINDOW, every_language=True)
+        items, _ = self.list(q, limit=sitemap.MAX_URLS)
+        newest = max((r.published_at for r in items), default=None)
+        return sitemap.news_sitemap(items, self.site), self._last_modified(newest, q)
+
+    def _last_modified(self, newest: dt.datetime | None, q: ListQuery) -> dt.datetime | None:
+        """The newest entry's time, but never earlier than the last public change: a withdrawal
+        removes an entry without adding a newer one, and If-Modified-Since must still see it."""
+        return max((t for t in (newest, self.last_change(q)) if t is not None), default=None)
+
+    def _title(self, lang: str, params: dict) -> str:
+        parts = []
+        if "issuer" in params:
+            parts.append(self.issuer(params["issuer"]).name)
+        if "industry" in params:
+            parts.append(media_topics().get(params["industry"]).label(lang))
+        if "region" in params:
+            parts.append(region_name(params["region"], lang))
+        return f"{self.site.name} — " + (" · ".join(parts) or languages.SUPPORTED[lang])
+
+    # --- the live stream and the delivery worker ---------------------------------------------------
+
+    def stream_events(self, *, event_id: int | None = None, after: int | None = None,
+                      limit: int = 500) -> list[tuple[object, Release | None]]:
+        """Stream event rows (one by id, or those after an id) with the release each one shows:
+        its language version, or the original when that version has since been withdrawn or is
+        being re-translated."""
+        with self.db.read() as conn:
+            if event_id is not None:
+                row = stream.get(conn, event_id)
+                rows = [row] if row is not None else []
+            else:
+                rows = stream.since(conn, after or 0, limit)
+            return [(row, store.load_language(conn, row.release_id, row.language)
+                     or store.load(conn, row.release_id)) for row in rows]
+
+    def latest_stream_id(self) -> int:
+        with self.db.read() as conn:
+            return stream.latest_id(conn)
+
+    def for_delivery(self, wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Release | None]:
+        """The releases that deliveries carry, by (release id, language, event): the language version.
+        A kill notice may fall back to the original (it carries no text); other events need their
+        language version, else the delivery is dead (a correction re-queued the translation, and the
+        corrected version is delivered when it is ready)."""
+        out = {}
+        with self.db.read() as conn:
+            for release_id, language, event in wanted:
+                release = store.load_language(conn, release_id, language)
+                if release is None and event == Event.WITHDRAWN:
+                    release = store.load(conn, release_id)
+                out[(release_id, language, event)] = release
+        return out

@@ -1,0 +1,54 @@
+"""The one write path every service shares: a transaction whose events go out after commit.
+
+``Database.transaction()`` opens one transaction; inside it a service calls ``emit(conn, event)``.
+Once the transaction has committed, each event is published on the process's bus (waking the
+delivery worker, the live hub, the translation worker); if it rolled back, nothing is heard. On
+PostgreSQL each event is also sent with ``NOTIFY`` in the same transaction, so processes on
+other machines hear it on commit too (``storage/notify.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from sqlalchemy.engine import Connection, Engine
+
+from ..domain.events import Event, EventBus, to_json
+from ..storage import db, notify
+
+Clock = Callable[[], dt.datetime]
+_PENDING = "newswire.events"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Database:
+    def __init__(self, engine: Engine, bus: EventBus):
+        self.engine, self.bus = engine, bus
+        self.postgres = db.is_postgres(engine)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            try:
+                yield conn
+            finally:
+                pending: list[Event] = conn.info.pop(_PENDING, [])
+        for event in pending:  # committed: tell this process
+            self.bus.publish(event)
+
+    def read(self) -> contextlib.AbstractContextManager[Connection]:
+        """A connection for reading (no events)."""
+        return self.engine.connect()
+
+    def emit(self, conn: Connection, event: Event) -> None:
+        """Fire ``event`` when ``conn``'s transaction commits (never if it rolls back)."""
+        if not conn.in_transaction():
+            raise RuntimeError("events are fired from inside Database.transaction()")
+        conn.info.setdefault(_PENDING, []).append(event)
+        if self.postgres:
+            notify.send(conn, to_json(event, self.bus.origin))
