@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from ...domain import languages
 from ...formats.feeds import KINDS
+from ...formats.site import Site
 from ...services.listings import Listings
 from ..deps import listings, site
 
