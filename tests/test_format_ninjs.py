@@ -12,8 +12,8 @@ from referencing import Registry, Resource
 
 from conftest import SHARED, auth
 from helpers import published as publish
+from newswire.distribution.payloads import webhook_body
 from newswire.formats import ninjs
-from newswire.formats.registry import builtin
 from newswire.formats.site import Site
 
 NINJS = SHARED / "standards" / "ninjs"
@@ -210,7 +210,7 @@ def test_release_without_optional_fields(wire, keys):
     ("ko", "에이크미, 로켓 스케이트 3000 공개", "economy, business and finance", "독일"),  # IPTC has no ko labels
     ("ar", "أكمي تكشف عن لوح التزلج الصاروخي", "اقتصاد، اعمال ومال", "ألمانيا"),
 ])
-def test_non_latin_release(wire, keys, sample, lang, headline, topic, region):
+def test_non_latin_release(client, wire, keys, sample, lang, headline, topic, region):
     release = publish(wire, keys, sample, language=lang, headline=headline, regions=["DE"],
                       body="نص البيان." if lang == "ar" else "보도자료 본문입니다.")
     doc = render(wire, release)
@@ -219,9 +219,11 @@ def test_non_latin_release(wire, keys, sample, lang, headline, topic, region):
     assert doc["subjects"][0]["name"] == topic
     assert doc["places"][0]["name"] == region
     assert doc["renditions"][0]["href"].startswith(f"http://testserver/{lang}/releases/")
-    # The registry's bytes are UTF-8 JSON with the text unescaped.
-    raw = builtin().get("ninjs").render(release, Site.from_settings(wire.settings))
+    # The bytes the wire sends, from the API and in a webhook, are UTF-8 JSON with the text unescaped.
+    raw = client.get(f"/api/v1/releases/{release.id}").content
     assert headline.encode() in raw and json.loads(raw) == doc
+    hook = webhook_body(release, "release.published", Site.from_settings(wire.settings))
+    assert headline.encode() in hook and json.loads(hook)["data"]["headlines"] == doc["headlines"]
 
 
 def test_html_body_is_carried_as_sanitized_html(wire, keys, sample):

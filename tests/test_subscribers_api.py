@@ -14,6 +14,7 @@ from helpers import assert_problem, rewire, snapshot
 from newswire.web.app import create_app
 from newswire.distribution.secrets import decrypt
 from newswire.storage.tables import endpoints
+from ssrf_cases import ALLOWED, REFUSED
 
 # "own" is a key bound to the subscriber under test, "other" one bound to another subscriber,
 # "subscriber" a subscriber key bound to none.
@@ -274,6 +275,20 @@ def test_private_webhook_urls_need_the_operator_to_allow_them(client, wire, keys
     assert _row(wire, eid).status == "disabled"
     r = lenient.post(f"{path}/{eid}/enable", headers=auth(keys["own"]))
     assert r.status_code == 200 and r.json()["status"] == "active" and r.json()["disabled_reason"] == ""
+
+
+def test_webhook_urls_are_judged_by_the_address_they_reach(client, wire, keys, subs):
+    """Embedded IPv4 in IPv6 forms, numeric spellings and names resolving to loopback: all refused."""
+    path = f"/api/v1/subscribers/{subs['own_id']}/endpoints"
+    before = snapshot(wire.engine)
+    for url, shown in REFUSED + [("http://localhost/hook", "127.0.0.1")]:
+        refused = assert_problem(client.post(path, json={"channel": "webhook", "url": url},
+                                             headers=auth(keys["own"])), 422, "url")
+        assert shown in refused["detail"], (url, refused["detail"])
+    assert snapshot(wire.engine) == before
+    for url in ALLOWED:
+        r = client.post(path, json={"channel": "webhook", "url": url}, headers=auth(keys["own"]))
+        assert r.status_code == 201, (url, r.text)
 
 
 def test_cli_binds_a_subscriber_key(wire, settings, client, keys):

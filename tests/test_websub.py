@@ -13,6 +13,7 @@ import feedparser
 import pytest
 import sqlalchemy as sa
 from lxml import etree
+from yarl import URL
 
 from callback_server import CallbackServer
 from fastapi.testclient import TestClient
@@ -24,6 +25,7 @@ from newswire.distribution.secrets import decrypt
 from newswire.domain.subscriptions import Channel
 from newswire.storage import subscribers as subs
 from newswire.storage.tables import deliveries
+from ssrf_cases import REFUSED
 
 T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
 HUB = "http://testserver/websub"
@@ -166,6 +168,18 @@ def test_private_callbacks_and_other_content_types_are_refused(wire, callback):
     assert hub(client, "subscribe", FEEDS + "en.rss", "http://169.254.169.254/x").status_code == 400
     assert client.post("/websub", json={"hub.mode": "subscribe"}).status_code == 415
     assert callback.requests == []
+
+
+def test_callbacks_are_judged_by_the_address_they_reach(wire, callback):
+    """The refused forms, at the callback server's port: were one let through, the hub would call it,
+    and those that reach 127.0.0.1 (IPv4-mapped, the numeric spellings) would be recorded there."""
+    client = TestClient(create_app(rewire(wire, webhook_allow_private=False)))
+    port = URL(callback.base).port
+    before = snapshot(wire.engine)
+    for url, shown in REFUSED + [("http://localhost/cb", "127.0.0.1")]:
+        resp = hub(client, "subscribe", FEEDS + "en.rss", str(URL(url).with_port(port)))
+        assert resp.status_code == 400 and shown in resp.text, (url, resp.text)
+    assert snapshot(wire.engine) == before and callback.requests == []
 
 
 def test_publish_pushes_the_topic_feed_once_rendered_and_signed(client, wire, callback, publish, monkeypatch):

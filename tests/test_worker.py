@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from newswire.distribution.channels.webhook import WebhookChannel
 from newswire.bootstrap import build
 from newswire.storage import deliveries as ledger
+from newswire.storage.worker_db import WorkerDB
 from helpers import publish
 from webhook_receiver import add_webhook, rows, run_worker
 
@@ -74,16 +75,25 @@ def test_a_dead_workers_claims_are_delivered_after_its_lease_once(wire, editor, 
     for i in range(6):
         add_webhook(wire, receiver.url(f"/l{i}"))
     publish(wire, editor, sample)
-    with wire.db.transaction() as conn:  # a worker that claims, then dies without a word
-        ghost = ledger.claim(conn, now=wire.clock(), worker="ghost", limit=100, lease_seconds=1)
-    assert len(ghost) == 6
+    ghost_db = WorkerDB(wire.engine)  # a worker's own connection, as the worker claims and records
+
+    async def ghost(work):
+        try:
+            return await work
+        finally:
+            await ghost_db.close()
+
+    # A worker that claims, then dies without a word.
+    claimed, _ = asyncio.run(ghost(ghost_db.claim(now=wire.clock(), worker="ghost", limit=100, lease_seconds=1,
+                                                  channels=("webhook",))))
+    assert len(claimed) == 6
 
     run_worker(wire, all_delivered(wire, 6))
     assert sorted(h.path for h in receiver.hits) == sorted(f"/l{i}" for i in range(6))
     assert {r.attempts for r in rows(wire)} == {1}
-    with wire.db.transaction() as conn:  # the ghost wakes up and reports: too late, nothing changes
-        late = [ledger.Outcome(c.id, ledger.DEAD, wire.clock(), error="late") for c in ghost]
-        assert ledger.record(conn, "ghost", late) == 0
+    # The ghost wakes up and reports: too late, nothing changes.
+    late = [ledger.Outcome(c.id, ledger.DEAD, wire.clock(), error="late") for c in claimed]
+    assert asyncio.run(ghost(ghost_db.write("ghost", late))) == 0
     assert {r.status for r in rows(wire)} == {"delivered"}
 
 

@@ -3,7 +3,8 @@
 Workers claim due rows with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has
 one writer at a time, so a plain conditional UPDATE is already exclusive), send, and record
 results in batches. A worker that dies leaves its rows leased; when the lease ends they
-are due again.
+are due again. The worker runs the statements made here (``claim_sql``, ``record_sql``,
+``release_sql``, ``disable_sql``) on a connection of its own: storage/worker_db.py.
 """
 
 from __future__ import annotations
@@ -105,16 +106,6 @@ def claimed(rows: list[tuple]) -> list[Claimed]:
     return list(map(Claimed._make, rows))
 
 
-def claim(conn: Connection, *, now: dt.datetime, worker: str, limit: int, lease_seconds: int,
-          channels: tuple[str, ...] | None = None, skip_endpoints: Collection[int] = ()) -> list[Claimed]:
-    """Lease up to ``limit`` due rows, in id order; ``skip_endpoints`` are ones the worker already has
-    enough of."""
-    cur = raw.cursor(conn)
-    cur.execute(*claim_sql(raw.postgres(conn), now=now, worker=worker, limit=limit, lease_seconds=lease_seconds,
-                           channels=channels, skip_endpoints=skip_endpoints))
-    return claimed(cur.fetchall())
-
-
 class Outcome(NamedTuple):
     """What one attempt came to. ``next_attempt_at`` None with status pending is impossible."""
 
@@ -168,24 +159,6 @@ def disable_sql(pg: bool, endpoint_id: int, reason: str, now: dt.datetime) -> St
             (raw.sql(pg, "UPDATE deliveries SET status = 'cancelled', last_error = ?, last_attempt_at = ?, "
                          "leased_until = NULL, leased_by = NULL WHERE endpoint_id = ? AND status = 'pending'"),
              (f"endpoint disabled: {reason}", raw.stamper(pg)(now), endpoint_id), False)]
-
-
-def run(cur, statements: Statements) -> int:
-    """Run statements on a driver cursor; the rows they changed."""
-    n = 0
-    for text, params, many in statements:
-        (cur.executemany if many else cur.execute)(text, params)
-        n += max(cur.rowcount, 0)
-    return n
-
-
-def record(conn: Connection, worker: str, outcomes: list[Outcome]) -> int:
-    """Write a batch of outcomes; only rows still leased by this worker change. Returns how many did."""
-    return run(raw.cursor(conn), record_sql(raw.postgres(conn), worker, outcomes)) if outcomes else 0
-
-
-def release_lease(conn: Connection, worker: str, ids: list[int]) -> None:
-    run(raw.cursor(conn), release_sql(raw.postgres(conn), worker, ids))
 
 
 def cancel_for_endpoint(conn: Connection, endpoint_id: int, reason: str, now: dt.datetime) -> None:

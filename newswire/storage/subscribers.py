@@ -109,6 +109,7 @@ class EndpointRow(NamedTuple):
 
 
 def endpoint_rows_sql(ids: Iterable[int]) -> str | None:
+    """The worker's endpoints by id, in one plain query: ``WorkerDB.claim`` runs it for every batch."""
     listed = raw.ints(ids)
     return f"SELECT {', '.join(EndpointRow._fields)} FROM endpoints WHERE id IN ({listed})" if listed else None
 
@@ -120,15 +121,6 @@ def endpoint_rows_of(rows: list[tuple]) -> dict[int, EndpointRow]:
             r = (*r[:8], raw.read_stamp(r[8]), *r[9:])
         out[r[0]] = EndpointRow._make(r)
     return out
-
-
-def endpoint_rows(conn: Connection, ids: Iterable[int]) -> dict[int, EndpointRow]:
-    """The worker's endpoints by id, in one plain query (it runs for every claimed batch)."""
-    if (stmt := endpoint_rows_sql(ids)) is None:
-        return {}
-    cur = raw.cursor(conn)
-    cur.execute(stmt)
-    return endpoint_rows_of(cur.fetchall())
 
 
 def endpoints_of(conn: Connection, subscriber_id: int) -> list[Endpoint]:

@@ -26,7 +26,6 @@ from .retry import repair
 from .segments import mask, split_blocks, split_sentences, text_of, unmask
 
 TEXT_FIELDS = ("headline", "subheadline", "lead", "boilerplate")
-HTML_FIELDS = ("body_html",)
 NO_SPACE_BETWEEN_SENTENCES = {"zh-Hans", "zh-Hant", "ja"}
 _LETTER = re.compile(r"[^\W\d_]")
 

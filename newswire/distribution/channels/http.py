@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from ...config import Settings
@@ -14,10 +15,12 @@ from .base import Result
 READ_LIMIT = 4096  # of a response body: enough for an error message, never a flood
 
 
-def guarded_session(settings: Settings, *, connections: int = 100, decompress: bool = True) -> aiohttp.ClientSession:
+def guarded_session(settings: Settings, *, connections: int = 100, decompress: bool = True,
+                    dns: AbstractResolver | None = None) -> aiohttp.ClientSession:
     """Outbound HTTP for webhooks, WebSub and the hub's verification: SSRF-guarded at connect time
-    (DNS can change after registration), bounded in time, one keep-alive pool for every host."""
-    connector = aiohttp.TCPConnector(resolver=GuardedResolver(settings.webhook_allow_private),
+    (DNS can change after registration), bounded in time, one keep-alive pool for every host.
+    ``dns`` answers for host names instead of the system's resolver (tests); the guard judges its answers."""
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(settings.webhook_allow_private, dns),
                                      limit=connections, limit_per_host=0)
     return aiohttp.ClientSession(connector=connector, auto_decompress=decompress,
                                  timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout))

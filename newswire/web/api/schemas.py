@@ -11,20 +11,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class DatelineIn(BaseModel):
-    city: str = Field(examples=["Berlin"])
-    date: str | None = Field(None, description="YYYY-MM-DD; defaults to the release date")
-
-
-class ContactIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str | None = None
-    organisation: str | None = None
-    role: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-
 class ReleaseFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     headline: Any = Field(None, description="Plain text, at most 300 characters", examples=["Acme unveils X"])
@@ -75,15 +61,11 @@ def fields_of(model: BaseModel) -> dict:
     return model.model_dump(exclude_unset=True)
 
 
-class SegmentEdit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: Any = Field(None, description="The segment's id, from GET …/translations/{lang}")
-    text: Any = Field(None, description="The editor's translation (inline HTML allowed, sanitized)")
-
-
 class TranslationEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    segments: Any = Field(None, description="The segments to set; the machine never overwrites them")
+    segments: Any = Field(None, description='The segments to set, each {"id": from GET …/translations/{lang}, '
+                                            '"text": the wording, inline HTML allowed}; the machine never '
+                                            'overwrites them')
 
 
 class GlossaryIn(BaseModel):
