@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import config
 from .domain.errors import NewswireError
@@ -28,13 +29,27 @@ DatabaseUrl = typer.Option(None, "--database-url", envvar="NEWSWIRE_DATABASE_URL
 
 
 def settings_for(data_dir: Optional[Path], database_url: Optional[str], **overrides) -> config.Settings:
-    return config.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+    """The environment's settings with the flags given (None: not given); bad ones end the command
+    with status 2 (as click does for a bad flag), each named, without a traceback."""
+    try:
+        return config.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+    except config.SettingsError as exc:
+        err.print("[red]error:[/red] the configuration is not valid:")
+        for problem in exc.problems:
+            err.print(f"  {escape(problem)}", soft_wrap=True)
+        raise typer.Exit(2)
 
 
 def open_wire(data_dir, database_url, **overrides):
+    return wire_for(settings_for(data_dir, database_url, **overrides))
+
+
+def wire_for(settings: config.Settings):
+    # Imported here: the wire pulls in the web app and the channels, which commands such as
+    # `translate` and `models` never need and should not wait for.
     from .bootstrap import open_wire as _open
 
-    return _open(settings_for(data_dir, database_url, **overrides))
+    return _open(settings)
 
 
 def fail(exc: Exception) -> None:
@@ -50,28 +65,21 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
           port: int = typer.Option(8000, envvar="NEWSWIRE_PORT"),
           base_url: Optional[str] = typer.Option(None, envvar="NEWSWIRE_BASE_URL",
                                                  help="Public address used in links; default http://HOST:PORT"),
-          worker: bool = typer.Option(True, "--worker/--no-worker",
-                                      help="Run the release clock and delivery worker in this process.")):
+          worker: Optional[bool] = typer.Option(None, "--worker/--no-worker", show_default="NEWSWIRE_RUN_WORKER, "
+                                                "else on", help="Run the release clock and delivery worker in "
+                                                "this process.")):
     """Run the web service (API, newsroom, feeds) with an in-process worker."""
     import uvicorn
 
     from .web.app import create_app
 
-    overrides = {"run_worker": worker}
-    if base_url:
-        overrides["base_url"] = base_url
-    elif not _env_has("BASE_URL"):
-        overrides["base_url"] = f"http://{host}:{port}"
-    wire = open_wire(data_dir, database_url, **overrides)
+    settings = settings_for(data_dir, database_url, run_worker=worker, base_url=base_url)
+    if "base_url" not in settings.model_fields_set:  # neither --base-url nor NEWSWIRE_BASE_URL: this server
+        settings = settings_for(data_dir, database_url, run_worker=worker, base_url=f"http://{host}:{port}")
+    wire = wire_for(settings)
     err.print(f"Newswire on http://{host}:{port}  database: {_redact(wire.settings.sqlalchemy_url)}")
     # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
     uvicorn.run(create_app(wire), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
-
-
-def _env_has(name: str) -> bool:
-    import os
-
-    return bool(os.environ.get("NEWSWIRE_" + name))
 
 
 def _redact(url: str) -> str:
@@ -190,7 +198,6 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
     Prints one line per release: id, status, URL."""
     from contextlib import nullcontext
 
-    from rich.markup import escape
     from rich.progress import Progress
 
     from .domain.models import SYSTEM

@@ -129,15 +129,13 @@ def test_actions_on_a_published_release(client, keys, published, who, action):
 
 
 def test_self_publishing_when_the_operator_allows_it(wire, keys, sample, settings):
-    from dataclasses import replace
-
     from newswire.domain.errors import Forbidden
 
     acme = wire.authenticate(keys["acme"])
     rid = wire.create(acme, sample).id
     with pytest.raises(Forbidden):
         wire.publish(acme, rid)
-    wire.settings = replace(settings, issuer_self_publish=True)
+    wire.settings = settings.with_overrides(issuer_self_publish=True)
     assert wire.publish(acme, rid).status.value == "published"
     wire.correct(acme, rid, {"correction_note": "Spelling", "headline": "Corrected"})
     with pytest.raises(Forbidden):  # kills stay with the desk

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import threading
 import time
-from dataclasses import replace
 
 from fastapi.testclient import TestClient
 
@@ -66,7 +65,7 @@ def test_a_release_due_while_the_service_was_down_goes_out_at_start_up(wire, key
     assert wire.get_public(r.id) is None
     from newswire.web.app import create_app
 
-    wire.settings = replace(settings, run_worker=True)
+    wire.settings = settings.with_overrides(run_worker=True)
     with TestClient(create_app(wire)) as c:
         deadline = time.monotonic() + 10
         while c.get(f"/api/v1/releases/{r.id}").status_code != 200:
@@ -96,7 +95,7 @@ def test_racing_clocks_publish_once(wire, keys, sample, clock):
 def test_publish_endpoint_wakes_the_in_process_clock(wire, keys, sample, settings):
     from newswire.web.app import create_app
 
-    wire.settings = replace(settings, run_worker=True, scheduler_tick=30)  # only a poke can wake it in time
+    wire.settings = settings.with_overrides(run_worker=True, scheduler_tick=30)  # only a poke can wake it in time
     editor_headers = auth(keys["editor"])
     with TestClient(create_app(wire)) as c:
         rid = c.post("/api/v1/releases", json={**sample, "issuer": "acme"}, headers=editor_headers).json()["id"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -262,7 +261,7 @@ def test_private_webhook_urls_need_the_operator_to_allow_them(client, wire, keys
     refused = assert_problem(client.post(path, json={"channel": "webhook", "url": "http://127.0.0.1:9/hook"},
                                          headers=auth(keys["own"])), 422, "url")
     assert "127.0.0.1" in refused["detail"] and "NEWSWIRE_WEBHOOK_ALLOW_PRIVATE" in refused["detail"]
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=True)
+    wire.settings = wire.settings.with_overrides(webhook_allow_private=True)
     r = client.post(path, json={"channel": "webhook", "url": "http://127.0.0.1:9/hook"}, headers=auth(keys["own"]))
     assert r.status_code == 201, r.text
     # Disabled (say, after a 410) and re-enabled once the operator no longer allows private targets: refused.
@@ -270,10 +269,10 @@ def test_private_webhook_urls_need_the_operator_to_allow_them(client, wire, keys
     with wire.engine.begin() as conn:
         conn.execute(sa.update(endpoints).where(endpoints.c.id == eid)
                      .values(status="disabled", disabled_reason="410 Gone"))
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=False)
+    wire.settings = wire.settings.with_overrides(webhook_allow_private=False)
     assert_problem(client.post(f"{path}/{eid}/enable", headers=auth(keys["own"])), 422, "url")
     assert _row(wire, eid).status == "disabled"
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=True)
+    wire.settings = wire.settings.with_overrides(webhook_allow_private=True)
     r = client.post(f"{path}/{eid}/enable", headers=auth(keys["own"]))
     assert r.status_code == 200 and r.json()["status"] == "active" and r.json()["disabled_reason"] == ""
 

@@ -4,7 +4,6 @@ unsubscription, leases and refused requests."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -32,7 +31,7 @@ DAY = dt.timedelta(days=1)
 
 @pytest.fixture
 def settings(settings):
-    return dataclasses.replace(settings, webhook_allow_private=True, retry_schedule="60")
+    return settings.with_overrides(webhook_allow_private=True, retry_schedule="60")
 
 
 @pytest.fixture
@@ -159,7 +158,7 @@ def test_bad_requests_are_refused_in_plain_text(client, wire, callback, form):
 
 
 def test_private_callbacks_and_other_content_types_are_refused(client, wire, callback):
-    wire.settings = dataclasses.replace(wire.settings, webhook_allow_private=False)
+    wire.settings = wire.settings.with_overrides(webhook_allow_private=False)
     resp = hub(client, "subscribe", FEEDS + "en.rss", callback.url("/"))
     assert resp.status_code == 400 and "127.0.0.1" in resp.text
     assert hub(client, "subscribe", FEEDS + "en.rss", "http://169.254.169.254/x").status_code == 400

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +19,7 @@ from webhook_receiver import add_webhook, rows, run_worker
 
 @pytest.fixture
 def settings(settings):
-    return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
+    return settings.with_overrides(webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
 
 
 def all_delivered(wire, n):
@@ -131,7 +130,7 @@ def test_serve_runs_the_worker_and_a_publish_wakes_it(wire, keys, editor, sample
     from newswire.web.app import create_app
 
     add_webhook(wire, receiver.url("/live"))
-    served = Wire(engine=wire.engine, settings=replace(wire.settings, run_worker=True), clock=clock)
+    served = Wire(engine=wire.engine, settings=wire.settings.with_overrides(run_worker=True), clock=clock)
     attach(served)
     with TestClient(create_app(served)):
         publish(served, editor, sample)

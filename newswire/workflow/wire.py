@@ -47,7 +47,7 @@ class Wire(Accounts, TranslationDesk):
     clock: Callable[[], dt.datetime] = utcnow
     listeners: list[Listener] = field(default_factory=list)
     keys: access.KeyCache = field(default_factory=access.KeyCache)
-    translator: object | None = None  # a translation Pipeline; built from the environment on first use
+    translator: object | None = None  # a translation Pipeline; built from the settings on first use
     on_translation_queued: Callable[[], None] | None = None  # wakes local translation workers
 
     def pipeline(self):
@@ -56,7 +56,7 @@ class Wire(Accounts, TranslationDesk):
             from ..translation.pipeline import Pipeline
             from ..translation.registry import Registry
 
-            self.translator = Pipeline(Registry.from_env(), SqlMemory(self.engine, self.clock))
+            self.translator = Pipeline(Registry.from_settings(self.settings), SqlMemory(self.engine, self.clock))
         return self.translator
 
     @contextlib.contextmanager
