@@ -132,7 +132,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     listings = Listings(database, clock, site)
     router = Router(database, clock)
     translations = TranslationService(
-        database, clock, router, lambda: Pipeline(Registry.from_env(), SqlMemory(engine, clock)))
+        database, clock, router, lambda: Pipeline(Registry.from_settings(settings), SqlMemory(engine, clock)))
     if pipeline is not None:
         translations.use_pipeline(pipeline)
     releases = ReleaseService(database, clock, Policy(settings.max_body_bytes, settings.issuer_self_publish),

@@ -2,53 +2,246 @@
 
 Every setting is ``NEWSWIRE_<NAME>`` in the environment; flags override it.
 ``docs/configuration.md`` lists them all (a test checks that it does).
+
+``Settings(...)`` in code takes only its keyword arguments: tests build it while the machine's
+``NEWSWIRE_*`` variables may say otherwise. ``from_env`` is the one place that reads the
+environment, through pydantic-settings' environment source. A value that does not fit is
+refused with a ``SettingsError`` that names each bad variable, the value and the form expected.
 """
 
 from __future__ import annotations
 
+import email.utils
 import os
-from dataclasses import dataclass, field, fields, replace
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any, Mapping
+from urllib.parse import urlsplit
 
-_TRUE = {"1", "true", "yes", "on"}
+from cryptography.fernet import Fernet
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
+
+from .domain.languages import SUPPORTED, normalize, split_pair
+
+PREFIX = "NEWSWIRE_"
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+_ENGINE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_URL_SCHEME = re.compile(r"[A-Za-z][\w+.-]*://")  # what SQLAlchemy's URL parser wants in front
 
 
 @dataclass(frozen=True)
-class Settings:
-    data_dir: Path = Path("./newswire-data")
-    database_url: str = ""  # empty: SQLite file in data_dir
-    base_url: str = "http://127.0.0.1:8000"
+class Form:
+    """What a setting's value must look like: the end of the message that refuses a bad one.
+    ``example`` defaults to the setting's default; ``secret`` keeps the value out of the message."""
+
+    text: str
+    example: str | None = None
+    secret: bool = False
+
+
+class SettingsError(ValueError):
+    """Settings that do not fit: one line per bad variable, e.g.
+    ``NEWSWIRE_MAX_BODY_BYTES='200k': expected a whole number of bytes, e.g. 200000``."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+    @classmethod
+    def of(cls, exc: ValidationError) -> SettingsError:
+        return cls([_problem(e) for e in exc.errors(include_url=False)])
+
+
+def _problem(error: dict) -> str:
+    name = str(error["loc"][0]) if error["loc"] else ""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return f"{name}: there is no such setting"
+    forms = [m for m in field.metadata if isinstance(m, Form)]
+    form = forms[-1] if forms else None  # Annotated[Count, Form("…bytes")]: the field's own form comes last
+    given = error["input"]
+    shown = "(a secret, not shown)" if form and form.secret else repr(given if isinstance(given, str) else str(given))
+    if form is None:  # a plain text setting: only code can hand it something else
+        return f"{variable(name)}={shown}: {error['msg']}"
+    example = form.example if form.example is not None else _as_env(field.get_default(call_default_factory=True))
+    return f"{variable(name)}={shown}: expected {form.text}" + (f", e.g. {example}" if example else "")
+
+
+def _as_env(value: Any) -> str:
+    """A default written the way the environment would give it."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (tuple, list)):
+        return ",".join(map(str, value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if isinstance(value, dict) else str(value)
+
+
+# --- the forms values take --------------------------------------------------------------------
+# Each check raises ValueError; the message the operator sees comes from the field's Form.
+
+def _boolean(value: Any) -> Any:
+    """Only the words people mean: pydantic alone would also take t/f/y/n, and the old
+    reader took any unknown word ("flase") for false."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise ValueError("not a boolean")
+        return word in _TRUE
+    return value
+
+
+def _items(value: Any) -> Any:
+    """"apertium, deepl" → ("apertium", "deepl"); values given in code as sequences pass as they are."""
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+def _url(*schemes: str, empty: bool = False):
+    def check(value: str) -> str:
+        if empty and not value:
+            return value
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ValueError(f"not a {'/'.join(schemes)} URL")
+        return value
+    return AfterValidator(check)
+
+
+def _database_url(value: str) -> str:
+    if value and not _URL_SCHEME.match(value):
+        raise ValueError("not a database URL")
+    return value
+
+
+def _mail_address(value: str) -> str:
+    if "@" not in email.utils.parseaddr(value)[1]:
+        raise ValueError("no e-mail address")
+    return value
+
+
+def _fernet_key(value: str) -> str:
+    if value:
+        Fernet(value.encode())  # raises ValueError unless 32 url-safe base64-encoded bytes
+    return value
+
+
+def _language(value: str) -> str:
+    tag = normalize(value)
+    if tag not in SUPPORTED:
+        raise ValueError("not a wire language")
+    return tag
+
+
+def _retry_schedule(value: str) -> str:
+    delays = [float(x) for x in value.split(",") if x.strip()]  # float() raises ValueError
+    if not delays or any(not 0 <= d < float("inf") for d in delays):
+        raise ValueError("not a list of seconds")
+    return value
+
+
+def _engine_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    if not names or not all(_ENGINE_NAME.fullmatch(n) for n in names):
+        raise ValueError("not a list of engine names")
+    return names
+
+
+def _languages(tags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_language(t) for t in tags)
+
+
+def parse_overrides(raw: Any) -> Any:
+    """"en-de=deepl,ctranslate2;en-es=apertium" → {("en", "de"): ["deepl", "ctranslate2"], …}"""
+    if not isinstance(raw, str):
+        return raw
+    out = {}
+    for item in (i for i in raw.split(";") if i.strip()):
+        pair, eq, names = item.partition("=")
+        tags = split_pair(pair)
+        engines = [n.strip() for n in names.split(",") if n.strip()]
+        if not eq or tags is None or not engines or not all(_ENGINE_NAME.fullmatch(n) for n in engines):
+            raise ValueError(f"{item.strip()!r} is not PAIR=ENGINE,…")
+        out[tags] = engines
+    return out
+
+
+Flag = Annotated[bool, BeforeValidator(_boolean), Form("true or false (also 1/0, yes/no, on/off)", "")]
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False), Form("a number of seconds above 0")]
+Count = Annotated[int, Field(gt=0), Form("a whole number above 0")]
+WebUrl = Annotated[str, _url("http", "https"), Form("an http:// or https:// URL")]
+
+
+class Settings(BaseSettings):
+    # Sources: only the keyword arguments (see settings_customise_sources); from_env adds the environment.
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, frozen=True, extra="forbid")
+
+    data_dir: Annotated[Path, Form("a directory")] = Path("./newswire-data")
+    database_url: Annotated[str, AfterValidator(_database_url), Form(
+        "an SQLAlchemy URL", "postgresql+psycopg://newswire@db.example/newswire")] = ""  # empty: SQLite in data_dir
+    base_url: WebUrl = "http://127.0.0.1:8000"
     wire_name: str = "Newswire"
     disclaimer: str = (
         "The issuer is solely responsible for the content of this release. "
         "Newswire distributes it as received."
     )
-    issuer_self_publish: bool = False
-    max_body_bytes: int = 200_000
-    scheduler_tick: float = 0.5  # longest the release clock sleeps between looks at the database
-    run_worker: bool = True  # `serve` runs the worker in-process
-    default_language: str = "en"
+    issuer_self_publish: Flag = False
+    max_body_bytes: Annotated[Count, Form("a whole number of bytes")] = 200_000
+    scheduler_tick: Seconds = 0.5  # longest the release clock sleeps between looks at the database
+    run_worker: Flag = True  # `serve` runs the worker in-process
+    default_language: Annotated[str, AfterValidator(_language), Form(
+        "one of the wire's languages (" + ", ".join(SUPPORTED) + ")")] = "en"
     # distribution
-    secret_key: str = ""  # encrypts webhook/WebSub signing secrets at rest; default: a key file in data_dir
-    retry_schedule: str = "5,300,1800,7200,18000,36000,36000,36000"  # seconds before each retry (~1.5 days)
-    webhook_allow_private: bool = False
-    webhook_timeout: float = 15.0
-    smtp_url: str = "smtp://127.0.0.1:25"
-    mail_from: str = "Newswire <newswire@localhost>"
-    worker_batch: int = 500
-    lease_seconds: int = 60
+    secret_key: Annotated[str, AfterValidator(_fernet_key), Form(
+        "a Fernet key (32 url-safe base64-encoded bytes)", "", secret=True), Field(repr=False)] = ""
+    # ^ encrypts webhook/WebSub signing secrets at rest; default: a key file in data_dir
+    retry_schedule: Annotated[str, AfterValidator(_retry_schedule), Form(
+        "seconds before each retry, numbers separated by commas")] = "5,300,1800,7200,18000,36000,36000,36000"
+    webhook_allow_private: Flag = False
+    webhook_timeout: Seconds = 15.0
+    smtp_url: Annotated[str, _url("smtp", "smtps"), Form("an smtp:// or smtps:// URL")] = "smtp://127.0.0.1:25"
+    mail_from: Annotated[str, AfterValidator(_mail_address), Form("a sender address")] = \
+        "Newswire <newswire@localhost>"
+    worker_batch: Count = 500
+    lease_seconds: Annotated[Count, Form("a whole number of seconds above 0")] = 60
     # neural and remote translation engines
     models_dir: str = ""  # installed CTranslate2 models; empty: data_dir/models
-    ct2_beam_size: int = 4
-    ct2_threads: int = 0  # 0: CTranslate2 picks
-    chat_api_url: str = ""  # an OpenAI-compatible server, e.g. http://127.0.0.1:8080 (empty: engine off)
-    chat_api_key: str = ""
+    ct2_beam_size: Count = 4
+    ct2_threads: Annotated[int, Field(ge=0), Form("a whole number of threads (0: CTranslate2 picks)")] = 0
+    chat_api_url: Annotated[str, _url("http", "https", empty=True), Form(
+        "an http:// or https:// URL (empty: engine off)", "http://127.0.0.1:8080")] = ""
+    chat_api_key: Annotated[str, Field(repr=False)] = ""
     chat_model: str = ""
-    chat_timeout: float = 120.0
-    deepl_api_url: str = "https://api-free.deepl.com"
-    deepl_api_key: str = ""  # empty: engine off
-    deepl_timeout: float = 30.0
-    extra: dict = field(default_factory=dict, compare=False)
+    chat_timeout: Seconds = 120.0
+    deepl_api_url: WebUrl = "https://api-free.deepl.com"
+    deepl_api_key: Annotated[str, Field(repr=False)] = ""  # empty: engine off
+    deepl_timeout: Seconds = 30.0
+    # choosing translation engines
+    translation_engines: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_items),
+                                   AfterValidator(_engine_names), Form("engine names separated by commas")] = \
+        ("apertium", "ctranslate2", "chat", "deepl")
+    translation_pairs: Annotated[dict[tuple[str, str], list[str]], NoDecode, BeforeValidator(parse_overrides), Form(
+        "PAIR=ENGINE,… items separated by semicolons", "en-de=deepl,ctranslate2;en-es=apertium")] = {}
+    translation_pivots: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_items), AfterValidator(_languages),
+                                  Form("wire languages separated by commas")] = ("en", "es")
+    translation_timeout: Seconds = 30.0  # Apertium's, plus 0.5 s per KB
+    apertium_binary: Annotated[str, Field(pattern=r"\S"), Form("a command")] = "apertium"
+    extra: Annotated[dict, Field(default_factory=dict, exclude=True)]  # not read from the environment
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:  # one exception type, whichever way the settings were built
+            raise SettingsError.of(exc) from None
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return (init_settings,)
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -64,33 +257,49 @@ class Settings:
     def retry_delays(self) -> list[float]:
         return [float(x) for x in self.retry_schedule.split(",") if x.strip()]
 
-    def with_overrides(self, **overrides) -> "Settings":
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+    def with_overrides(self, **overrides) -> Settings:
+        """A copy with these values (None: keep this one's), checked like the rest; the values this
+        one was given stay given (``model_fields_set``)."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if not given:
+            return self
+        return type(self)(**({name: getattr(self, name) for name in self.model_fields_set} | given))
 
 
-def _coerce(kind, raw: str):
-    if kind is bool or kind == "bool":
-        return raw.strip().lower() in _TRUE
-    if kind is int or kind == "int":
-        return int(raw)
-    if kind is float or kind == "float":
-        return float(raw)
-    if kind is Path or kind == "Path":
-        return Path(raw)
-    return raw
+# Settings in code; the environment's variables name every other field.
+_NOT_FROM_ENV = {"extra"}
 
 
-def from_env(environ: dict | None = None, **overrides) -> Settings:
-    env = os.environ if environ is None else environ
-    values = {}
-    for f in fields(Settings):
-        if f.name == "extra":
-            continue
-        raw = env.get("NEWSWIRE_" + f.name.upper())
-        if raw is not None and raw != "":
-            values[f.name] = _coerce(f.type, raw)
-    return Settings(**values).with_overrides(**overrides)
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' environment source (prefix, case, empty values, NoDecode) over a given
+    mapping: os.environ, or only the dict a caller passes."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self._environ = environ
+        super().__init__(Settings)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        # The hook pydantic-settings' own dotenv source overrides; names fold to lower case as the
+        # library folds os.environ's (case_sensitive is off), empty values count as unset.
+        return {k if self.case_sensitive else k.lower(): v for k, v in self._environ.items()
+                if v or not self.env_ignore_empty}
+
+    def get_field_value(self, field, field_name: str):
+        if field_name in _NOT_FROM_ENV:
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+    """Settings from the environment (only ``environ`` when given) with the flags' ``overrides``
+    on top (None: flag not given). Raises SettingsError naming every bad variable."""
+    values = _Environment(os.environ if environ is None else environ)()
+    return Settings(**(values | {k: v for k, v in overrides.items() if v is not None}))
+
+
+def variable(field: str) -> str:
+    return PREFIX + field.upper()
 
 
 def setting_names() -> list[str]:
-    return ["NEWSWIRE_" + f.name.upper() for f in fields(Settings) if f.name != "extra"]
+    return [variable(name) for name in Settings.model_fields if name not in _NOT_FROM_ENV]

@@ -9,6 +9,7 @@ import pytest
 
 from newswire.translation.engines.apertium import ApertiumEngine, wire_tag
 from newswire.translation.engines.base import EngineError, UnsupportedPair
+from newswire.config import from_env, parse_overrides
 from newswire.translation.registry import Registry
 
 
@@ -102,16 +103,17 @@ class Other(ApertiumEngine):
 
 
 def test_registry_order_overrides_and_pivots(engine):
-    from newswire.translation.registry import parse_overrides
-
     registry = Registry([engine, Other()], overrides=parse_overrides("en-es=other,apertium;zh-Hans-en=chat"))
     assert [r.label for r in registry.routes("en", "es")] == ["other", "apertium"]
     assert [r.label for r in registry.routes("es", "en")] == ["apertium"]
     assert [r.label for r in registry.routes("en", "pt")] == ["other>es>apertium"]
     assert ("en", "pt") in registry.pairs() and ("en", "de") not in registry.pairs()
     assert parse_overrides("zh-Hans-en=chat") == {("zh-Hans", "en"): ["chat"]}
-    built = Registry.from_env({"NEWSWIRE_TRANSLATION_ENGINES": "apertium,nosuch"})
+    built = Registry.from_settings(from_env({"NEWSWIRE_TRANSLATION_ENGINES": "apertium,nosuch",
+                                             "NEWSWIRE_TRANSLATION_PAIRS": "en-es=nosuch,apertium",
+                                             "NEWSWIRE_TRANSLATION_PIVOTS": "pt"}))
     assert [e.name for e in built.engines] == ["apertium"] and "nosuch" in built.problems
+    assert (built.overrides, built.pivots) == ({("en", "es"): ["nosuch", "apertium"]}, ("pt",))
 
 
 def test_the_translate_command_end_to_end(engine, tmp_path):

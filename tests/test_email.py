@@ -4,7 +4,6 @@ unsubscribe, connection reuse, digests in the subscriber's time zone, refusals a
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 from urllib.parse import urlsplit
 
@@ -27,8 +26,8 @@ def smtp():
 
 @pytest.fixture
 def channel(settings, smtp):
-    return EmailChannel(dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{smtp.port}",
-                                            mail_from="Newswire <wire@newswire.test>"))
+    return EmailChannel(settings.with_overrides(smtp_url=f"smtp://127.0.0.1:{smtp.port}",
+                                                mail_from="Newswire <wire@newswire.test>"))
 
 
 @pytest.fixture
@@ -223,7 +222,7 @@ def test_refusals(wire, channel, smtp, journalist, publish):
 
 def test_server_down_is_retried(wire, settings, journalist, publish):
     eid, _ = journalist("ada@paper.test")
-    down = EmailChannel(dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}"))
+    down = EmailChannel(settings.with_overrides(smtp_url=f"smtp://127.0.0.1:{free_port()}"))
     release = publish()
     target = Target(id=eid, subscriber_id=None, address="ada@paper.test", format="email")
     job = Job(1, "release.published", 0, release, target, down.render(release, "release.published", target))

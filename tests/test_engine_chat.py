@@ -21,6 +21,7 @@ import time
 import pytest
 from aiohttp import web
 
+from newswire.config import Settings, from_env
 from newswire.translation.engines import chat
 from newswire.translation.engines.base import EngineError, Glossary, UnsupportedPair
 from newswire.translation.engines.chat import ChatEngine
@@ -162,9 +163,9 @@ def test_long_input_goes_in_batches_in_order(server):
 
 
 def test_configuration(server):
-    assert chat.from_env({}) is None
-    configured = chat.from_env({"NEWSWIRE_CHAT_API_URL": server.base, "NEWSWIRE_CHAT_API_KEY": KEY,
-                                "NEWSWIRE_CHAT_MODEL": "dict"})
+    assert chat.from_settings(Settings()) is None
+    configured = chat.from_settings(from_env({"NEWSWIRE_CHAT_API_URL": server.base, "NEWSWIRE_CHAT_API_KEY": KEY,
+                                              "NEWSWIRE_CHAT_MODEL": "dict"}))
     assert ("zh-Hant", "th") in configured.pairs() and ("en", "en") not in configured.pairs()
     assert configured.translate(["The office."], "en", "es") == ["El oficina."]
     with pytest.raises(UnsupportedPair):

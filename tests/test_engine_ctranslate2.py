@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from newswire.config import from_env
 from newswire.translation import models
 from newswire.translation.engines import ctranslate2 as ct2_engine
 from newswire.translation.engines.base import UnsupportedPair
@@ -97,9 +98,11 @@ def test_cli_installs_and_lists_and_the_service_finds_it(marian, tmp_path):
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and "model.bin" in refused.stderr
 
-    engine = ct2_engine.from_env({"NEWSWIRE_MODELS_DIR": str(tmp_path / "models"), "NEWSWIRE_CT2_BEAM_SIZE": "1"})
+    engine = ct2_engine.from_settings(from_env({"NEWSWIRE_MODELS_DIR": str(tmp_path / "models"),
+                                                "NEWSWIRE_CT2_BEAM_SIZE": "1"}))
     assert engine.translate([PAIRS[3][0]], "en", "es") == [PAIRS[3][1]]
-    assert ct2_engine.from_env({"NEWSWIRE_MODELS_DIR": str(tmp_path / "empty")}) is None  # nothing installed
+    nothing_installed = from_env({"NEWSWIRE_MODELS_DIR": str(tmp_path / "empty")})
+    assert ct2_engine.from_settings(nothing_installed) is None
 
 
 def test_nllb_model_serves_every_pair_it_has_language_tokens_for(nllb, tmp_path):
@@ -191,8 +194,8 @@ def test_pull_converts_a_transformers_checkpoint_and_installs_it(marian, tmp_pat
     checkpoint = marian.parent / "hf"
     calls = []
 
-    def snapshot_download(repo_id, local_dir):
-        calls.append(repo_id)
+    def snapshot_download(repo_id, local_dir, etag_timeout):
+        calls.append((repo_id, etag_timeout))
         shutil.copytree(checkpoint, local_dir)
         return str(local_dir)
 
@@ -201,8 +204,8 @@ def test_pull_converts_a_transformers_checkpoint_and_installs_it(marian, tmp_pat
         hub.listen()
         monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", f"http://127.0.0.1:{hub.getsockname()[1]}")
         monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
-        model = models.pull("Helsinki-NLP/opus-mt-en-es", Registry(tmp_path))
-    assert calls == ["Helsinki-NLP/opus-mt-en-es"]
+        model = models.pull("Helsinki-NLP/opus-mt-en-es", Registry(tmp_path), timeout=7)
+    assert calls == [("Helsinki-NLP/opus-mt-en-es", 7)]
     assert (model.name, model.pairs) == ("Helsinki-NLP--opus-mt-en-es", (("en", "es"),))
     assert not (tmp_path / ".downloads" / model.name).exists()
     manifest = json.loads((tmp_path / "manifest.json").read_text())

@@ -22,6 +22,7 @@ import re
 import pytest
 from aiohttp import web
 
+from newswire.config import Settings, from_env
 from newswire.translation.engines import deepl
 from newswire.translation.engines.base import EngineError, Glossary, UnsupportedPair
 from newswire.translation.engines.deepl import DeepLEngine
@@ -239,8 +240,9 @@ def test_long_input_goes_in_batches_of_fifty(server):
 
 
 def test_configuration(server):
-    assert deepl.from_env({}) is None
-    configured = deepl.from_env({"NEWSWIRE_DEEPL_API_KEY": KEY, "NEWSWIRE_DEEPL_API_URL": server.base + "/"})
+    assert deepl.from_settings(Settings()) is None
+    configured = deepl.from_settings(from_env({"NEWSWIRE_DEEPL_API_KEY": KEY,
+                                               "NEWSWIRE_DEEPL_API_URL": server.base + "/"}))
     assert configured.translate(["The office."], "en", "es") == ["El oficina."]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 
 import feedparser
 import pytest
@@ -32,7 +31,7 @@ LINK = "https://acme.example/skate"
 
 @pytest.fixture
 def settings(settings):
-    return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2")
+    return settings.with_overrides(webhook_allow_private=True, retry_schedule="0.2,0.2")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 
 import pytest
 from standardwebhooks import Webhook
@@ -23,7 +22,7 @@ from webhook_receiver import add_webhook, rows, run_worker
 
 @pytest.fixture
 def settings(settings):
-    return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
+    return settings.with_overrides(webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
 
 
 def settled(wire, release_id=None):
@@ -174,7 +173,7 @@ def test_private_addresses_are_refused_at_send_time(wire, editor, sample, receiv
     literal, _ = add_webhook(wire, receiver.url("/literal"))
     named, _ = add_webhook(wire, f"http://localhost:{receiver.port}/named")
     r = publish(wire, editor, sample)
-    strict = {"webhook": WebhookChannel(replace(wire.settings, webhook_allow_private=False))}
+    strict = {"webhook": WebhookChannel(wire.settings.with_overrides(webhook_allow_private=False))}
     run_worker(wire, settled(wire), channels=strict)
 
     assert receiver.hits == []

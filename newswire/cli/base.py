@@ -3,12 +3,12 @@ through the composition root, and printing an error a person can act on."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.engine import make_url
 
 from .. import bootstrap, config
@@ -29,15 +29,19 @@ DatabaseUrl = typer.Option(None, "--database-url", envvar="NEWSWIRE_DATABASE_URL
 
 
 def settings_for(data_dir: Optional[Path], database_url: Optional[str], **overrides) -> config.Settings:
-    return config.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+    """The environment's settings with the flags given (None: not given); bad ones end the command
+    with status 2 (as click does for a bad flag), each named, without a traceback."""
+    try:
+        return config.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+    except config.SettingsError as exc:
+        err.print("[red]error:[/red] the configuration is not valid:")
+        for problem in exc.problems:
+            err.print(f"  {escape(problem)}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def open_container(data_dir, database_url, **overrides) -> bootstrap.Container:
     return bootstrap.build(settings_for(data_dir, database_url, **overrides))
-
-
-def env_has(name: str) -> bool:
-    return bool(os.environ.get("NEWSWIRE_" + name))
 
 
 def redact(url: str) -> str:

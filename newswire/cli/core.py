@@ -14,6 +14,7 @@ import uvicorn
 from rich.markup import escape
 from rich.progress import Progress
 
+from .. import bootstrap
 from ..domain.errors import NewswireError
 from ..domain.models import SYSTEM
 from ..intake import importers
@@ -25,7 +26,6 @@ from .base import (
     apikey_app,
     app,
     db_app,
-    env_has,
     err,
     fail,
     issuer_app,
@@ -41,15 +41,14 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
           port: int = typer.Option(8000, envvar="NEWSWIRE_PORT"),
           base_url: Optional[str] = typer.Option(None, envvar="NEWSWIRE_BASE_URL",
                                                  help="Public address used in links; default http://HOST:PORT"),
-          worker: bool = typer.Option(True, "--worker/--no-worker",
-                                      help="Run the release clock and delivery worker in this process.")):
+          worker: Optional[bool] = typer.Option(None, "--worker/--no-worker", show_default="NEWSWIRE_RUN_WORKER, "
+                                                "else on", help="Run the release clock and delivery worker in "
+                                                "this process.")):
     """Run the web service (API, newsroom, feeds) with an in-process worker."""
-    overrides = {"run_worker": worker}
-    if base_url:
-        overrides["base_url"] = base_url
-    elif not env_has("BASE_URL"):
-        overrides["base_url"] = f"http://{host}:{port}"
-    nw = open_container(data_dir, database_url, **overrides)
+    settings = settings_for(data_dir, database_url, run_worker=worker, base_url=base_url)
+    if "base_url" not in settings.model_fields_set:  # neither --base-url nor NEWSWIRE_BASE_URL: this server
+        settings = settings_for(data_dir, database_url, run_worker=worker, base_url=f"http://{host}:{port}")
+    nw = bootstrap.build(settings)
     err.print(f"Newswire on http://{host}:{port}  database: {redact(nw.settings.sqlalchemy_url)}")
     # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
     uvicorn.run(create_app(nw), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)

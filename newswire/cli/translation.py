@@ -45,7 +45,7 @@ def translate(file: Path = typer.Argument(..., help="A release as Markdown (.md,
     if how == "detected":
         err.print(f"source language detected as {lang}; give --from to say otherwise")
     targets = [t.strip() for t in to.split(",") if t.strip()]
-    pipeline = Pipeline(Registry.from_env(only=[engine] if engine else None))
+    pipeline = Pipeline(Registry.from_settings(settings_for(None, None), only=[engine] if engine else None))
     try:  # every pair first: an unsupported one says which pairs exist and what would add it
         for target in targets:
             pipeline.routes(lang, target, engine)

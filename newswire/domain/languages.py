@@ -52,6 +52,17 @@ def normalize(tag: str) -> str | None:
     return _BY_LOWER.get(parts[0])
 
 
+def split_pair(pair: str) -> tuple[str, str] | None:
+    """"en-zh-Hans" → ("en", "zh-Hans"): tags contain hyphens too, so try each cut."""
+    parts = pair.strip().split("-")
+    for i in range(1, len(parts)):
+        source, target = normalize("-".join(parts[:i])), normalize("-".join(parts[i:]))
+        if source and target and "-".join(parts[:i]).lower() == source.lower() \
+                and "-".join(parts[i:]).lower() == target.lower():
+            return source, target
+    return None
+
+
 def supported_list() -> str:
     return ", ".join(SUPPORTED)
 

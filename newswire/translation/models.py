@@ -193,11 +193,9 @@ def pull(name: str, registry: Registry, pairs: list[tuple[str, str]] | None = No
                          "`newswire models install DIR --pair xx-yy`.") from None
     if not pairs and (m := re.search(r"opus-mt-([a-z]+)-([a-z]+)$", name)):
         pairs = [parse_pair(f"{m[1]}:{m[2]}")]
-    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(timeout)))
-    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(timeout)))
     download = registry.root / ".downloads" / name.replace("/", "--")
-    try:
-        snapshot_download(repo_id=name, local_dir=download)
+    try:  # the file transfers keep the hub's own timeout: it reads HF_HUB_DOWNLOAD_TIMEOUT once, at import
+        snapshot_download(repo_id=name, local_dir=download, etag_timeout=timeout)
     except Exception as exc:  # hub errors are many classes; each message says what went wrong
         raise ModelError(f"downloading {name} failed: {exc}") from None
     converted = download if (download / "model.bin").is_file() else _convert(download, name)

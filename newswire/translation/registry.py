@@ -1,28 +1,23 @@
 """Which engine translates which pair: configured order, per-pair overrides, pivots.
 
-NEWSWIRE_TRANSLATION_ENGINES   preference order, default "apertium,ctranslate2,chat,deepl"
-NEWSWIRE_TRANSLATION_PAIRS     per-pair order, e.g. "en-de=deepl,ctranslate2;en-es=apertium"
-NEWSWIRE_TRANSLATION_PIVOTS    languages to pivot through where no engine has the pair, default "en,es"
-NEWSWIRE_TRANSLATION_TIMEOUT   seconds Apertium may take (plus 0.5 s per KB), default 30
-NEWSWIRE_APERTIUM_BINARY       default "apertium"
-
-Each engine module other than Apertium offers ``from_env(env) -> Engine | None`` (None: not
-configured here). A route is one engine for the pair, or two legs through a pivot language
-(en→pt as en→es→pt); routes come in preference order and the pipeline falls back along them.
+The settings (``newswire.config.Settings``, from ``NEWSWIRE_TRANSLATION_ENGINES``,
+``_PAIRS``, ``_PIVOTS``, ``_TIMEOUT`` and ``NEWSWIRE_APERTIUM_BINARY``) say which engines, in
+which order. Each engine module other than Apertium offers ``from_settings(settings) -> Engine |
+None`` (None: not configured here). A route is one engine for the pair, or two legs through a
+pivot language (en→pt as en→es→pt); routes come in preference order and the pipeline falls back
+along them.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from ..domain.languages import normalize
+from ..config import Settings
 from .engines.apertium import PACKAGES, ApertiumEngine
 from .engines.base import Engine, UnsupportedPair
 
-DEFAULT_ORDER = ("apertium", "ctranslate2", "chat", "deepl")
 DEEPL_LANGUAGES = {"en", "de", "fr", "es", "pt", "ru", "ja", "ko", "zh-Hans", "zh-Hant", "id", "ar"}
 
 
@@ -117,14 +112,12 @@ class Registry:
         return hints
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, only: list[str] | None = None) -> "Registry":
-        env = os.environ if env is None else env
-        names = only or [n.strip() for n in env.get("NEWSWIRE_TRANSLATION_ENGINES", ",".join(DEFAULT_ORDER))
-                         .split(",") if n.strip()]
+    def from_settings(cls, settings: Settings, only: list[str] | None = None) -> "Registry":
+        """The engines ``settings`` configure (or ``only`` these), in their order."""
         engines, problems = [], {}
-        for name in names:
+        for name in only or settings.translation_engines:
             try:
-                engine = build(name, env)
+                engine = build(name, settings)
             except Exception as exc:  # a broken optional engine must not stop the wire
                 engine, problems[name] = None, f"{type(exc).__name__}: {exc}"
             if engine is None:
@@ -133,39 +126,14 @@ class Registry:
                 engines.append(engine)
                 if problem := getattr(engine, "problem", None):
                     problems[name] = problem
-        pivots = tuple(p.strip() for p in env.get("NEWSWIRE_TRANSLATION_PIVOTS", "en,es").split(",") if p.strip())
-        return cls(engines, parse_overrides(env.get("NEWSWIRE_TRANSLATION_PAIRS", "")), pivots, problems)
+        return cls(engines, settings.translation_pairs, settings.translation_pivots, problems)
 
 
-def build(name: str, env: Mapping[str, str]) -> Engine | None:
+def build(name: str, settings: Settings) -> Engine | None:
     if name == "apertium":
-        return ApertiumEngine(binary=env.get("NEWSWIRE_APERTIUM_BINARY", "apertium"),
-                              timeout=float(env.get("NEWSWIRE_TRANSLATION_TIMEOUT", "30")))
+        return ApertiumEngine(binary=settings.apertium_binary, timeout=settings.translation_timeout)
     module = importlib.import_module(f"{__package__}.engines.{name}")
-    factory = getattr(module, "from_env", None)
+    factory = getattr(module, "from_settings", None)
     if factory is None:
-        raise RuntimeError(f"newswire.translation.engines.{name} has no from_env(env)")
-    return factory(env)
-
-
-def parse_overrides(raw: str) -> dict[tuple[str, str], list[str]]:
-    """"en-de=deepl,ctranslate2;en-es=apertium" → {("en", "de"): ["deepl", "ctranslate2"], …}"""
-    out = {}
-    for item in raw.split(";"):
-        if "=" not in item:
-            continue
-        pair, _, names = item.partition("=")
-        if tags := split_pair(pair):
-            out[tags] = [n.strip() for n in names.split(",") if n.strip()]
-    return out
-
-
-def split_pair(pair: str) -> tuple[str, str] | None:
-    """"en-zh-Hans" → ("en", "zh-Hans"): tags contain hyphens too, so try each cut."""
-    parts = pair.strip().split("-")
-    for i in range(1, len(parts)):
-        source, target = normalize("-".join(parts[:i])), normalize("-".join(parts[i:]))
-        if source and target and "-".join(parts[:i]).lower() == source.lower() \
-                and "-".join(parts[i:]).lower() == target.lower():
-            return source, target
-    return None
+        raise RuntimeError(f"newswire.translation.engines.{name} has no from_settings(settings)")
+    return factory(settings)

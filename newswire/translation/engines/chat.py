@@ -138,6 +138,6 @@ class ChatEngine:
         self.client.close()
 
 
-def from_env(env) -> ChatEngine | None:
-    settings = config.from_env(dict(env))
+def from_settings(settings: config.Settings) -> ChatEngine | None:
+    """None while the settings leave the engine off (no chat API URL)."""
     return ChatEngine(settings) if settings.chat_api_url else None

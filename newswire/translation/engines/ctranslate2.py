@@ -109,9 +109,9 @@ class CTranslate2Engine:
         return out
 
 
-def from_env(env) -> CTranslate2Engine | None:
+def from_settings(settings: config.Settings) -> CTranslate2Engine | None:
     """None until a model is installed; with models but without the package, say how to get it."""
-    engine = CTranslate2Engine(config.from_env(dict(env)))
+    engine = CTranslate2Engine(settings)
     if not engine.registry.models():
         return None
     try:

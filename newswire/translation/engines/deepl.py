@@ -144,6 +144,6 @@ def _batches(indexes: list[int], segments: list[str]) -> list[list[int]]:
     return out
 
 
-def from_env(env) -> DeepLEngine | None:
-    settings = config.from_env(dict(env))
+def from_settings(settings: config.Settings) -> DeepLEngine | None:
+    """None while the settings leave the engine off (no API key)."""
     return DeepLEngine(settings) if settings.deepl_api_key else None
