@@ -30,13 +30,10 @@ import time
 import aiosmtplib
 from sqlalchemy import func, insert, select
 
+from newswire.bootstrap import Container, build
 from newswire.config import Settings
 from newswire.distribution.channels.email import EmailChannel
-from newswire.distribution.setup import attach
-from newswire.workers.delivery import DeliveryWorker, wake_on_commit
-from newswire.storage import db
 from newswire.storage.tables import deliveries, endpoints, subscribers
-from newswire.services.releases import Wire
 
 RELEASE = {
     "headline": "Acme unveils the Rocket Skate 3000", "issuer": "acme", "language": "en",
@@ -72,7 +69,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def seed(wire: Wire, n: int) -> None:
+def seed(wire: Container, n: int) -> None:
     now = wire.clock()
     with wire.db.transaction() as conn:
         for start in range(0, n, 5000):
@@ -89,20 +86,19 @@ def seed(wire: Wire, n: int) -> None:
                 for i, sid in enumerate(ids[start:start + 5000], start)])
 
 
-def delivered(wire: Wire) -> int:
+def delivered(wire: Container) -> int:
     with wire.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(deliveries)
                             .where(deliveries.c.status == "delivered")).scalar_one()
 
 
-async def through_worker(wire: Wire, channel: EmailChannel, editor, release_id: int, n: int):
+async def through_worker(wire: Container, channel: EmailChannel, editor, release_id: int, n: int):
     """Publish, wait until the ledger records all n delivered: seconds (total, publish, first, CPU)."""
-    worker = DeliveryWorker(wire, {"email": channel}, "bench")
-    wake_on_commit(wire, worker)
+    worker = wire.delivery_worker("bench", channels={"email": channel})  # publishes wake it through the bus
     task = asyncio.create_task(worker.run())
     await asyncio.sleep(0.2)  # the worker's first idle look, outside the measured time
     t0, cpu = time.perf_counter(), time.process_time()
-    await asyncio.to_thread(wire.publish, editor, release_id)
+    await asyncio.to_thread(wire.releases.publish, editor, release_id)
     published = time.perf_counter() - t0
     first = None
     while (done := await asyncio.to_thread(delivered, wire)) < n:
@@ -146,9 +142,7 @@ def main() -> None:
     try:
         settings = Settings(data_dir=tmp, database_url=args.database_url, run_worker=False,
                             smtp_url=f"smtp://127.0.0.1:{port}", mail_from="Bench <wire@bench.test>")
-        db.upgrade(settings.sqlalchemy_url)
-        wire = Wire(engine=db.make_engine(settings.sqlalchemy_url), settings=settings)
-        attach(wire)
+        wire = build(settings)
         wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.")
         seed(wire, args.n)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -32,12 +32,11 @@ import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from newswire.bootstrap import open_wire  # noqa: E402
+from newswire.bootstrap import build  # noqa: E402
 from newswire.config import Settings  # noqa: E402
 from newswire.distribution import secrets  # noqa: E402
 from newswire.distribution.channels.base import Target  # noqa: E402
 from newswire.distribution.channels.webhook import WebhookChannel  # noqa: E402
-from newswire.workers.delivery import DeliveryWorker  # noqa: E402
 from newswire.storage import deliveries as ledger  # noqa: E402
 from newswire.storage import subscribers as subs  # noqa: E402
 from newswire.storage.tables import deliveries, endpoints, subscribers  # noqa: E402
@@ -95,9 +94,9 @@ def add_subscribers(wire, n: int, port: int, chunk: int = 5000) -> None:
 def extra_worker(settings: Settings, name: str, concurrency: int, batch: int, conn) -> None:
     """Another worker process on the same ledger, as `newswire worker` on a second core would be:
     started before the publish, it claims its share; it reports its CPU time when told to stop."""
-    wire = open_wire(settings)
-    worker = DeliveryWorker(wire, {"webhook": WebhookChannel(settings)}, name, batch=batch, concurrency=concurrency,
-                            idle=0.05)
+    wire = build(settings)
+    worker = wire.delivery_worker(name, channels={"webhook": WebhookChannel(settings)}, batch=batch,
+                                  concurrency=concurrency, idle=0.05)
 
     async def main():
         task = asyncio.create_task(worker.run())
@@ -112,8 +111,8 @@ def extra_worker(settings: Settings, name: str, concurrency: int, batch: int, co
 
 
 async def deliver(wire, release_id: int, concurrency: int, batch: int) -> None:
-    worker = DeliveryWorker(wire, {"webhook": WebhookChannel(wire.settings)}, "bench", batch=batch,
-                            concurrency=concurrency, idle=0.05)
+    worker = wire.delivery_worker("bench", channels={"webhook": WebhookChannel(wire.settings)}, batch=batch,
+                                  concurrency=concurrency, idle=0.05)
     task = asyncio.create_task(worker.run())
 
     def done() -> bool:  # cheap (the due index), so watching costs the worker nothing to speak of
@@ -181,7 +180,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), database_url=url, webhook_allow_private=True,
                                 secret_key=Fernet.generate_key().decode(), run_worker=False)
-            wire = open_wire(settings)
+            wire = build(settings)
             run(wire, args, port)
             wire.engine.dispose()
     finally:

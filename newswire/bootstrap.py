@@ -16,7 +16,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from .config import Settings
 from .distribution.channels.base import Channel
@@ -116,6 +116,16 @@ class Container:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def upgrade(settings: Settings) -> None:
+    """Create or migrate the schema of the settings' database to the newest version."""
+    db.upgrade(settings.sqlalchemy_url)
+
+
+def redacted_url(settings: Settings) -> str:
+    """The database URL to print: the password hidden."""
+    return make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
 
 
 def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,

@@ -9,7 +9,6 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.engine import make_url
 
 from .. import bootstrap, config
 
@@ -44,8 +43,8 @@ def open_container(data_dir, database_url, **overrides) -> bootstrap.Container:
     return bootstrap.build(settings_for(data_dir, database_url, **overrides))
 
 
-def redact(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
+def redact(settings: config.Settings) -> str:
+    return bootstrap.redacted_url(settings)
 
 
 def fail(exc: Exception) -> None:

@@ -18,7 +18,6 @@ from .. import bootstrap
 from ..domain.errors import NewswireError
 from ..domain.models import SYSTEM
 from ..intake import importers
-from ..storage import db
 from ..web.app import create_app
 from .base import (
     DatabaseUrl,
@@ -49,7 +48,7 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
     if "base_url" not in settings.model_fields_set:  # neither --base-url nor NEWSWIRE_BASE_URL: this server
         settings = settings_for(data_dir, database_url, run_worker=worker, base_url=f"http://{host}:{port}")
     nw = bootstrap.build(settings)
-    err.print(f"Newswire on http://{host}:{port}  database: {redact(nw.settings.sqlalchemy_url)}")
+    err.print(f"Newswire on http://{host}:{port}  database: {redact(nw.settings)}")
     # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
     uvicorn.run(create_app(nw), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
@@ -71,7 +70,7 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, runtime.stop_workers)
         await runtime.start()
-        err.print(f"worker {runtime.delivery.id} running against {redact(nw.settings.sqlalchemy_url)}")
+        err.print(f"worker {runtime.delivery.id} running against {redact(nw.settings)}")
         await runtime.wait()  # until SIGTERM: in-flight sends finish, unstarted claims go back
         await runtime.stop()
 
@@ -82,8 +81,8 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
 def db_upgrade(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Create or migrate the schema to the newest version."""
     s = settings_for(data_dir, database_url)
-    db.upgrade(s.sqlalchemy_url)
-    print(f"database at {redact(s.sqlalchemy_url)} is up to date")
+    bootstrap.upgrade(s)
+    print(f"database at {redact(s)} is up to date")
 
 
 @issuer_app.command("create")

@@ -26,7 +26,7 @@ from ..storage import issuers as issuer_store
 from ..storage import releases as store
 from ..storage import stream
 from ..storage import translations as tr
-from ..storage.releases import ListQuery
+from ..domain.queries import ListQuery
 from . import access
 from .unit import Clock, Database
 

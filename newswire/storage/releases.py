@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.models import LIVE, Content, Dateline, Issuer, Release, Status, Version
+from ..domain.queries import ListQuery, decode_cursor, encode_cursor
 from . import translations as tr
 from .issuers import contacts_from_json
-from .tables import issuers, release_industries, release_regions, release_versions, releases
+from .tables import issuers, release_industries, release_regions, release_versions, releases, translations
 
 
 def _content_values(c: Content) -> dict:
@@ -206,34 +206,6 @@ def versions(conn: Connection, release_id: int) -> list[Version]:
     return [_to_version(v) for v in rows]
 
 
-@dataclass(frozen=True)
-class ListQuery:
-    """Filters for listings. ``public_at`` restricts to what the public may see at that instant."""
-
-    public_at: dt.datetime | None = None
-    statuses: tuple[Status, ...] = ()
-    language: str | None = None
-    industries: frozenset[str] = frozenset()  # any of these (callers expand a topic to its descendants)
-    region: str | None = None
-    issuer_slug: str | None = None
-    issuer_id: int | None = None
-    since: dt.datetime | None = None
-    include_withdrawn_notices: bool = False
-    every_language: bool = False  # each release followed by its ready translations (the sitemap)
-
-
-def encode_cursor(when: dt.datetime, release_id: int) -> str:
-    raw = f"{when.isoformat()}|{release_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    """Raises ValueError on a cursor this module did not make."""
-    padded = cursor + "=" * (-len(cursor) % 4)
-    when, rid = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-    return dt.datetime.fromisoformat(when), int(rid)
-
-
 def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: str | None = None,
                   ) -> tuple[list[Release], str | None]:
     order_col = releases.c.published_at if q.public_at else releases.c.updated_at
@@ -312,8 +284,6 @@ def latest_change(conn: Connection, q: ListQuery) -> dt.datetime | None:
     if not q.language:
         return released
     # a translation finished after its release went out changes that language's listing too
-    from .tables import translations
-
     stmt = select(func.max(translations.c.updated_at)).join(releases, releases.c.id == translations.c.release_id) \
         .where(translations.c.language == q.language, translations.c.status == tr.READY)
     if q.public_at is not None:  # an embargoed release's translation must not move a public Last-Modified

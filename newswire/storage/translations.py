@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.models import Translated
+from .tables import releases
 from .tables import translations as t
 
 QUEUED, TRANSLATING, REVIEW, READY, FAILED, CANCELLED = (
@@ -42,6 +43,11 @@ class Row:
         """The one rule for "the ready translation of the current version": ready, and made from
         ``version`` of the original (a correction makes every older one stale until re-translated)."""
         return self.status == READY and self.source_version == version
+
+    def state_for(self, version: int) -> str:
+        """The status to show beside ``version`` of the original: a ready translation of an older
+        version is "outdated" (it is being re-translated)."""
+        return "outdated" if self.status == READY and self.source_version != version else self.status
 
     @property
     def flagged(self) -> int:
@@ -175,8 +181,6 @@ def ready_languages(conn: Connection, release_id: int, version: int) -> tuple[st
 def ready_release_ids(language: str):
     """A subquery: releases with a ready translation of their current version into ``language``
     (for listings and feeds in that language)."""
-    from .tables import releases
-
     return select(t.c.release_id).where(t.c.language == language, t.c.status == READY,
                                         t.c.source_version == releases.c.current_version,
                                         t.c.release_id == releases.c.id)

@@ -9,7 +9,7 @@ from ...domain.errors import Collector, Forbidden, InvalidInput, NotFound
 from ...domain.models import Principal, Release, Role, Status
 from ...formats import newsml, ninjs
 from ...formats.site import Site
-from ...storage.releases import ListQuery, decode_cursor
+from ...domain.queries import ListQuery, decode_cursor
 from ...services.access import require_signed_in
 from ...services.listings import Listings
 from ...services.releases import ReleaseService

@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Depends, Request
 
 from ...domain.models import Principal, Release
 from ...formats.labels import translation_label
 from ...formats.site import Site
-from ...storage.translations import READY, Row
 from ...services.listings import Listings
 from ...services.translations import TranslationService
 from ..deps import listings, principal, translations
 from . import schemas
+
+if TYPE_CHECKING:
+    from ...storage.translations import Row
 from .releases import ERRORS
 
 router = APIRouter(tags=["translations"])
@@ -23,10 +27,9 @@ def _site(request: Request) -> Site:
 
 
 def view(release: Release, row: Row, site: Site, now, *, segments: bool = False) -> dict:
-    current = row.source_version == release.current.number  # (ready or not: "outdated" otherwise)
     out = {
         "language": row.language,
-        "status": row.status if current or row.status != READY else "outdated",
+        "status": row.state_for(release.current.number),
         "source_version": row.source_version,
         "progress": {"done": row.done, "total": row.total},
         "engines": list(row.engines),

@@ -24,7 +24,7 @@ from ...domain.models import Release, Status
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
 from ...formats.site import Site
-from ...storage.releases import ListQuery
+from ...domain.queries import ListQuery
 from ...services.listings import Listings
 from .. import i18n
 
