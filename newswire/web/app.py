@@ -7,7 +7,7 @@ import contextlib
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
@@ -17,9 +17,10 @@ from ..distribution.live import LiveHub
 from ..distribution.routing import Router
 from ..distribution.service import build_channels
 from ..distribution.worker import DeliveryWorker, default_worker_id
+from ..domain.limits import request_body_bytes
 from ..translation.worker import TranslationWorker
 from ..workflow.wire import Wire
-from . import problems
+from . import edge, problems
 
 STATIC = Path(__file__).with_name("static")
 log = logging.getLogger("newswire.web")
@@ -67,7 +68,9 @@ def create_app(wire: Wire) -> FastAPI:
         description="Submit, review and publish press releases; read them as ninjs, NewsML-G2 and feeds. "
                     "Errors are RFC 9457 problem documents.",
         lifespan=lifespan,
+        dependencies=[Depends(edge.checked_input)],  # before any route: text that cannot be stored is refused
     )
+    app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes))
     app.state.wire = wire
     app.state.clock = None
     _fan_out_commits(app, wire)

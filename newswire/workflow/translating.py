@@ -14,7 +14,7 @@ import hashlib
 
 from sqlalchemy.engine import Connection
 
-from ..domain import languages
+from ..domain import languages, limits
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, UnsupportedLanguagePair
 from ..domain.models import LIVE, Content, Principal, Release
 from ..intake.html import sanitize
@@ -38,6 +38,7 @@ def parse_targets(raw, source: str) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
         msg = 'give a list of language tags, e.g. ["es", "pt"]'
         raise InvalidInput(f"target_languages: {msg}", errors=[FieldError("target_languages", msg)])
+    limits.enforce("release.target_languages", raw, "target_languages")
     out, bad = [], []
     for x in raw:
         tag = languages.normalize(x.strip())
@@ -137,6 +138,7 @@ class TranslationDesk:
         if not isinstance(edits, list) or not edits:
             raise InvalidInput('segments: give a list of {"id": …, "text": …}',
                                errors=[FieldError("segments", "is required")])
+        limits.enforce("translation.segments", edits, "segments")
         known = {s["id"] for s in row.segments}
         human, errors = dict(row.human), []
         for i, edit in enumerate(edits):
@@ -291,6 +293,7 @@ class TranslationDesk:
 
 
 def _glossary_terms(keep, forced) -> tuple[list[str], dict[str, dict[str, str]]]:
+    limits.glossary(keep, forced)
     errors = []
     keep = [] if keep is None else keep
     forced = {} if forced is None else forced

@@ -17,7 +17,7 @@ from slugify import slugify
 from sqlalchemy.engine import Connection, Engine
 
 from ..config import Settings
-from ..domain import lifecycle
+from ..domain import lifecycle, limits
 from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NewswireError
 from ..domain.models import SYSTEM, Principal, Release, Role, Status
 from ..intake import validate
@@ -316,6 +316,7 @@ class Wire(Accounts, TranslationDesk):
         if not isinstance(note, str) or not note.strip():
             raise InvalidInput("correction_note: say what was corrected; readers see this note",
                                errors=[FieldError("correction_note", "is required")])
+        limits.enforce("release.correction_note", note.strip())
         with self.transaction() as conn:
             r = self._act(principal, release_id, "correct", conn)
             fields = {k: v for k, v in raw.items() if k not in ("correction_note", "embargo_until", "issuer")}
@@ -335,6 +336,7 @@ class Wire(Accounts, TranslationDesk):
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput("reason: say why the release is withdrawn; the notice shows it",
                                errors=[FieldError("reason", "is required")])
+        limits.enforce("release.withdraw_reason", reason.strip(), "reason")
         with self.transaction() as conn:
             r = self._act(principal, release_id, "withdraw", conn)
             store.set_state(conn, release_id, status=Status.WITHDRAWN, withdrawn_at=now,
