@@ -4,7 +4,6 @@ unsubscription, leases and refused requests."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -35,7 +34,7 @@ DAY = dt.timedelta(days=1)
 
 @pytest.fixture
 def settings(settings):
-    return dataclasses.replace(settings, webhook_allow_private=True, retry_schedule="60")
+    return settings.with_overrides(webhook_allow_private=True, retry_schedule="60")
 
 
 @pytest.fixture

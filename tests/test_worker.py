@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,7 +18,7 @@ from webhook_receiver import add_webhook, rows, run_worker
 
 @pytest.fixture
 def settings(settings):
-    return replace(settings, webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
+    return settings.with_overrides(webhook_allow_private=True, retry_schedule="0.2,0.2,0.2")
 
 
 def all_delivered(wire, n):

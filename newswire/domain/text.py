@@ -1,11 +1,84 @@
-"""Text rules every layer shares, each written once: HTML to plain text, e-mail address syntax,
-and the id of a translation segment."""
+"""Text the wire can store and serve: the one rule for every string that comes in.
+
+A lone UTF-16 surrogate (JSON ``"\\udfff"``) cannot be encoded as UTF-8, so neither database nor
+any output format can carry it; PostgreSQL cannot store NUL; and the other C0 and C1 control
+characters have no place in a press release (XML cannot even hold most of them). Tabs and line
+breaks are fine where a field may span lines, and nowhere else.
+
+``text_problem`` judges one string; ``document_problems`` walks a parsed JSON document (an API
+request body, an imported file's fields) and names each bad string by its path, e.g.
+``keywords[0]`` or ``contacts[0].name``. Messages never repeat the bad text: it could not be
+encoded in the answer either.
+
+Also here, each written once: HTML to plain text (``html_to_text``), e-mail address syntax
+(``is_email``) and the id of a translation segment (``segment_id``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from html.parser import HTMLParser
+
+from .errors import FieldError
+
+# Lone surrogates, and the C0 and C1 controls; LINES also lets tab, line feed and carriage return through.
+_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NAMES = {"\x00": "NUL (U+0000)", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
+MAX_REPORTED = 20  # problems named in one answer; a document full of them gets a count of the rest
+
+
+def text_problem(value: str, *, one_line: bool = False) -> str | None:
+    """Why ``value`` cannot be taken as it is, or None. ``one_line`` also refuses tabs and line breaks."""
+    bad = (_ONE_LINE if one_line else _LINES).search(value)
+    if bad is None:
+        return None
+    ch, where = bad.group(), f"at character {bad.start() + 1}"
+    if "\ud800" <= ch <= "\udfff":
+        return (f"contains a lone UTF-16 surrogate (U+{ord(ch):04X}) {where}, which is not a character; "
+                "send the text as UTF-8 (in JSON, escape characters beyond U+FFFF as a surrogate pair)")
+    if ch in "\t\n\r":
+        return f"contains {_NAMES[ch]} {where}; write it on one line"
+    name = _NAMES.get(ch) or f"the control character U+{ord(ch):04X}"
+    return f"contains {name} {where}; remove it (control characters cannot be published)"
+
+
+def document_problems(doc, path: str = "") -> list[FieldError]:
+    """Every string (object keys included) in a parsed JSON document that ``text_problem`` refuses,
+    named by its path. Iterative, so however deeply a document nests, checking it cannot overflow."""
+    errors: list[FieldError] = []
+    found, stack = 0, [(path, doc)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem is not None:
+                found += 1
+                errors.append(FieldError(where or "body", problem))
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                problem = text_problem(key) if isinstance(key, str) else None
+                if problem is not None:
+                    found += 1
+                    errors.append(FieldError(where or "body", f"has a key ({safe(key)[:80]}) that {problem}"))
+                else:
+                    stack.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+        del errors[MAX_REPORTED:]
+    if found > MAX_REPORTED:
+        errors.append(FieldError(path or "body", f"and {found - MAX_REPORTED} more strings with such problems"))
+    return errors
+
+
+def safe(value: str) -> str:
+    """``value`` with every character ``text_problem`` would refuse, tabs and line breaks included,
+    written as an escape (``\\x00``, ``\\udfff``): for messages and logs that must be storable and
+    encodable whatever they quote."""
+    return _ONE_LINE.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\u0100" else f"\\u{ord(m.group()):04x}",
+                         value)
+
 
 # Tags whose end starts a new paragraph when a fragment is flattened to text.
 _BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",

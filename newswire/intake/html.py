@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 import nh3
 from markdown_it import MarkdownIt
 
+from ..domain.text import text_problem
+
 ALLOWED_TAGS = {
     "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "a", "strong", "em", "b", "i", "u",
     "blockquote", "q", "cite", "code", "pre", "sub", "sup", "small", "abbr",
@@ -38,7 +40,6 @@ VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embe
 # Elements whose end tag HTML lets you omit: an open one may be closed implicitly.
 OPTIONAL_END = {"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "colgroup", "caption"}
 _BAD_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.I)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
 
@@ -98,15 +99,10 @@ class _Checker(HTMLParser):
                 self.problems.append(f"<{tag}> opened at line {line}, column {col + 1} is never closed; add </{tag}>")
 
 
-def has_control_chars(text: str) -> bool:
-    return bool(_CONTROL.search(text))
-
-
 def problems(html: str) -> list[str]:
     """What is dangerous or broken in submitted HTML, each as an instruction to fix it."""
-    found = []
-    if has_control_chars(html):
-        found.append("contains control characters (such as NUL); remove them")
+    problem = text_problem(html)
+    found = [problem] if problem else []
     checker = _Checker()
     checker.feed(html)
     checker.close()

@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 
 from ..domain import languages
 from ..domain.errors import FieldError, InvalidInput, NewswireError
+from ..domain.text import document_problems
 from ..domain.vocab import QCODE_RE, media_topics, normalize_qcode
 from . import detect, validate, wirecopy
 from ..domain.text import html_to_text as to_text
@@ -84,6 +85,8 @@ def parse_file(path: str | Path, *, language: str | None = None) -> ImportedRele
     if kind == "text" and re.match(r"\s*<(!doctype html|html)\b", text, re.I):
         kind = "html"  # a saved page with the wrong extension
     item = {"markdown": _markdown, "html": _html, "text": _text}[kind](path, text)
+    if problems := document_problems(item.fields):  # (YAML escapes and HTML character references can make them)
+        raise _bad(path, f"{problems[0].field}: {problems[0].message}", problems)
     if not str(item.fields.get("headline") or "").strip():
         where = {"markdown": "a 'headline:' (or 'title:') in the front matter, or a first '# heading'",
                  "html": "an <h1> or a <title>", "text": "a first line"}[kind]

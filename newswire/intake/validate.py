@@ -10,14 +10,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..domain import languages
+from ..domain import languages, limits
 from ..domain.errors import Collector, FieldError, TooLarge
 from ..domain.models import Contact, Content, Dateline
-from ..domain.text import html_to_text, is_email
+from ..domain.text import document_problems, html_to_text, is_email
 from ..domain.vocab import QCODE_RE, is_region, media_topics, normalize_qcode
 from . import html as bodyhtml
 
-LIMITS = {"headline": 300, "subheadline": 500, "lead": 3000, "boilerplate": 5000, "attribution": 1000}
+CONTACT_FIELDS = ("name", "organisation", "role", "email", "phone")
 BODY_FORMATS = ("markdown", "html")
 _TICKER = re.compile(r"^[A-Z][A-Z0-9.\-]{0,15}:[A-Z0-9][A-Z0-9.\-]{0,15}$")
 _ISIN = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
@@ -48,24 +48,24 @@ def _text(c: Collector, raw: dict, name: str, *, required: bool = False) -> str:
     value = value.strip()
     if required and not value:
         c.add(name, f"is required; give the release a {name}")
-    limit = LIMITS.get(name)
-    if limit and len(value) > limit:
-        c.add(name, f"is {len(value)} characters long; shorten it to at most {limit}")
+    limits.check_text(c, f"release.{name}", value, name)
     if bodyhtml.has_markup(value):
         c.add(name, "is plain text; remove the HTML tags")
-    if bodyhtml.has_control_chars(value):
-        c.add(name, "contains control characters (such as NUL); remove them")
     return value
 
 
-def _list(c: Collector, raw: dict, name: str) -> list:
+def _list(c: Collector, raw: dict, name: str, *, objects: bool = False) -> list:
+    """A list field (a comma list in a string too), within its limits; [] when it is not usable."""
     value = raw.get(name) or []
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list):
         c.add(name, "must be a list")
         return []
-    return value
+    if not objects and any(isinstance(v, (dict, list)) for v in value):
+        c.add(name, "must be a list of strings")
+        return []
+    return value if limits.check_list(c, f"release.{name}", value, name) else []
 
 
 def parse_datetime(value: Any) -> dt.datetime:
@@ -115,6 +115,8 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
     """Validate ``raw``; with ``base``, fields absent from ``raw`` keep base's values (an edit or correction)."""
     if base is not None:
         raw = {**_content_as_raw(base), **{k: v for k, v in raw.items() if v is not None}}
+    # Text that cannot be stored or encoded is refused on its own: the other checks would quote it.
+    Collector(document_problems(raw)).raise_if_any()
     c = Collector()
 
     headline = _text(c, raw, "headline", required=True)
@@ -122,81 +124,16 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
     lead = _text(c, raw, "lead")
     boilerplate = _text(c, raw, "boilerplate")
     attribution = _text(c, raw, "attribution")
-
-    lang_raw = raw.get("language")
-    language = languages.normalize(lang_raw) if isinstance(lang_raw, str) else None
-    if not lang_raw:
-        c.add("language", f"is required; give a BCP 47 tag, one of: {languages.supported_list()}")
-    elif language is None:
-        c.add("language", f"'{lang_raw}' is not a language the wire publishes in; use one of: {languages.supported_list()}")
-
+    language = _language(c, raw.get("language"))
     body_format = raw.get("body_format") or "markdown"
     if body_format not in BODY_FORMATS:
         c.add("body_format", f"'{body_format}' is not supported; use 'markdown' or 'html'")
-    body = raw.get("body")
-    body_html = ""
-    if not isinstance(body, str) or not body.strip():
-        c.add("body", "is required; send the text of the release")
-        body = ""
-    else:
-        size = len(body.encode("utf-8"))
-        if size > max_body_bytes:
-            raise TooLarge(
-                f"body: is {size:,} bytes; the wire accepts at most {max_body_bytes:,}. "
-                "Shorten the release or move annexes to linked documents.",
-                errors=[FieldError("body", f"is {size:,} bytes; at most {max_body_bytes:,} are accepted")],
-            )
-        if body_format == "markdown" and bodyhtml.has_control_chars(body):
-            c.add("body", "contains control characters (such as NUL); remove them")
-        rendered = bodyhtml.markdown_to_html(body) if body_format == "markdown" else body
-        for problem in bodyhtml.problems(rendered):
-            c.add("body", problem)
-        body_html = bodyhtml.sanitize(rendered)
-        if not html_to_text(body_html):
-            c.add("body", "has no text left once markup is removed; send the release's text")
-
-    dateline = None
-    dl = raw.get("dateline")
-    if dl:
-        if isinstance(dl, str):
-            dl = {"city": dl}
-        if not isinstance(dl, dict) or not str(dl.get("city") or "").strip():
-            c.add("dateline", 'must be an object like {"city": "Berlin", "date": "2026-11-22"}')
-        else:
-            try:
-                when = dt.date.fromisoformat(str(dl["date"])) if dl.get("date") else today
-                dateline = Dateline(str(dl["city"]).strip(), when)
-            except ValueError:
-                c.add("dateline.date", f"'{dl.get('date')}' is not a date; write it as YYYY-MM-DD")
-
-    contacts = []
-    for i, item in enumerate(_list(c, raw, "contacts")):
-        if not isinstance(item, dict):
-            c.add(f"contacts[{i}]", "must be an object with name, organisation, role, email, phone")
-            continue
-        unknown = set(item) - {"name", "organisation", "role", "email", "phone"}
-        if unknown:
-            c.add(f"contacts[{i}]", f"unknown field(s) {', '.join(sorted(unknown))}; use name, organisation, role, email, phone")
-            continue
-        contact = Contact(**{k: str(v).strip() for k, v in item.items() if v})
-        if not (contact.name or contact.email or contact.phone):
-            c.add(f"contacts[{i}]", "needs at least a name, an email or a phone number")
-        if contact.email and not is_email(contact.email):
-            c.add(f"contacts[{i}].email", f"'{contact.email}' is not an e-mail address")
-        contacts.append(contact)
-
+    body, body_html = _body(c, raw.get("body"), body_format, max_body_bytes)
+    dateline = _dateline(c, raw.get("dateline"), today)
+    contacts = _contacts(c, _list(c, raw, "contacts", objects=True))
     industries = industry_codes(c, _list(c, raw, "industries"))
-
     regions = region_codes(c, _list(c, raw, "regions"))
-
-    tickers = []
-    for i, code in enumerate(_list(c, raw, "tickers")):
-        t = str(code).strip().upper()
-        if not (_TICKER.match(t) or isin_valid(t)):
-            c.add(f"tickers[{i}]", f"'{code}' is neither EXCHANGE:SYMBOL (e.g. NASDAQ:ACME) nor a valid ISIN")
-        elif t not in tickers:
-            tickers.append(t)
-
+    tickers = _tickers(c, _list(c, raw, "tickers"))
     keywords = [str(k).strip() for k in _list(c, raw, "keywords") if str(k).strip()]
 
     c.raise_if_any()
@@ -206,6 +143,92 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
         dateline=dateline, contacts=tuple(contacts), industries=industries, regions=regions,
         tickers=tuple(tickers), keywords=tuple(keywords),
     )
+
+
+def _language(c: Collector, lang_raw) -> str | None:
+    if not lang_raw:
+        c.add("language", f"is required; give a BCP 47 tag, one of: {languages.supported_list()}")
+        return None
+    if isinstance(lang_raw, str) and not limits.check_text(c, "release.language", lang_raw, "language"):
+        return None
+    language = languages.normalize(lang_raw) if isinstance(lang_raw, str) else None
+    if language is None:
+        c.add("language", f"'{lang_raw}' is not a language the wire publishes in; "
+                          f"use one of: {languages.supported_list()}")
+    return language
+
+
+def _body(c: Collector, body, body_format: str, max_body_bytes: int) -> tuple[str, str]:
+    """The body as sent and as sanitized HTML; a body over ``max_body_bytes`` is TooLarge (413)."""
+    if not isinstance(body, str) or not body.strip():
+        c.add("body", "is required; send the text of the release")
+        return "", ""
+    size = len(body.encode("utf-8"))
+    if size > max_body_bytes:
+        raise TooLarge(
+            f"body: is {size:,} bytes; the wire accepts at most {max_body_bytes:,}. "
+            "Shorten the release or move annexes to linked documents.",
+            errors=[FieldError("body", f"is {size:,} bytes; at most {max_body_bytes:,} are accepted")],
+        )
+    rendered = bodyhtml.markdown_to_html(body) if body_format == "markdown" else body
+    for problem in bodyhtml.problems(rendered):
+        c.add("body", problem)
+    body_html = bodyhtml.sanitize(rendered)
+    if not html_to_text(body_html):
+        c.add("body", "has no text left once markup is removed; send the release's text")
+    return body, body_html
+
+
+def _dateline(c: Collector, dl, today: dt.date) -> Dateline | None:
+    if not dl:
+        return None
+    if isinstance(dl, str):
+        dl = {"city": dl}
+    if not isinstance(dl, dict) or not str(dl.get("city") or "").strip():
+        c.add("dateline", 'must be an object like {"city": "Berlin", "date": "2026-11-22"}')
+        return None
+    city = str(dl["city"]).strip()
+    if not limits.check_text(c, "release.dateline.city", city, "dateline.city"):
+        return None
+    try:
+        when = dt.date.fromisoformat(str(dl["date"])) if dl.get("date") else today
+    except ValueError:
+        c.add("dateline.date", f"'{str(dl.get('date'))[:40]}' is not a date; write it as YYYY-MM-DD")
+        return None
+    return Dateline(city, when)
+
+
+def _contacts(c: Collector, items: list) -> list[Contact]:
+    contacts = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            c.add(f"contacts[{i}]", "must be an object with name, organisation, role, email, phone")
+            continue
+        unknown = set(item) - set(CONTACT_FIELDS)
+        if unknown:
+            c.add(f"contacts[{i}]", f"unknown field(s) {', '.join(sorted(unknown))}; use {', '.join(CONTACT_FIELDS)}")
+            continue
+        if any(isinstance(v, (dict, list)) for v in item.values()):
+            c.add(f"contacts[{i}]", "each of name, organisation, role, email and phone must be text")
+            continue
+        contact = Contact(**{k: str(v).strip() for k, v in item.items() if v})
+        if not (contact.name or contact.email or contact.phone):
+            c.add(f"contacts[{i}]", "needs at least a name, an email or a phone number")
+        if contact.email and not is_email(contact.email):
+            c.add(f"contacts[{i}].email", f"'{contact.email}' is not an e-mail address")
+        contacts.append(contact)
+    return contacts
+
+
+def _tickers(c: Collector, items: list) -> list[str]:
+    tickers = []
+    for i, code in enumerate(items):
+        t = str(code).strip().upper()
+        if not (_TICKER.match(t) or isin_valid(t)):
+            c.add(f"tickers[{i}]", f"'{code}' is neither EXCHANGE:SYMBOL (e.g. NASDAQ:ACME) nor a valid ISIN")
+        elif t not in tickers:
+            tickers.append(t)
+    return tickers
 
 
 def _content_as_raw(c: Content) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slugify import slugify
 
+from ..domain import limits
 from ..domain.errors import Collector, Conflict, InvalidInput, NotFound
 from ..domain.models import SYSTEM, Issuer, Principal, Role
 from ..storage import audit
@@ -25,6 +26,10 @@ class AccountService:
             c.add("slug", f"'{slug}' must be lower-case letters, digits and hyphens, e.g. '{slugify(slug) or 'acme'}'")
         if not name.strip():
             c.add("name", "is required")
+        # Its boilerplate and contacts are its releases' defaults, so they have the releases' limits.
+        for key, value in (("issuer.slug", slug), ("issuer.name", name.strip()), ("issuer.website", website),
+                           ("release.boilerplate", boilerplate.strip()), ("release.contacts", contacts or [])):
+            limits.check(c, key, value)
         c.raise_if_any()
         with self.db.transaction() as conn:
             if issuer_store.get_issuer_by_slug(conn, slug):
@@ -52,6 +57,7 @@ class AccountService:
         role_ = access.parse_role(role)
         if not name.strip():
             raise InvalidInput("name: give the key a name that says who holds it")
+        limits.enforce("apikey.name", name.strip(), "name")
         with self.db.transaction() as conn:
             issuer_id = None
             if role_ == Role.ISSUER:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from slugify import slugify
 from sqlalchemy.engine import Connection
 
-from ..domain import lifecycle
+from ..domain import lifecycle, limits
 from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NewswireError
 from ..domain.events import ReleaseScheduled
 from ..domain.models import SYSTEM, Principal, Release, Role, Status
@@ -273,6 +273,7 @@ class ReleaseService:
         if not isinstance(note, str) or not note.strip():
             raise InvalidInput("correction_note: say what was corrected; readers see this note",
                                errors=[FieldError("correction_note", "is required")])
+        limits.enforce("release.correction_note", note.strip())
         with self.db.transaction() as conn:
             r = self._act(principal, release_id, "correct", conn)
             fields = {k: v for k, v in raw.items() if k not in ("correction_note", "embargo_until", "issuer")}
@@ -292,6 +293,7 @@ class ReleaseService:
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput("reason: say why the release is withdrawn; the notice shows it",
                                errors=[FieldError("reason", "is required")])
+        limits.enforce("release.withdraw_reason", reason.strip(), "reason")
         with self.db.transaction() as conn:
             r = self._act(principal, release_id, "withdraw", conn)
             store.set_state(conn, release_id, status=Status.WITHDRAWN, withdrawn_at=now,

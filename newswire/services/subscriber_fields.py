@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-from ..domain import languages
+from ..domain import languages, limits
 from ..domain.errors import Collector, FieldError, InvalidInput
 from ..domain.subscriptions import Channel, Kind, Preferences
 from ..domain.text import is_email
@@ -25,7 +25,8 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def text(c: Collector, raw: dict, name: str, *, limit: int, required: bool = False) -> str | None:
+def text(c: Collector, raw: dict, name: str, *, key: str | None = None, required: bool = False) -> str | None:
+    """A text field within its limit, ``LIMITS[key]`` (default ``subscriber.<name>``)."""
     value = raw.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -35,8 +36,7 @@ def text(c: Collector, raw: dict, name: str, *, limit: int, required: bool = Fal
         c.add(name, "must be a string")
         return None
     value = value.strip()
-    if len(value) > limit:
-        c.add(name, f"is {len(value)} characters long; shorten it to at most {limit}")
+    limits.check_text(c, key or f"subscriber.{name}", value, name)
     return value
 
 
@@ -51,8 +51,8 @@ def kind(c: Collector, value) -> Kind | None:
         return None
 
 
-def email(c: Collector, raw: dict, name: str = "email") -> str | None:
-    value = text(c, raw, name, limit=320)
+def email(c: Collector, raw: dict, name: str = "email", key: str = "subscriber.email") -> str | None:
+    value = text(c, raw, name, key=key)
     if value and not is_email(value):
         c.add(name, f"'{value}' is not an e-mail address")
     return value
@@ -72,7 +72,7 @@ def _items(c: Collector, raw: dict, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         c.add(name, "must be a list of strings (an empty list means any)")
         return []
-    return value
+    return value if limits.check_list(c, f"subscriber.{name}", value, name) else []
 
 
 def preferences(c: Collector, raw: dict, base: Preferences, known_issuers: set[str]) -> Preferences:
@@ -127,7 +127,7 @@ def endpoint(c: Collector, raw: dict, *, default_email: str | None) -> dict:
         for wrong in ("address", "digest_hour"):
             if raw.get(wrong) is not None:
                 c.add(wrong, "is for e-mail endpoints; a webhook endpoint takes url, format and max_in_flight")
-        out["address"] = text(c, raw, "url", limit=2000, required=True)
+        out["address"] = text(c, raw, "url", key="endpoint.url", required=True)
         fmt = raw.get("format") or "ninjs"
         if fmt not in WEBHOOK_FORMATS:
             c.add("format", f"'{fmt}' is not a webhook format; use one of: {', '.join(WEBHOOK_FORMATS)}")
@@ -136,7 +136,7 @@ def endpoint(c: Collector, raw: dict, *, default_email: str | None) -> dict:
     for wrong in ("url", "format"):
         if raw.get(wrong) is not None:
             c.add(wrong, "is for webhook endpoints; an e-mail endpoint takes address and digest_hour")
-    out["address"] = email(c, raw, "address") or default_email
+    out["address"] = email(c, raw, "address", "endpoint.address") or default_email
     if out["address"] is None and not any(e.field == "address" for e in c.errors):
         c.add("address", "is required: the e-mail address to send to (the subscriber has no e-mail on file)")
     out["digest_hour"] = _int(c, raw, "digest_hour", 0, 23, None)

@@ -90,7 +90,7 @@ class SubscriptionService:
         with self.db.transaction() as conn:
             c = Collector()
             kind = fields.kind(c, raw.get("kind"))
-            name = fields.text(c, raw, "name", limit=200, required=True)
+            name = fields.text(c, raw, "name", required=True)
             email = fields.email(c, raw)
             tz = fields.timezone(c, raw.get("timezone") or "UTC")
             prefs = fields.preferences(c, raw, Preferences(), self._issuer_slugs(conn, raw))
@@ -126,7 +126,7 @@ class SubscriptionService:
             if "kind" in raw:
                 values["kind"] = fields.kind(c, raw["kind"])
             if "name" in raw:
-                values["name"] = fields.text(c, raw, "name", limit=200, required=True)
+                values["name"] = fields.text(c, raw, "name", required=True)
             if "email" in raw:
                 values["email"] = fields.email(c, raw)
             if "timezone" in raw:

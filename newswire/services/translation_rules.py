@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..domain import languages
+from ..domain import languages, limits
 from ..domain.errors import FieldError, InvalidInput, UnsupportedLanguagePair
 from ..domain.models import Content
 from ..domain.text import html_to_text
@@ -26,6 +26,7 @@ def parse_targets(raw, source: str) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
         msg = 'give a list of language tags, e.g. ["es", "pt"]'
         raise InvalidInput(f"target_languages: {msg}", errors=[FieldError("target_languages", msg)])
+    limits.enforce("release.target_languages", raw, "target_languages")
     out, bad = [], []
     for x in raw:
         tag = languages.normalize(x.strip())
@@ -72,6 +73,7 @@ def check_source_language(content: Content) -> None:
 
 
 def glossary_terms(keep, forced) -> tuple[list[str], dict[str, dict[str, str]]]:
+    limits.glossary(keep, forced)
     errors = []
     keep = [] if keep is None else keep
     forced = {} if forced is None else forced

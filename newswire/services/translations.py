@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
-from ..domain import languages
+from ..domain import languages, limits
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from ..domain.events import TranslationQueued, TranslationReady
 from ..domain.models import LIVE, Content, Principal, Release
@@ -94,6 +94,7 @@ class TranslationService:
         if not isinstance(edits, list) or not edits:
             raise InvalidInput('segments: give a list of {"id": …, "text": …}',
                                errors=[FieldError("segments", "is required")])
+        limits.enforce("translation.segments", edits, "segments")
         known = {s["id"] for s in row.segments}
         human, errors = {}, []
         for i, edit in enumerate(edits):

@@ -25,6 +25,7 @@ from ..distribution.secrets import encrypt
 from ..distribution.websub_topics import parse_topic
 from ..domain.errors import InvalidInput
 from ..domain.events import EndpointChanged, EndpointStatus
+from ..domain.limits import LIMITS
 from ..domain.models import SYSTEM
 from ..domain.subscriptions import Channel
 from ..formats.feeds import KINDS
@@ -39,7 +40,7 @@ log = logging.getLogger("newswire.websub")
 DEFAULT_LEASE = 10 * 24 * 3600  # the spec's suggested default (§8.2)
 MIN_LEASE = 3600  # module constants so tests and operators can change them
 MAX_LEASE = 30 * 24 * 3600  # leases must end (§5.3.1)
-MAX_SECRET_BYTES = 199  # "MUST be less than 200 bytes"
+MAX_SECRET_BYTES = LIMITS["websub.hub.secret"].chars  # "MUST be less than 200 bytes"
 MAX_CHALLENGE_REPLY = 1024  # read no more of a verification answer than this
 
 
@@ -121,8 +122,9 @@ class WebSubService:
         callback, topic = form.get("hub.callback", ""), form.get("hub.topic", "")
         if not callback or not topic:
             raise HubError("hub.callback and hub.topic are required")
-        if len(callback) > 2000:
-            raise HubError("hub.callback is longer than 2000 characters")
+        for name, value in (("callback", callback), ("topic", topic)):
+            if problem := LIMITS[f"websub.hub.{name}"].text_error(value):
+                raise HubError(f"hub.{name} {problem}")
         why = netguard.check_url(callback, allow_private=self.settings.webhook_allow_private)
         if why:
             raise HubError(f"hub.callback {why}")

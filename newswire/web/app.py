@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..bootstrap import Container
-from . import problems
+from ..domain.limits import request_body_bytes
+from . import edge, problems
 from .api import deliveries as api_deliveries
 from .api import releases as api_releases
 from .api import subscribers as api_subscribers
@@ -44,7 +45,9 @@ def create_app(nw: Container) -> FastAPI:
         description="Submit, review and publish press releases; read them as ninjs, NewsML-G2 and feeds. "
                     "Errors are RFC 9457 problem documents.",
         lifespan=lifespan,
+        dependencies=[Depends(edge.checked_input)],  # before any route: text that cannot be stored is refused
     )
+    app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes))
     app.state.nw = nw
     problems.install(app)
     app.state.templates = make_templates(settings)

@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from ..config import Settings
 from ..distribution import secrets
 from ..distribution.channels.base import Channel, Job, Result, Target
+from ..distribution.poison import Unrenderable, render
 from ..distribution.schedule import next_retry
+from ..domain import text
 from ..domain.events import EndpointChanged, EndpointStatus, Event
 from ..services.listings import Listings
 from ..services.unit import Clock
@@ -195,8 +197,12 @@ class DeliveryWorker:
             elif in_memory.get(ep.id, 0) >= 2 * cap:
                 overflow.append(c.id)  # enough of this endpoint's work waits here already
             else:
+                job = self._job(c, self._target(ep, cap, now), release)
+                if isinstance(job, Unrenderable):  # poison: dead, and the rest of the claim goes on
+                    final.append(ledger.Outcome(c.id, ledger.DEAD, now, error=job.reason))
+                    continue
                 in_memory[ep.id] = in_memory.get(ep.id, 0) + 1
-                jobs.append((c, self._job(c, self._target(ep, cap, now), release)))
+                jobs.append((c, job))
         return jobs, overflow, final
 
     def _target(self, ep: subs.EndpointRow, cap: int, now) -> Target:
@@ -218,11 +224,19 @@ class DeliveryWorker:
         self._targets[ep] = (target, until)
         return target
 
-    def _job(self, c: ledger.Claimed, target: Target, release) -> Job:
+    def _job(self, c: ledger.Claimed, target: Target, release) -> Job | Unrenderable:
         channel = self.channels[c.channel]
-        # Rendered once per channel's payload key (release, language, version, event, format), never per recipient.
-        payload = self._cached((c.channel, *channel.payload_key(release, c.event, target)),
-                               lambda: channel.render(release, c.event, target))
+        try:
+            key = (c.channel, *channel.payload_key(release, c.event, target))
+        except Exception as exc:  # a channel bug: no key to share the failure under, so keyed by the row's release
+            key, error = (c.channel, "unkeyed", c.release_id, c.version, c.event, c.language, target.format), exc
+            payload = self._cached(key, lambda: Unrenderable.of(key, error))
+        else:
+            # Rendered once per channel's payload key (release, language, version, event, format), never per
+            # recipient; a payload that cannot be rendered is remembered as such, not tried again per recipient.
+            payload = self._cached(key, lambda: render(channel, release, c.event, target, key))
+        if isinstance(payload, Unrenderable):
+            return payload
         return Job(c.id, c.event, c.attempts, release, target, payload,
                    extra={"version": c.version, "language": c.language})
 
@@ -271,9 +285,11 @@ class DeliveryWorker:
             return
         try:
             result = await self.channels[c.channel].push(job)
-        except Exception as exc:  # a channel bug must not lose the row
+        except Exception as exc:  # a channel bug must not lose the row: retried; text it cannot encode never sends
             log.exception("channel %s failed on delivery %s", c.channel, c.id)
-            result = Result(c.id, False, error=f"internal error: {exc!r}")
+            own = isinstance(exc, UnicodeError)
+            why = f"{'could not be sent' if own else 'internal error'}: {type(exc).__name__}: {exc}"
+            result = Result(c.id, False, error=text.safe(why)[:1000], permanent=own)
         if result is None:
             self._held[c.id] = c
         else:

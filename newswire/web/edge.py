@@ -1,0 +1,90 @@
+"""The HTTP edge: what every request must pass before any route reads it.
+
+- ``BodyLimit`` (ASGI middleware): an API request body larger than the limit
+  (``domain.limits.request_body_bytes``) is refused with 413 before a byte of it is parsed.
+- ``checked_input`` (a dependency of every route): text no database or output format can carry
+  (``domain.text``: lone surrogates, NUL, control characters) is refused wherever it comes in — every
+  string of a JSON body, every path and query parameter — so nothing downstream ever sees it. The
+  API answers 422 naming each field; the public site answers its 404 page.
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+
+from ..domain.errors import Collector, TooLarge
+from ..domain.text import document_problems
+from .problems import problem
+
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+async def checked_input(request: Request) -> None:
+    api = request.url.path.startswith("/api/")
+    errors = document_problems(dict(request.path_params))
+    for name, value in request.query_params.multi_items():
+        errors += document_problems({name: value})
+    if api and request.method in BODY_METHODS and await request.body():
+        try:
+            doc = await request.json()  # (parsed once: FastAPI keeps what it read for the route)
+        except (ValueError, RecursionError):
+            doc = None  # not JSON: a route that reads the body says so itself
+        errors += document_problems(doc)
+    if errors and not api:
+        raise HTTPException(status_code=404)
+    Collector(errors).raise_if_any()
+
+
+class BodyLimit:
+    """Reads an API request's body, at most ``max_bytes`` of it, before the app does; a larger
+    one gets 413 (a problem document) and the connection is closed without reading the rest."""
+
+    def __init__(self, app, max_bytes: int, prefix: str = "/api/"):
+        self.app, self.max_bytes, self.prefix = app, max_bytes, prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            return await self.app(scope, receive, send)
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            return await self._refuse(scope, receive, send, declared)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                return await self._refuse(scope, receive, send, None)
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()  # (what comes next: the disconnect)
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope, receive, send, declared: int | None) -> None:
+        size = f"is {declared:,} bytes" if declared is not None else f"is larger than {self.max_bytes:,} bytes"
+        detail = (f"The request body {size}; the API reads at most {self.max_bytes:,} bytes (a release body of "
+                  "NEWSWIRE_MAX_BODY_BYTES plus every other field at its limit, see docs/api.md). Shorten the "
+                  "release or move annexes to linked documents.")
+        response = problem(413, TooLarge.title, detail, kind=TooLarge.kind, instance=scope["path"],
+                           headers={"Connection": "close"}, limit=self.max_bytes)
+        await response(scope, receive, send)
+
+
+def _content_length(scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
