@@ -70,3 +70,12 @@ def rewire(wire, **overrides):
     from newswire.bootstrap import build
 
     return build(wire.settings.with_overrides(**overrides), clock=wire.clock, migrate=False)
+
+
+def audit_actions(wire, action_prefix: str = "") -> list[tuple[str, dict]]:
+    """(action, detail) of every audit record, oldest first, optionally only actions with a prefix."""
+    from newswire.storage.tables import audit_log
+
+    with wire.engine.connect() as conn:
+        rows = conn.execute(sa.select(audit_log.c.action, audit_log.c.detail).order_by(audit_log.c.id)).all()
+    return [(a, d) for a, d in rows if a.startswith(action_prefix)]

@@ -8,6 +8,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
+from helpers import audit_actions
 from smtp_sink import Sink, add_journalist, deliver, endpoint, free_port, rows
 
 from newswire.distribution.channels.base import Job, Target
@@ -143,6 +144,8 @@ def test_one_click_unsubscribe(wire, client, channel, smtp, journalist, publish)
     assert r.status_code == 200 and "unsubscribed" in r.text
     assert (endpoint(wire, eid).status, endpoint(wire, eid).disabled_reason) == ("disabled", "unsubscribed")
     assert client.post(path).status_code == 200  # idempotent
+    # through the subscription service, so the change is on record (once: repeating changes nothing)
+    assert [d["endpoint_id"] for _, d in audit_actions(wire, "endpoint.unsubscribe")] == [eid]
     assert "You are unsubscribed" in client.get(path).text
 
     # The digest subscriber's pending delivery is cancelled when they unsubscribe.

@@ -242,6 +242,31 @@ def test_editors_segments_survive_a_correction_and_memory_spares_the_rest(client
     assert doc["version"] == "2" and "reviewed by the wire's editors" in doc["ednote"]
 
 
+def test_two_editors_saving_segments_at_once_keep_both_edits(client, wire, keys, sample, monkeypatch):
+    rid = create(client, keys, sample, target_languages=["es"])
+    submit_and_approve(client, keys, rid)
+    translate_all(wire)
+    editor = wire.accounts.authenticate(keys["editor"])
+    read = wire.translations.translation
+    _, row = read(editor, rid, "es")
+    a, b = (s["id"] for s in row.segments[:2])
+    interleaved = []
+
+    def reading(principal, release_id, language):
+        """Editor A's request has read the translation; editor B's whole save happens before A writes."""
+        found = read(principal, release_id, language)
+        if not interleaved:
+            interleaved.append(True)
+            wire.translations.edit_translation(editor, rid, "es", [{"id": b, "text": "La frase de B"}])
+        return found
+
+    monkeypatch.setattr(wire.translations, "translation", reading)
+    wire.translations.edit_translation(editor, rid, "es", [{"id": a, "text": "La frase de A"}])
+    assert interleaved
+    _, row = read(editor, rid, "es")
+    assert row.human == {a: "La frase de A", b: "La frase de B"}
+
+
 class Failing:
     """A real engine that crashes on one sentence, as an engine might on odd input."""
 

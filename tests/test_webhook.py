@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import time
 
 import pytest
 from standardwebhooks import Webhook
@@ -216,3 +218,38 @@ def test_redirects_are_not_followed(wire, editor, sample, receiver):
     assert (row.status, row.last_status_code) == ("pending", 302)  # a failure, retried later
     assert "not followed" in row.last_error
     assert receiver.at("/redirected") == []
+
+
+def test_a_running_worker_delivers_again_to_an_endpoint_re_enabled_after_a_410(wire, keys, editor, sample,
+                                                                                receiver):
+    """An admin re-enables an endpoint that answered 410: the worker that saw the 410, still running,
+    sends to it again (it used to remember the 410 for its whole life: claims, but no attempts)."""
+    eid, _ = add_webhook(wire, receiver.url("/back"), max_in_flight=1)
+    receiver.plan["/back"] = [410]
+    admin = wire.accounts.authenticate(keys["admin"])
+    with wire.engine.connect() as conn:
+        sid = subs.get_endpoint_row(conn, eid).subscriber_id
+
+    def status_of(release_id: int) -> str | None:
+        found = rows(wire, release_id=release_id)
+        return found[0].status if found else None
+
+    async def until(condition, what: str) -> None:
+        deadline = time.monotonic() + 30
+        while not await asyncio.to_thread(condition):
+            assert time.monotonic() < deadline, what
+            await asyncio.sleep(0.02)
+
+    async def main():
+        worker = wire.delivery_worker("long-running", idle=60)  # only events wake it
+        task = asyncio.create_task(worker.run())
+        first = await asyncio.to_thread(publish, wire, editor, sample)
+        await until(lambda: status_of(first.id) == "dead", "the 410 was not recorded")
+        await asyncio.to_thread(wire.subscriptions.enable_endpoint, admin, sid, eid)
+        second = await asyncio.to_thread(publish, wire, editor, sample)
+        await until(lambda: status_of(second.id) == "delivered", "the re-enabled endpoint got nothing")
+        worker.stop()
+        await task
+
+    asyncio.run(main())
+    assert len(receiver.at("/back")) == 2

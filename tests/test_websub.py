@@ -16,7 +16,7 @@ from yarl import URL
 
 from callback_server import CallbackServer
 from fastapi.testclient import TestClient
-from helpers import rewire, snapshot
+from helpers import audit_actions, rewire, snapshot
 from newswire.web.app import create_app
 from newswire.services import websub as websub_hub
 from newswire.distribution.channels.websub import WebSubChannel
@@ -214,6 +214,10 @@ def test_unsubscribe_and_lease_expiry_stop_deliveries(client, wire, clock, callb
     assert hub(client, "unsubscribe", topic, gone).status_code == 202
     assert callback.got("GET", "/gone")[-1]["query"]["hub.mode"] == "unsubscribe"
     assert row(wire, topic, gone).status == "disabled"
+    # Every endpoint change is on record, as when an admin makes it.
+    trail = [(a, d["callback"]) for a, d in audit_actions(wire, "websub.")]
+    assert trail == [("websub.request", gone), ("websub.subscribe", gone), ("websub.request", lapsing),
+                     ("websub.subscribe", lapsing), ("websub.unsubscribe", gone)]
     clock.advance(minutes=59)
     publish()
     assert ledger(wire) == [(row(wire, topic, lapsing).id, "pending")]
