@@ -28,6 +28,7 @@ from ..storage import releases as store
 from ..storage import translations as tr
 from ..translation.engines.base import Glossary
 from ..translation.pipeline import Pipeline, Result
+from ..translation.registry import Route
 from . import access
 from .routing import Router
 from .translation_rules import check_pairs, check_source_language, glossary_terms, issuer_terms, parse_targets
@@ -161,7 +162,7 @@ class TranslationService:
                      "source": s.source, "text": s.output, "status": s.status, "engine": s.engine,
                      "strategy": s.strategy, "problems": list(s.problems)} for s in result.segments]
         engines = sorted({n for s in result.segments if s.status != "human" and s.strategy not in ("copy", "human")
-                          and s.engine for n in s.engine.split(">")[::2]})
+                          for n in Route.engines_of(s.engine)})
         status = tr.REVIEW if result.flagged else tr.READY
         with self.db.transaction() as conn:
             store.lock(conn, row.release_id)  # orders this with a concurrent go-live of the release

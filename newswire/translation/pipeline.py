@@ -134,7 +134,7 @@ class Pipeline:
             progress(len(units), len(units))
         segments = [u.seg for u in units]
         return Result(source, target, self._assemble(fields, skeletons, units, target), segments,
-                      list(dict.fromkeys(n for s in segments if s.engine for n in s.engine.split(">")[::2])),
+                      list(dict.fromkeys(n for s in segments for n in Route.engines_of(s.engine))),
                       sum((s.counts for s in segments), Counts()))
 
     def _units(self, fields, target, glossary, by_sentence: bool):

@@ -40,6 +40,12 @@ class Route:
             parts += [leg.source, leg.engine.name]
         return ">".join(parts)
 
+    @staticmethod
+    def engines_of(label: str) -> list[str]:
+        """The engines a route label names, in order: "apertium>es>apertium" → ["apertium", "apertium"]
+        (the one reader of the label's form; ``label`` the one writer)."""
+        return label.split(">")[::2] if label else []
+
     @property
     def engines(self) -> list[str]:
         return list(dict.fromkeys(leg.engine.name for leg in self.legs))
