@@ -78,37 +78,44 @@ class Container:
     subscriptions: SubscriptionService
     websub: WebSubService
 
+    def _wire(self, table: dict, handles: list | None) -> None:
+        """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
+        for kinds, handler in table.items():
+            for kind in kinds:
+                undo = self.bus.subscribe(kind, handler)
+                if handles is not None:
+                    handles.append(undo)
+
     def channels(self) -> dict[str, Channel]:
         """One instance per channel name, for one delivery worker."""
         return {"webhook": WebhookChannel(self.settings), "email": EmailChannel(self.settings),
                 "websub": WebSubChannel(self.settings, lambda *a, **kw: self.listings.feed(*a, **kw).body)}
 
+    # --- the background parts, each subscribed to the events that wake it ---------------------------
+
     def delivery_worker(self, worker_id: str | None = None, *, channels: dict[str, Channel] | None = None,
-                        **tuning) -> DeliveryWorker:
+                        handles: list | None = None, **tuning) -> DeliveryWorker:
         worker = DeliveryWorker(WorkerDB(self.engine), self.listings, channels or self.channels(),
                                 worker_id or default_worker_id(), clock=self.clock, settings=self.settings,
                                 tuning=Tuning.from_settings(self.settings, **tuning))
-        for kind in (ReleaseEvent, DeliveriesQueued, ListenerReconnected):
-            self.bus.subscribe(kind, worker.wake)
-        self.bus.subscribe(EndpointChanged, worker.endpoint_changed)
+        self._wire({(ReleaseEvent, DeliveriesQueued, ListenerReconnected): worker.wake,
+                    (EndpointChanged,): worker.endpoint_changed}, handles)
         return worker
 
-    def translation_worker(self, worker_id: str | None = None, **kw) -> TranslationWorker:
+    def translation_worker(self, worker_id: str | None = None, *, handles: list | None = None,
+                           **kw) -> TranslationWorker:
         worker = TranslationWorker(self.translations, worker_id or default_worker_id("translation"), **kw)
-        for kind in (TranslationQueued, ListenerReconnected):
-            self.bus.subscribe(kind, worker.wake)
+        self._wire({(TranslationQueued, ListenerReconnected): worker.wake}, handles)
         return worker
 
-    def release_clock(self) -> ReleaseClock:
+    def release_clock(self, *, handles: list | None = None) -> ReleaseClock:
         clock = ReleaseClock(self.releases, self.clock, tick=self.settings.scheduler_tick)
-        for kind in (ReleaseScheduled, ListenerReconnected):
-            self.bus.subscribe(kind, clock.poke)
+        self._wire({(ReleaseScheduled, ListenerReconnected): clock.poke}, handles)
         return clock
 
-    def live_hub(self) -> LiveHub:
+    def live_hub(self, *, handles: list | None = None) -> LiveHub:
         hub = LiveHub(Events(self.listings, self.site))
-        self.bus.subscribe(ReleaseEvent, hub.on_release_event)
-        self.bus.subscribe(ListenerReconnected, hub.on_reconnect)
+        self._wire({(ReleaseEvent,): hub.on_release_event, (ListenerReconnected,): hub.on_reconnect}, handles)
         return hub
 
     def runtime(self, *, live: bool = False, workers: bool = True, worker_id: str | None = None) -> "Runtime":
@@ -169,6 +176,7 @@ class Runtime:
     translation: TranslationWorker | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _listener: asyncio.Task | None = None
+    _handles: list = field(default_factory=list)  # bus subscriptions, undone on stop
 
     async def start(self) -> None:
         c = self.container
@@ -181,13 +189,13 @@ class Runtime:
             except TimeoutError:
                 log.warning("not listening to PostgreSQL yet; still trying (other processes' events wait)")
         if self.live:
-            self.hub = c.live_hub()
+            self.hub = c.live_hub(handles=self._handles)
             await self.hub.start()
         if self.workers:
             wid = self.worker_id or default_worker_id()
-            self.clock = c.release_clock()
-            self.delivery = c.delivery_worker(wid)
-            self.translation = c.translation_worker(wid + "-translation")
+            self.clock = c.release_clock(handles=self._handles)
+            self.delivery = c.delivery_worker(wid, handles=self._handles)
+            self.translation = c.translation_worker(wid + "-translation", handles=self._handles)
             self._tasks = [asyncio.create_task(x.run()) for x in (self.clock, self.delivery, self.translation)]
 
     def _heard(self, payload: str) -> None:
@@ -217,6 +225,9 @@ class Runtime:
                 await asyncio.wait_for(asyncio.shield(translation_task), translation_grace)
             except TimeoutError:
                 log.warning("shutting down during a translation; it resumes on the next start")
+        for undo in self._handles:
+            undo()
+        self._handles.clear()
         if self.hub is not None:
             await self.hub.stop()
         if self._listener is not None:

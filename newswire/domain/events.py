@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from . import subscriptions
+
 log = logging.getLogger("newswire.events")
 
 class EndpointStatus(StrEnum):
@@ -102,8 +104,9 @@ class ListenerReconnected(Event):
 TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in (
     ReleasePublished, ReleaseCorrected, ReleaseWithdrawn, ReleaseScheduled, TranslationQueued,
     TranslationReady, DeliveriesQueued, EndpointChanged)}
-RELEASE_EVENTS = {"release.published": ReleasePublished, "release.corrected": ReleaseCorrected,
-                  "release.withdrawn": ReleaseWithdrawn}
+# The wire's release event names (``domain.subscriptions.Event``) → their typed events.
+RELEASE_EVENTS = {subscriptions.Event.PUBLISHED: ReleasePublished, subscriptions.Event.CORRECTED: ReleaseCorrected,
+                  subscriptions.Event.WITHDRAWN: ReleaseWithdrawn}
 
 
 def to_json(event: Event, origin: str) -> str:

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ..domain.events import EndpointStatus
 from . import rawsql as raw
 from .tables import deliveries, endpoints
 
@@ -68,7 +69,7 @@ def earlier_endpoints(conn: Connection, release_id: int, now: dt.datetime) -> li
         select(deliveries.c.endpoint_id, deliveries.c.subscriber_id, deliveries.c.channel, deliveries.c.language)
         .join(endpoints, endpoints.c.id == deliveries.c.endpoint_id)
         .where(deliveries.c.release_id == release_id, deliveries.c.status != CANCELLED,
-               endpoints.c.status == "active", or_(endpoints.c.expires_at.is_(None), endpoints.c.expires_at > now))
+               endpoints.c.status == EndpointStatus.ACTIVE, or_(endpoints.c.expires_at.is_(None), endpoints.c.expires_at > now))
         .distinct())
     return [tuple(r) for r in rows]
 
@@ -210,7 +211,7 @@ def next_due(conn: Connection) -> dt.datetime | None:
 
 def disable_endpoint(conn: Connection, endpoint_id: int, reason: str, now: dt.datetime) -> None:
     conn.execute(update(endpoints).where(endpoints.c.id == endpoint_id)
-                 .values(status="disabled", disabled_reason=reason))
+                 .values(status=EndpointStatus.DISABLED, disabled_reason=reason))
     cancel_for_endpoint(conn, endpoint_id, f"endpoint disabled: {reason}", now)
 
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ..domain.events import EndpointStatus
 from ..domain.subscriptions import Channel, Endpoint, Kind, Preferences, Subscriber
 from . import rawsql as raw
 from .tables import endpoints, subscribers
@@ -74,7 +75,7 @@ def list_subscribers(conn: Connection, *, after_id: int = 0, limit: int = 100) -
 
 def create_endpoint(conn: Connection, *, subscriber_id: int | None, channel: Channel, address: str,
                     now: dt.datetime, format: str = "ninjs", secret_enc: str | None = None,
-                    max_in_flight: int = 4, digest_hour: int | None = None, status: str = "active",
+                    max_in_flight: int = 4, digest_hour: int | None = None, status: str = EndpointStatus.ACTIVE,
                     unsubscribe_token: str | None = None, topic: str | None = None,
                     expires_at: dt.datetime | None = None) -> int:
     return conn.execute(insert(endpoints).values(
@@ -149,7 +150,7 @@ def websub_endpoint(conn: Connection, topic: str, callback: str):
 
 def active_websub(conn: Connection, now: dt.datetime) -> list:
     return conn.execute(select(endpoints).where(
-        endpoints.c.channel == Channel.WEBSUB.value, endpoints.c.status == "active",
+        endpoints.c.channel == Channel.WEBSUB.value, endpoints.c.status == EndpointStatus.ACTIVE,
         or_(endpoints.c.expires_at.is_(None), endpoints.c.expires_at > now))).all()
 
 
