@@ -22,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repo instead of this folder: bench/email.py must not shadow the standard library's email package.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from newswire.translation.check import facts, links, numbers, term_count  # noqa: E402
 from newswire.translation.engines.apertium import ApertiumEngine  # noqa: E402
