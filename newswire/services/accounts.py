@@ -40,13 +40,6 @@ class AccountService:
                          detail={"slug": slug})
             return issuer
 
-    def issuer(self, slug: str) -> Issuer:
-        with self.db.read() as conn:
-            found = issuer_store.get_issuer_by_slug(conn, slug)
-        if not found:
-            raise NotFound(f"There is no issuer '{slug}'.")
-        return found
-
     def issuers(self) -> list[Issuer]:
         with self.db.read() as conn:
             return issuer_store.list_issuers(conn)
