@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from newswire.distribution.channels.webhook import WebhookChannel
 from newswire.distribution.setup import attach
-from newswire.distribution.worker import DeliveryWorker
+from newswire.distribution.worker import NOTIFY, DeliveryWorker
 from newswire.storage import deliveries as ledger
 from newswire.workflow.wire import Wire
-from helpers import publish
+from helpers import postgres_listeners, publish
 from webhook_receiver import add_webhook, rows, run_worker
 
 
@@ -146,11 +146,23 @@ def test_serve_runs_the_worker_and_a_publish_wakes_it(wire, keys, editor, sample
 def test_postgresql_notify_wakes_a_worker_elsewhere(wire, editor, sample, receiver):
     add_webhook(wire, receiver.url("/notified"))
 
+    class Napping(DeliveryWorker):
+        naps = 0  # times it has gone to sleep
+
+        async def _sleep(self):
+            self.naps += 1
+            await super()._sleep()
+
     async def main():
         # It polls only once a minute and nobody pokes it: only the NOTIFY can wake it in time.
-        worker = DeliveryWorker(wire, {"webhook": WebhookChannel(wire.settings)}, "elsewhere", idle=60)
+        worker = Napping(wire, {"webhook": WebhookChannel(wire.settings)}, "elsewhere", idle=60)
         task = asyncio.create_task(worker.run())
-        await asyncio.sleep(1)  # asleep and listening
+        # Asleep and listening: its LISTEN wakes it from its first nap (to look for what was committed
+        # before), so a second nap began after the LISTEN; nothing else wakes it within the minute.
+        deadline = time.monotonic() + 30
+        while worker.naps < 2 or not await asyncio.to_thread(postgres_listeners, wire.engine, NOTIFY):
+            assert time.monotonic() < deadline and not task.done(), "the worker did not settle listening"
+            await asyncio.sleep(0.01)
         await asyncio.to_thread(publish, wire, editor, sample)
         deadline = time.monotonic() + 30
         while not await asyncio.to_thread(all_delivered(wire, 1)):
