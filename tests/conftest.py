@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from newswire.config import Settings
 from newswire.storage import db
-from newswire.storage.tables import metadata
 from newswire.bootstrap import Container, build
+from pgreset import PostgresReset
+from reference import Reference
 
 PG_ADMIN_URL = os.environ.get("NEWSWIRE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -61,6 +62,14 @@ def postgres_url():
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def empty_postgres(postgres_url) -> PostgresReset:
+    """``empty_postgres()`` empties what the last test wrote to the session's database; ids restart at 1."""
+    reset = PostgresReset(postgres_url)
+    yield reset
+    reset.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":
@@ -68,13 +77,8 @@ def database_url(request, tmp_path, sqlite_template) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(sqlite_template, target)
         return f"sqlite:///{target}"
-    url = request.getfixturevalue("postgres_url")
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        names = ", ".join(t.name for t in metadata.sorted_tables)
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    request.getfixturevalue("empty_postgres")()
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
@@ -109,20 +113,17 @@ def client(app):
         yield c
 
 
+@pytest.fixture(scope="session")
+def reference(sqlite_template, tmp_path_factory) -> Reference:
+    """The issuers and keys of ``keys``, made (and hashed) once per session; see reference.py."""
+    return Reference.build(sqlite_template, tmp_path_factory.mktemp("reference") / "newswire.db")
+
+
 @pytest.fixture
-def keys(wire) -> dict[str, str]:
-    """Two issuers (acme, globex) and one key per role."""
-    wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
-                       website="https://acme.example",
-                       contacts=[{"name": "Ada Press", "email": "press@acme.example", "phone": "+1 555 0100"}])
-    wire.accounts.create_issuer("globex", "Globex GmbH", boilerplate="Über Globex: Technik seit 1989.")
-    return {
-        "admin": wire.accounts.create_api_key("admin", "Root"),
-        "editor": wire.accounts.create_api_key("editor", "Desk Editor"),
-        "acme": wire.accounts.create_api_key("issuer", "Acme PR", "acme"),
-        "globex": wire.accounts.create_api_key("issuer", "Globex PR", "globex"),
-        "subscriber": wire.accounts.create_api_key("subscriber", "Daily Planet"),
-    }
+def keys(wire, reference) -> dict[str, str]:
+    """Two issuers (acme, globex) and one key per role (reference.make), as of the test's clock."""
+    reference.insert(wire.engine, wire.clock())
+    return dict(reference.tokens)
 
 
 def auth(token: str | None) -> dict:

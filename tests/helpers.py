@@ -19,6 +19,14 @@ def snapshot(engine) -> dict:
     return out
 
 
+def postgres_listeners(engine, channel: str) -> int:
+    """How many sessions, in any process, are listening on ``channel`` in this PostgreSQL database."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' "
+            "AND query = :listen"), {"listen": f"LISTEN {channel}"}).scalar_one()
+
+
 def assert_problem(response, status: int, field: str | None = None) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM_TYPE)

@@ -20,7 +20,7 @@ def token(keys, who):
 
 
 @pytest.fixture
-def sent(wire, keys, sample):
+def sent(wire, keys, reference, sample):
     """Planet (English, webhook + e-mail) matches acme's release; Bugle (German only) does not."""
     s = wire.subscriptions
     planet = s.create(SYSTEM, {"kind": "outlet", "name": "Daily Planet", "languages": ["en"]}).id
@@ -28,8 +28,9 @@ def sent(wire, keys, sample):
     hook = s.add_endpoint(SYSTEM, planet, {"channel": "webhook", "url": PUBLIC_URL}).endpoint.id
     mail = s.add_endpoint(SYSTEM, planet, {"channel": "email", "address": "desk@planet.example"}).endpoint.id
     s.add_endpoint(SYSTEM, bugle, {"channel": "webhook", "url": PUBLIC_URL + "/bugle"})
-    keys["own"] = wire.accounts.create_api_key("subscriber", "Planet key", subscriber_id=planet)
-    keys["other"] = wire.accounts.create_api_key("subscriber", "Bugle key", subscriber_id=bugle)
+    with reference.tokens_from_spares():
+        keys["own"] = wire.accounts.create_api_key("subscriber", "Planet key", subscriber_id=planet)
+        keys["other"] = wire.accounts.create_api_key("subscriber", "Bugle key", subscriber_id=bugle)
     editor = wire.accounts.authenticate(keys["editor"])
     release = wire.releases.create(editor, {**sample, "issuer": "acme"}).id
     wire.releases.publish(editor, release)

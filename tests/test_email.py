@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from helpers import audit_actions
+
+import inmemory
 from smtp_sink import Sink, add_journalist, deliver, endpoint, free_port, rows
 
 from newswire.distribution.channels.base import Job, Target
@@ -109,8 +111,11 @@ def test_rendered_once_and_sent_over_one_connection(wire, channel, smtp, journal
     assert len({smtp.to(a)[0]["Message-ID"] for a in addresses}) == 6
 
 
-def test_reconnects_when_the_server_restarts(wire, channel, smtp, journalist, publish):
-    release = publish()
+def test_reconnects_when_the_server_restarts(reference, sample, smtp):
+    """The channel and a mail server only: no database, so the release is built in memory."""
+    channel = EmailChannel(inmemory.SETTINGS.with_overrides(smtp_url=f"smtp://127.0.0.1:{smtp.port}",
+                                                          mail_from="Newswire <wire@newswire.test>"))
+    release = inmemory.published(reference.issuers["acme"], {**sample, "issuer": "acme"}, T0)
     target = Target(id=1, subscriber_id=None, address="ada@paper.test", format="email")
     payload = channel.render(release, "release.published", target)
 

@@ -25,15 +25,16 @@ SUBSCRIBER = {"kind": "outlet", "name": "Daily Planet", "email": "desk@planet.ex
 
 
 @pytest.fixture
-def subs(wire, keys):
+def subs(wire, keys, reference):
     """Two subscribers, each with a key bound to it; ids under 'own_id' and 'other_id'."""
     from newswire.domain.models import SYSTEM
 
     s = wire.subscriptions
     own = s.create(SYSTEM, SUBSCRIBER).id
     other = s.create(SYSTEM, {"kind": "journalist", "name": "Bugle", "email": "jj@bugle.example"}).id
-    keys["own"] = wire.accounts.create_api_key("subscriber", "Planet key", subscriber_id=own)
-    keys["other"] = wire.accounts.create_api_key("subscriber", "Bugle key", subscriber_id=other)
+    with reference.tokens_from_spares():
+        keys["own"] = wire.accounts.create_api_key("subscriber", "Planet key", subscriber_id=own)
+        keys["other"] = wire.accounts.create_api_key("subscriber", "Bugle key", subscriber_id=other)
     return {"own_id": own, "other_id": other, "service": s}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 
 import pytest
 
@@ -84,8 +85,11 @@ def test_sqlite_lock_held_elsewhere_does_not_block_the_event_loop(wire, editor, 
         tick = asyncio.create_task(ticker())
         claim = asyncio.create_task(db.claim(now=wire.clock(), worker="w", limit=10, lease_seconds=60,
                                              channels=("webhook",)))
-        await asyncio.sleep(0.3)
-        assert not claim.done() and ticks >= 10  # waiting for the lock, and the loop kept running
+        deadline = time.monotonic() + 10
+        while ticks < 10:  # the loop kept running...
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+        assert not claim.done()  # ...while the claim waits for the lock
         other.execute("COMMIT")
         claimed, _ = await asyncio.wait_for(claim, 5)
         tick.cancel()

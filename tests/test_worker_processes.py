@@ -12,13 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from newswire.config import Settings
-from newswire.storage import db
-from newswire.storage.tables import metadata
 from newswire.bootstrap import build
+from newswire.storage import db, notify
+from helpers import postgres_listeners
 from webhook_receiver import add_webhooks, rows
 
 pytestmark = pytest.mark.timeout(240)
@@ -26,10 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def wire(postgres_url, tmp_path):
+def wire(postgres_url, empty_postgres, tmp_path):
+    empty_postgres()
     engine = db.make_engine(postgres_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)} RESTART IDENTITY CASCADE"))
     settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url, webhook_allow_private=True,
                         secret_key=Fernet.generate_key().decode(), run_worker=False)
     engine.dispose()
@@ -85,7 +83,8 @@ def test_two_worker_processes_send_each_delivery_once(wire, receiver, workers):
     add_webhooks(wire, [receiver.url(f"/p{i}") for i in range(n)])
     receiver.delay.update({f"/p{i}": 0.05 for i in range(n)})
     procs = [workers("one"), workers("two")]
-    time.sleep(1)  # both up and listening; the NOTIFY of the publish wakes them
+    # both up and listening; the NOTIFY of the publish wakes them
+    wait_for(lambda: postgres_listeners(wire.engine, notify.CHANNEL) == 2, 60, "both workers to listen", procs)
     publish(wire)
     wait_for(lambda: delivered(wire) == n, 120, "all deliveries", procs)
 
