@@ -27,6 +27,7 @@ from .domain.events import (
     DeliveriesQueued,
     EndpointChanged,
     EventBus,
+    ListenerLost,
     ListenerReconnected,
     ReleaseEvent,
     ReleaseScheduled,
@@ -89,7 +90,7 @@ class Container:
     def channels(self) -> dict[str, Channel]:
         """One instance per channel name, for one delivery worker."""
         return {"webhook": WebhookChannel(self.settings), "email": EmailChannel(self.settings),
-                "websub": WebSubChannel(self.settings, lambda *a, **kw: self.listings.feed(*a, **kw).body)}
+                "websub": WebSubChannel(self.settings, self.site, lambda *a, **kw: self.listings.feed(*a, **kw).body)}
 
     # --- the background parts, each subscribed to the events that wake it ---------------------------
 
@@ -98,8 +99,8 @@ class Container:
         worker = DeliveryWorker(WorkerDB(self.engine), self.listings, channels or self.channels(),
                                 worker_id or default_worker_id(), clock=self.clock, settings=self.settings,
                                 tuning=Tuning.from_settings(self.settings, **tuning))
-        self._wire({(ReleaseEvent, DeliveriesQueued, ListenerReconnected): worker.wake,
-                    (EndpointChanged,): worker.endpoint_changed}, handles)
+        self._wire({(ReleaseEvent, DeliveriesQueued): worker.wake, (EndpointChanged,): worker.endpoint_changed,
+                    (ListenerReconnected,): worker.reconnected}, handles)
         return worker
 
     def translation_worker(self, worker_id: str | None = None, *, handles: list | None = None,
@@ -115,7 +116,8 @@ class Container:
 
     def live_hub(self, *, handles: list | None = None) -> LiveHub:
         hub = LiveHub(Events(self.listings, self.site))
-        self._wire({(ReleaseEvent,): hub.on_release_event, (ListenerReconnected,): hub.on_reconnect}, handles)
+        self._wire({(ReleaseEvent,): hub.on_release_event, (ListenerLost,): hub.on_lost,
+                    (ListenerReconnected,): hub.on_reconnect}, handles)
         return hub
 
     def runtime(self, *, live: bool = False, workers: bool = True, worker_id: str | None = None) -> "Runtime":
@@ -123,6 +125,12 @@ class Container:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def translation_pipeline(settings: Settings, *, only: list[str] | None = None) -> Pipeline:
+    """A pipeline without the wire's database (``newswire translate`` on files): the settings'
+    engines, or ``only`` those, and a memory that lasts as long as the pipeline."""
+    return Pipeline(Registry.from_settings(settings, only=only))
 
 
 def upgrade(settings: Settings) -> None:
@@ -183,7 +191,7 @@ class Runtime:
         if c.db.postgres:
             ready = asyncio.Event()
             self._listener = asyncio.create_task(
-                notify.listen(db.psycopg_url(c.engine), self._heard, self._reconnected, ready))
+                notify.listen(db.psycopg_url(c.engine), self._heard, self._reconnected, ready, self._lost))
             try:  # so a client connected once the server is up hears every later commit
                 await asyncio.wait_for(asyncio.shield(ready.wait()), timeout=10)
             except TimeoutError:
@@ -197,6 +205,8 @@ class Runtime:
             self.delivery = c.delivery_worker(wid, handles=self._handles)
             self.translation = c.translation_worker(wid + "-translation", handles=self._handles)
             self._tasks = [asyncio.create_task(x.run()) for x in (self.clock, self.delivery, self.translation)]
+            for task in self._tasks:
+                task.add_done_callback(_report_crash)
 
     def _heard(self, payload: str) -> None:
         decoded = from_json(payload)
@@ -204,7 +214,12 @@ class Runtime:
             self.container.bus.publish(decoded[0])
 
     def _reconnected(self) -> None:
+        # Also after the first connection: harmless (the parts look once more), and it covers what
+        # committed between this process's start and its LISTEN taking effect.
         self.container.bus.publish(ListenerReconnected())
+
+    def _lost(self) -> None:
+        self.container.bus.publish(ListenerLost())
 
     def stop_workers(self) -> None:
         """Begin a graceful drain (SIGTERM): in-flight sends finish, unstarted claims go back."""
@@ -219,12 +234,13 @@ class Runtime:
         self.stop_workers()
         if self._tasks:
             clock_task, delivery_task, translation_task = self._tasks
-            await clock_task
-            await delivery_task
+            await asyncio.gather(clock_task, delivery_task, return_exceptions=True)  # (a crash was logged)
             try:  # a translation still running is left to its lease: the next start takes it up again
                 await asyncio.wait_for(asyncio.shield(translation_task), translation_grace)
             except TimeoutError:
                 log.warning("shutting down during a translation; it resumes on the next start")
+            except Exception:  # noqa: S110 - it crashed earlier and _report_crash logged it
+                pass
         for undo in self._handles:
             undo()
         self._handles.clear()
@@ -233,3 +249,10 @@ class Runtime:
         if self._listener is not None:
             self._listener.cancel()
             await asyncio.gather(self._listener, return_exceptions=True)
+
+
+def _report_crash(task: asyncio.Task) -> None:
+    """Each part outlives database hiccups on its own; one that still ends with an error is logged
+    at once, not only when the process stops."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s stopped", task.get_coro().__qualname__, exc_info=task.exception())

@@ -120,6 +120,8 @@ def _database_url(value: str) -> str:
 
 
 def _mail_address(value: str) -> str:
+    # "Name <address>" or a bare address; a sender may be a local one (newswire@localhost), so this
+    # is not domain.text.is_email, which asks subscribers and contacts for a dotted domain
     if "@" not in email.utils.parseaddr(value)[1]:
         raise ValueError("no e-mail address")
     return value
@@ -193,6 +195,8 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[Count, Form("a whole number of bytes")] = 200_000
     scheduler_tick: Seconds = 0.5  # longest the release clock sleeps between looks at the database
     run_worker: Flag = True  # `serve` runs the worker in-process
+    host: Annotated[str, Form("a host name or IP address to listen on", "127.0.0.1")] = "127.0.0.1"  # `serve`
+    port: Annotated[int, Field(gt=0, lt=65536), Form("a TCP port number", "8000")] = 8000  # `serve`
     default_language: Annotated[str, AfterValidator(_language), Form(
         "one of the wire's languages (" + ", ".join(SUPPORTED) + ")")] = "en"
     # distribution

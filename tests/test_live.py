@@ -157,8 +157,8 @@ def test_each_event_is_rendered_once_however_many_clients(live, wire, keys, samp
     base, open_stream = live
     renders = []
     real = live_events.Events._render
-    monkeypatch.setattr(live_events.Events, "_render", lambda self, conn, row: renders.append(row.id) or real(
-        self, conn, row))
+    monkeypatch.setattr(live_events.Events, "_render", lambda self, row, release: renders.append(row.id) or real(
+        self, row, release))
     streams = [open_stream() for _ in range(4)]
     r = publish(wire, keys, sample)
     frames = [s.event() for s in streams]

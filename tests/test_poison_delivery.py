@@ -21,7 +21,7 @@ from standardwebhooks import Webhook
 
 from newswire.distribution.channels.webhook import WebhookChannel
 from newswire.storage import deliveries as ledger
-from newswire.storage.tables import release_versions
+from newswire.storage.tables import release_versions, releases
 from helpers import publish
 from webhook_receiver import add_webhook, rows, run_worker
 
@@ -128,3 +128,27 @@ def test_a_payload_key_that_fails_makes_its_deliveries_dead_not_the_claim(wire, 
     assert [r.status for r in rows(wire, release_id=good.id)] == ["delivered"]
     [dead] = rows(wire, release_id=bad.id)
     assert dead.status == "dead" and dead.last_error == "payload could not be rendered: KeyError: 'format'"
+
+
+def test_a_release_that_cannot_even_be_loaded_goes_dead_without_blocking_the_claim(wire, editor, sample, receiver):
+    """A row no code can read (here a status this version does not know, as a newer or broken writer
+    might leave) fails while the worker loads the claim's releases: only its deliveries go dead."""
+    add_webhook(wire, receiver.url("/a"))
+    bad = publish(wire, editor, sample, headline="Unreadable").id
+    healthy = publish(wire, editor, sample, headline="Readable").id
+    with wire.db.transaction() as conn:
+        conn.execute(sa.update(releases).where(releases.c.id == bad).values(status="from-the-future"))
+
+    async def main():
+        worker = wire.delivery_worker("poison-test", channels={"webhook": WebhookChannel(wire.settings)})
+        task = asyncio.create_task(worker.run())
+        try:
+            await wait(lambda: all(r.status != ledger.PENDING for r in rows(wire)), task)
+        finally:
+            worker.stop()
+            await asyncio.wait_for(task, 30)
+
+    asyncio.run(main())
+    [dead] = rows(wire, release_id=bad)
+    assert dead.status == "dead" and dead.last_error.startswith(f"release {bad} could not be loaded: ValueError")
+    assert statuses(wire, healthy) == ["delivered"] and len(receiver.hits) == 1

@@ -22,9 +22,10 @@ app.add_typer(issuer_app, name="issuer")
 
 err = Console(stderr=True)
 
-DataDir = typer.Option(None, "--data-dir", envvar="NEWSWIRE_DATA_DIR", help="Where the SQLite file lives.")
-DatabaseUrl = typer.Option(None, "--database-url", envvar="NEWSWIRE_DATABASE_URL",
-                           help="e.g. postgresql+psycopg://user@host/db; default: SQLite in --data-dir.")
+# Flags override the settings, which the settings loader reads from NEWSWIRE_* (none read here).
+DataDir = typer.Option(None, "--data-dir", help="Where the SQLite file lives (NEWSWIRE_DATA_DIR).")
+DatabaseUrl = typer.Option(None, "--database-url", help="e.g. postgresql+psycopg://user@host/db "
+                           "(NEWSWIRE_DATABASE_URL); default: SQLite in --data-dir.")
 
 
 def settings_for(data_dir: Optional[Path], database_url: Optional[str], **overrides) -> config.Settings:

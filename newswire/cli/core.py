@@ -36,21 +36,23 @@ from .base import (
 
 @app.command()
 def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl,
-          host: str = typer.Option("127.0.0.1", envvar="NEWSWIRE_HOST"),
-          port: int = typer.Option(8000, envvar="NEWSWIRE_PORT"),
-          base_url: Optional[str] = typer.Option(None, envvar="NEWSWIRE_BASE_URL",
-                                                 help="Public address used in links; default http://HOST:PORT"),
+          host: Optional[str] = typer.Option(None, help="Address to listen on (NEWSWIRE_HOST); default 127.0.0.1"),
+          port: Optional[int] = typer.Option(None, help="Port to listen on (NEWSWIRE_PORT); default 8000"),
+          base_url: Optional[str] = typer.Option(None, help="Public address used in links (NEWSWIRE_BASE_URL); "
+                                                 "default http://HOST:PORT"),
           worker: Optional[bool] = typer.Option(None, "--worker/--no-worker", show_default="NEWSWIRE_RUN_WORKER, "
                                                 "else on", help="Run the release clock and delivery worker in "
                                                 "this process.")):
     """Run the web service (API, newsroom, feeds) with an in-process worker."""
-    settings = settings_for(data_dir, database_url, run_worker=worker, base_url=base_url)
+    flags = {"run_worker": worker, "host": host, "port": port}
+    settings = settings_for(data_dir, database_url, base_url=base_url, **flags)
     if "base_url" not in settings.model_fields_set:  # neither --base-url nor NEWSWIRE_BASE_URL: this server
-        settings = settings_for(data_dir, database_url, run_worker=worker, base_url=f"http://{host}:{port}")
+        settings = settings.with_overrides(base_url=f"http://{settings.host}:{settings.port}")
     nw = bootstrap.build(settings)
-    err.print(f"Newswire on http://{host}:{port}  database: {redact(nw.settings)}")
+    err.print(f"Newswire on http://{settings.host}:{settings.port}  database: {redact(nw.settings)}")
     # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
-    uvicorn.run(create_app(nw), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(create_app(nw), host=settings.host, port=settings.port, log_level="info",
+                timeout_graceful_shutdown=5)
 
 
 @app.command()

@@ -11,12 +11,11 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
+from .. import bootstrap
 from ..domain.errors import NewswireError
 from ..translation import files, models
 from ..translation.engines.base import EngineError
 from ..translation.models import parse_pair, pull
-from ..translation.pipeline import Pipeline
-from ..translation.registry import Registry
 from .base import DataDir, app, err, fail, settings_for
 
 
@@ -45,7 +44,7 @@ def translate(file: Path = typer.Argument(..., help="A release as Markdown (.md,
     if how == "detected":
         err.print(f"source language detected as {lang}; give --from to say otherwise")
     targets = [t.strip() for t in to.split(",") if t.strip()]
-    pipeline = Pipeline(Registry.from_settings(settings_for(None, None), only=[engine] if engine else None))
+    pipeline = bootstrap.translation_pipeline(settings_for(None, None), only=[engine] if engine else None)
     try:  # every pair first: an unsupported one says which pairs exist and what would add it
         for target in targets:
             pipeline.routes(lang, target, engine)
@@ -79,8 +78,8 @@ def translate(file: Path = typer.Argument(..., help="A release as Markdown (.md,
         err.print(f"{flagged} segment(s) flagged for an editor")
 
 
-ModelsDir = typer.Option(None, "--models-dir", envvar="NEWSWIRE_MODELS_DIR",
-                         help="Where installed models live; default: models/ in --data-dir.")
+ModelsDir = typer.Option(None, "--models-dir",
+                         help="Where installed models live (NEWSWIRE_MODELS_DIR); default: models/ in --data-dir.")
 
 
 def _models_registry(data_dir, models_dir):

@@ -31,6 +31,13 @@ class Unrenderable:
         return cls(reason)
 
 
+    @classmethod
+    def load_failed(cls, release_id: int, exc: Exception) -> Unrenderable:
+        reason = text.safe(f"release {release_id} could not be loaded: {type(exc).__name__}: {exc}")[:1000]
+        log.error("%s; its deliveries are dead", reason, exc_info=exc)
+        return cls(reason)
+
+
 def render(channel: Channel, release, event: str, target: Target, key: tuple):
     try:
         return channel.render(release, event, target)

@@ -30,6 +30,11 @@ class EndpointStatus(StrEnum):
     PENDING = "pending"  # a WebSub subscription whose intent is being verified
     ACTIVE = "active"
     DISABLED = "disabled"
+    DELETED = "deleted"  # only in an EndpointChanged: the row is gone
+
+
+# An endpoint's disabled_reason when its subscriber ended it (one-click unsubscribe, WebSub unsubscribe).
+UNSUBSCRIBED = "unsubscribed"
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,13 @@ class EndpointChanged(Event):
     """An endpoint was created, re-enabled, disabled, unsubscribed or deleted."""
 
     endpoint_id: int
-    status: str  # an EndpointStatus, or "deleted"
+    status: EndpointStatus
+
+
+@dataclass(frozen=True)
+class ListenerLost(Event):
+    """Local only: the cross-process listener lost its connection; other processes' events are not
+    heard until ``ListenerReconnected``."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +131,9 @@ def from_json(raw: str) -> tuple[Event, str] | None:
         data = json.loads(raw)
         cls = TYPES[data.pop("type")]
         origin = data.pop("origin", "")
-        return cls(**data), origin
-    except (ValueError, KeyError, TypeError):
+        # only the fields this version knows: a newer peer may send more (a rolling deploy)
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)}), origin
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

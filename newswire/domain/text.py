@@ -115,9 +115,10 @@ class _Text(HTMLParser):
             self.blocks.append([])
 
 
-def html_to_text(html: str) -> str:
-    """The plain text of an HTML fragment: one paragraph per block, separated by a blank line;
-    runs of whitespace collapsed; a ``<br>`` keeps its line break."""
+def html_to_text(html: str, paragraph_break: str = "\n\n") -> str:
+    """The plain text of an HTML fragment: one paragraph per block, separated by ``paragraph_break``
+    (a blank line; JSON-LD's articleBody takes one line break); runs of whitespace collapsed; a
+    ``<br>`` keeps its line break."""
     if not html:
         return ""
     p = _Text()
@@ -129,7 +130,7 @@ def html_to_text(html: str) -> str:
         text = "\n".join(line for line in lines if line)
         if text:
             paragraphs.append(text)
-    return "\n\n".join(paragraphs)
+    return paragraph_break.join(paragraphs)
 
 
 def is_email(value: str) -> bool:

@@ -55,7 +55,7 @@ def render(release: Release, site: Site) -> dict:
         "sourceOrganization": issuer,
         "publisher": {"@type": "Organization", "name": site.name, "url": site.base_url},
         "isAccessibleForFree": True,
-        "articleBody": html_to_text(c.body_html),
+        "articleBody": html_to_text(c.body_html, paragraph_break="\n"),
     }
     if c.subheadline:
         data["alternativeHeadline"] = c.subheadline

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from slugify import slugify
 
 from ..domain import languages
-from ..domain.errors import Collector, NotFound
-from ..domain.models import Issuer, Principal, Release
+from ..domain.errors import Collector, Forbidden, NotFound
+from ..domain.models import Issuer, Principal, Release, Role, Status
 from ..domain.subscriptions import Event
 from ..domain.vocab import is_region, media_topics, normalize_qcode, region_name
 from ..formats import feeds, sitemap
@@ -99,6 +99,27 @@ class Listings:
     def last_change(self, query: ListQuery) -> dt.datetime | None:
         with self.db.read() as conn:
             return store.latest_change(conn, query)
+
+    def query_for(self, principal: Principal, *, status: str | None = None, **params) -> ListQuery:
+        """The listing the API's query parameters ask for, as ``principal`` may see it: public releases,
+        or with ``status`` (a comma list) the non-public ones of its own issuer (the desk: all)."""
+        c = Collector()
+        base = self.filters(c, **params)
+        statuses: tuple[Status, ...] = ()
+        if status:
+            try:
+                statuses = tuple(Status(s) for s in status.split(","))
+            except ValueError:
+                c.add("status", f"use any of: {', '.join(s.value for s in Status)}")
+        c.raise_if_any()
+        if not statuses:
+            return self.public_query(**base)
+        access.require_signed_in(principal)
+        if principal.is_staff:
+            return ListQuery(statuses=statuses, **base)
+        if principal.role == Role.ISSUER:
+            return ListQuery(statuses=statuses, issuer_id=principal.issuer_id, **base)
+        raise Forbidden("Only issuers (for their own releases), editors and admins may list by status.")
 
     def public_query(self, **filters) -> ListQuery:
         return ListQuery(public_at=self.clock(), **filters)
@@ -213,16 +234,20 @@ class Listings:
         with self.db.read() as conn:
             return stream.latest_id(conn)
 
-    def for_delivery(self, wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Release | None]:
+    def for_delivery(self, wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Release | Exception | None]:
         """The releases that deliveries carry, by (release id, language, event): the language version.
         A kill notice may fall back to the original (it carries no text); other events need their
         language version, else the delivery is dead (a correction re-queued the translation, and the
-        corrected version is delivered when it is ready)."""
-        out = {}
+        corrected version is delivered when it is ready). A release that cannot be loaded (a row no
+        format could read) is given as the exception, so only its own deliveries fail."""
+        out: dict = {}
         with self.db.read() as conn:
             for release_id, language, event in wanted:
-                release = store.load_language(conn, release_id, language)
-                if release is None and event == Event.WITHDRAWN:
-                    release = store.load(conn, release_id)
+                try:
+                    release = store.load_language(conn, release_id, language)
+                    if release is None and event == Event.WITHDRAWN:
+                        release = store.load(conn, release_id)
+                except Exception as exc:  # the row's own content; the connection is still good
+                    release = exc
                 out[(release_id, language, event)] = release
         return out

@@ -174,6 +174,8 @@ class ReleaseService:
             values = {}
             if "embargo_until" in raw:
                 values["embargo_until"] = self._embargo(raw["embargo_until"], now)
+                if r.status == Status.SCHEDULED and values["embargo_until"] is not None:
+                    self.db.emit(conn, ReleaseScheduled(release_id))  # the clock looks at the new time
                 if r.status == Status.SCHEDULED and values["embargo_until"] is None:
                     raise InvalidInput("embargo_until: a scheduled release needs a release time; "
                                        "withdraw it to cancel, or publish it after editing")

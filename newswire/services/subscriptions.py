@@ -20,7 +20,7 @@ from ..config import Settings
 from ..distribution import netguard
 from ..distribution.secrets import encrypt, new_webhook_secret
 from ..domain.errors import Collector, Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from ..domain.events import DeliveriesQueued, EndpointChanged, EndpointStatus
+from ..domain.events import UNSUBSCRIBED, DeliveriesQueued, EndpointChanged, EndpointStatus
 from ..domain.models import SYSTEM, Principal, Role
 from ..domain.subscriptions import Channel, Endpoint, Preferences, Subscriber
 from ..storage import audit
@@ -37,7 +37,6 @@ from .unit import Clock, Database
 # dropping deliveries. A second rotation within the overlap retires the oldest secret at once.
 ROTATION_OVERLAP = dt.timedelta(hours=24)
 DELIVERY_STATUSES = (ledger.PENDING, ledger.DELIVERED, ledger.DEAD, ledger.CANCELLED)
-UNSUBSCRIBED = "unsubscribed"  # an endpoint's disabled_reason after a one-click unsubscribe
 
 
 @dataclass(frozen=True)
@@ -147,8 +146,11 @@ class SubscriptionService:
         """Its endpoints, keys and ledger rows go with it (foreign keys cascade)."""
         with self.db.transaction() as conn:
             self._visible(conn, p, subscriber_id)
+            gone = [e.id for e in subs.endpoints_of(conn, subscriber_id)]
             subs.delete_subscriber(conn, subscriber_id)
-            self._audit(conn, p, "subscriber.delete", subscriber_id=subscriber_id)
+            self._audit(conn, p, "subscriber.delete", subscriber_id=subscriber_id, endpoints=gone)
+            for endpoint_id in gone:
+                self.db.emit(conn, EndpointChanged(endpoint_id, EndpointStatus.DELETED))
         self.accounts.forget_keys()  # its keys are gone; do not let the cache honour them
 
     def create_key(self, p: Principal, subscriber_id: int, name: str | None = None) -> str:
@@ -196,7 +198,7 @@ class SubscriptionService:
             self._endpoint_row(conn, p, subscriber_id, endpoint_id)
             subs.delete_endpoint(conn, endpoint_id)
             self._audit(conn, p, "endpoint.delete", subscriber_id=subscriber_id, endpoint_id=endpoint_id)
-            self.db.emit(conn, EndpointChanged(endpoint_id, "deleted"))
+            self.db.emit(conn, EndpointChanged(endpoint_id, EndpointStatus.DELETED))
 
     def rotate_secret(self, p: Principal, subscriber_id: int, endpoint_id: int) -> Issued:
         now = self.clock()
@@ -296,6 +298,11 @@ class SubscriptionService:
 
     # --- one-click unsubscribe (RFC 8058): the token is the authority -------------------------------
 
+    @staticmethod
+    def is_unsubscribed(row) -> bool:
+        """Whether the endpoint's subscriber ended it (rather than a 410, or an admin)."""
+        return row.status == EndpointStatus.DISABLED and row.disabled_reason == UNSUBSCRIBED
+
     def unsubscribe_target(self, token: str):
         """The e-mail endpoint a message's unsubscribe token names, or NotFound."""
         with self.db.read() as conn:
@@ -305,7 +312,7 @@ class SubscriptionService:
         """Disable that one endpoint and cancel its pending deliveries; repeating is harmless."""
         with self.db.transaction() as conn:
             row = self._by_token(conn, token)
-            if not (row.status == EndpointStatus.DISABLED and row.disabled_reason == UNSUBSCRIBED):
+            if not self.is_unsubscribed(row):
                 ledger.disable_endpoint(conn, row.id, UNSUBSCRIBED, self.clock())
                 audit.record(conn, actor=SYSTEM, action="endpoint.unsubscribe", now=self.clock(),
                              detail={"subscriber_id": row.subscriber_id, "endpoint_id": row.id})

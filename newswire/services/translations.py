@@ -11,6 +11,7 @@ result and, once the release is public, routes the new language version like any
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
@@ -48,11 +49,14 @@ class TranslationService:
     def __init__(self, db: Database, clock: Clock, router: Router, pipeline: Callable[[], Pipeline]):
         self.db, self.clock, self.router = db, clock, router
         self._make_pipeline, self._pipeline = pipeline, None
+        self._building = threading.Lock()  # two requests at once must not load the engines twice
 
     @property
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
-            self._pipeline = self._make_pipeline()
+            with self._building:
+                if self._pipeline is None:
+                    self._pipeline = self._make_pipeline()
         return self._pipeline
 
     def use_pipeline(self, pipeline: Pipeline) -> None:

@@ -34,6 +34,9 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
+            # conn.info belongs to the pooled DBAPI connection: the list is made here and popped below,
+            # so only this transaction's events are in it, and emit() outside one is refused.
+            conn.info[_PENDING] = []
             try:
                 yield conn
             finally:
@@ -47,8 +50,9 @@ class Database:
 
     def emit(self, conn: Connection, event: Event) -> None:
         """Fire ``event`` when ``conn``'s transaction commits (never if it rolls back)."""
-        if not conn.in_transaction():
+        pending = conn.info.get(_PENDING)
+        if pending is None:
             raise RuntimeError("events are fired from inside Database.transaction()")
-        conn.info.setdefault(_PENDING, []).append(event)
+        pending.append(event)
         if self.postgres:
             notify.send(conn, to_json(event, self.bus.origin))

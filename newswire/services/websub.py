@@ -24,7 +24,7 @@ from ..distribution.channels.http import guarded_session
 from ..distribution.secrets import encrypt
 from ..distribution.websub_topics import parse_topic
 from ..domain.errors import InvalidInput
-from ..domain.events import EndpointChanged, EndpointStatus
+from ..domain.events import UNSUBSCRIBED, EndpointChanged, EndpointStatus
 from ..domain.limits import LIMITS
 from ..domain.models import SYSTEM
 from ..domain.subscriptions import Channel
@@ -162,7 +162,7 @@ class WebSubService:
                 if row.status == EndpointStatus.PENDING:
                     subs.delete_endpoint(conn, row.id)
                     self._audit(conn, "websub.refused", row.id, req)
-                    self.db.emit(conn, EndpointChanged(row.id, "deleted"))
+                    self.db.emit(conn, EndpointChanged(row.id, EndpointStatus.DELETED))
                 return
             if req.mode == "subscribe":
                 # A renewal replaces lease and secret; the lease counts from the verification request (§5.3).
@@ -173,7 +173,7 @@ class WebSubService:
                 self.db.emit(conn, EndpointChanged(row.id, EndpointStatus.ACTIVE))
             else:
                 # Disabled, not deleted: the ledger keeps what was sent to it; what was still due is cancelled.
-                ledger.disable_endpoint(conn, row.id, "unsubscribed", verified_at)
+                ledger.disable_endpoint(conn, row.id, UNSUBSCRIBED, verified_at)
                 self._audit(conn, "websub.unsubscribe", row.id, req)
                 self.db.emit(conn, EndpointChanged(row.id, EndpointStatus.DISABLED))
 

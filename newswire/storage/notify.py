@@ -31,10 +31,11 @@ def send(conn: Connection, payload: str) -> None:
 
 
 async def listen(url: str, on_payload: Callable[[str], None], on_connect: Callable[[], Awaitable[None] | None],
-                 ready: asyncio.Event | None = None) -> None:
+                 ready: asyncio.Event | None = None, on_lost: Callable[[], None] | None = None) -> None:
     """Run until cancelled: LISTEN on ``url`` (a libpq URL), hand each payload to ``on_payload``.
     After every (re)connection ``on_connect`` runs, so callers can catch up on what they missed
-    while no connection listened. Reconnects with exponential backoff."""
+    while no connection listened; ``on_lost`` runs when a connection breaks. Reconnects with
+    exponential backoff."""
     delay = BACKOFF_FIRST
     while True:
         try:
@@ -47,10 +48,15 @@ async def listen(url: str, on_payload: Callable[[str], None], on_connect: Callab
                     ready.set()
                 delay = BACKOFF_FIRST
                 async for note in conn.notifies():
-                    on_payload(note.payload)
+                    try:
+                        on_payload(note.payload)
+                    except Exception:  # one bad payload must not cost the connection
+                        log.exception("could not handle a %s notification", CHANNEL)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the database restarted or the network broke: callers catch up on reconnect
+            if on_lost is not None:
+                on_lost()
             log.warning("LISTEN %s failed (%s); retrying in %.1fs", CHANNEL, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, BACKOFF_MAX)

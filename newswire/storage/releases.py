@@ -193,11 +193,13 @@ def load_language(conn: Connection, release_id: int, language: str | None, *,
     if release is None or not language or language == release.language:
         return release
     row = tr.get(conn, release_id, language)
-    if row is None or row.source_version != release.current.number or not row.fields:
+    if row is None or not row.fields:
         return None
-    if row.status != tr.READY and not (unfinished and row.status in (tr.REVIEW, tr.QUEUED, tr.TRANSLATING)):
-        return None
-    return language_version(release, row)
+    if row.is_current_for(release.current.number):
+        return language_version(release, row)
+    # the desk may read a version of the current text still under review or being re-run
+    desk = unfinished and row.source_version == release.current.number
+    return language_version(release, row) if desk and row.status in (tr.REVIEW, tr.QUEUED, tr.TRANSLATING) else None
 
 
 def versions(conn: Connection, release_id: int) -> list[Version]:
@@ -258,7 +260,7 @@ def _in_language(conn: Connection, items: list[Release], language: str) -> list[
         row = found.get(r.id)
         if r.id not in others:
             out.append(r)
-        elif row is not None and row.source_version == r.current.number:
+        elif row is not None and row.is_current_for(r.current.number):
             out.append(language_version(r, row))
     return out
 
@@ -271,7 +273,7 @@ def _with_translations(conn: Connection, items: list[Release]) -> list[Release]:
     for r in items:
         out.append(r)
         out += [language_version(r, row) for row in sorted(by_release.get(r.id, []), key=lambda x: x.language)
-                if row.source_version == r.current.number]
+                if row.is_current_for(r.current.number)]
     return out
 
 

@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..bootstrap import Container
+from ..bootstrap import Container, default_worker_id
 from ..domain.limits import request_body_bytes
 from . import edge, problems
 from .api import deliveries as api_deliveries
@@ -30,11 +30,11 @@ def create_app(nw: Container) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        runtime = nw.runtime(live=True, workers=settings.run_worker, worker_id=None)
-        await runtime.start()
-        app.state.live = runtime.hub
-        app.state.runtime = runtime
+        runtime = nw.runtime(live=True, workers=settings.run_worker, worker_id=default_worker_id("serve"))
         try:
+            await runtime.start()
+            app.state.live = runtime.hub
+            app.state.runtime = runtime
             yield
         finally:
             await runtime.stop()

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..bootstrap import Container
 from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
 from ..formats.site import Site
-from ..services.accounts import AccountService
 from ..services.listings import Listings
 from ..services.releases import ReleaseService
 from ..services.subscriptions import SubscriptionService
 from ..services.translations import TranslationService
 from ..services.websub import WebSubService
-
-
-def container(request: Request) -> Container:
-    return request.app.state.nw
 
 
 def site(request: Request) -> Site:
@@ -38,10 +32,6 @@ def translations(request: Request) -> TranslationService:
 
 def subscriptions(request: Request) -> SubscriptionService:
     return request.app.state.nw.subscriptions
-
-
-def accounts(request: Request) -> AccountService:
-    return request.app.state.nw.accounts
 
 
 def websub(request: Request) -> WebSubService:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
 from collections import OrderedDict, deque
 
@@ -87,6 +85,8 @@ class DeliveryWorker:
         self._held: dict[int, ledger.Claimed] = {}  # jobs a batching channel keeps until flush
         self._results: list[tuple[ledger.Claimed, Result]] = []
         self._unsent: list[int] = []
+        # Endpoints that answered 410 here: nothing more is sent to them until the disable is written
+        # (then the claim cancels their rows) or an admin re-enables them (``endpoint_changed``).
         self._gone: set[int] = set()
         self._cache: OrderedDict[tuple, object] = OrderedDict()  # releases and rendered payloads
 
@@ -100,6 +100,14 @@ class DeliveryWorker:
 
     def wake(self, _event: Event | None = None) -> None:
         """A bus handler: deliveries were queued or replayed."""
+        self.poke()
+
+    def reconnected(self, _event: Event | None = None) -> None:
+        """A bus handler: the cross-process listener was away, so an ``EndpointChanged`` may have been
+        missed. Forget the 410s seen (the database decides: a disabled endpoint's rows are cancelled
+        at the claim), and look now."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._gone.clear)
         self.poke()
 
     def endpoint_changed(self, event: EndpointChanged) -> None:
@@ -181,8 +189,13 @@ class DeliveryWorker:
     def _load_releases(self, missing: dict[tuple, ledger.Claimed]) -> dict[tuple, object]:
         # In a thread, while the loop waits for it in _claim (claims never overlap, so the cache is ours).
         found = self.releases.for_delivery([(c.release_id, c.language, c.event) for c in missing.values()])
-        return {key: self._cached(key, lambda c=c: found[(c.release_id, c.language, c.event)])
-                for key, c in missing.items()}
+
+        def loaded(c: ledger.Claimed):
+            release = found[(c.release_id, c.language, c.event)]
+            # a release that cannot even be loaded is a poison too: its deliveries go dead, not the claim
+            return Unrenderable.load_failed(c.release_id, release) if isinstance(release, Exception) else release
+
+        return {key: self._cached(key, lambda c=c: loaded(c)) for key, c in missing.items()}
 
     def _jobs(self, claimed, endpoints, releases, in_memory: dict[int, int], now) -> tuple[list, list, list]:
         jobs, overflow, final = [], [], []
@@ -194,6 +207,8 @@ class DeliveryWorker:
                 final.append(ledger.Outcome(c.id, ledger.CANCELLED, now, error="endpoint disabled"))
             elif release is None:
                 final.append(ledger.Outcome(c.id, ledger.DEAD, now, error="the release no longer exists"))
+            elif isinstance(release, Unrenderable):
+                final.append(ledger.Outcome(c.id, ledger.DEAD, now, error=release.reason))
             elif in_memory.get(ep.id, 0) >= 2 * cap:
                 overflow.append(c.id)  # enough of this endpoint's work waits here already
             else:
@@ -377,7 +392,3 @@ class DeliveryWorker:
         for channel in self.channels.values():
             await channel.close()
         await self._db.close()
-
-
-def default_worker_id(role: str = "worker") -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{role}"

@@ -46,6 +46,7 @@ class LiveHub:
         self._seen: set[int] = set()  # recent ids, so a catch-up after a reconnect sends nothing twice
         self._order: deque[int] = deque()
         self._high = 0  # the newest event id this process has heard of
+        self._gap_from: int | None = None  # while the cross-process listener is away: _high when it left
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
@@ -68,14 +69,35 @@ class LiveHub:
         """A bus handler, from any thread: a release event committed (here or in another process)."""
         self.publish(event.stream_event_id)
 
-    def on_reconnect(self, _event: Event | None = None) -> None:
-        """A bus handler: the cross-process listener was away; fetch what committed meanwhile."""
+    def on_lost(self, _event: Event | None = None) -> None:
+        """A bus handler: the cross-process listener is away. What other processes commit from now on
+        is not heard until it is back, while this process's own events still are: remember where the
+        gap starts, or the catch-up would begin after this process's newer events and skip theirs."""
         loop = self._loop
         if loop is not None:
             try:
-                loop.call_soon_threadsafe(lambda: self._tasks.append(loop.create_task(self._catch_up())))
+                loop.call_soon_threadsafe(self._mark_gap)
             except RuntimeError:  # the loop closed while we were told
                 pass
+
+    def on_reconnect(self, _event: Event | None = None) -> None:
+        """A bus handler: the cross-process listener is back; fetch what committed meanwhile."""
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._start_catch_up)
+            except RuntimeError:  # the loop closed while we were told
+                pass
+
+    def _mark_gap(self) -> None:
+        if self._gap_from is None:
+            self._gap_from = self._high
+
+    def _start_catch_up(self) -> None:
+        start, self._gap_from = (self._high if self._gap_from is None else self._gap_from), None
+        task = asyncio.get_running_loop().create_task(self._catch_up(start))
+        self._tasks.append(task)
+        task.add_done_callback(lambda t: t in self._tasks and self._tasks.remove(t))
 
     def publish(self, event_id: int) -> None:
         loop = self._loop
@@ -122,10 +144,12 @@ class LiveHub:
                         self._subs.discard(sub)
                         sub.close()
 
-    async def _catch_up(self) -> None:
+    async def _catch_up(self, after: int) -> None:
+        """Feed every event after ``after`` (those already sent are skipped by ``_seen``)."""
         while True:
-            batch = await asyncio.to_thread(self.events.since, self._high)
+            batch = await asyncio.to_thread(self.events.since, after)
             for ev in batch:
                 self._feed(ev.id)
             if len(batch) < PAGE:
                 return
+            after = batch[-1].id

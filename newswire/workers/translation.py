@@ -63,7 +63,10 @@ class TranslationWorker:
                 done, _ = await asyncio.wait({work}, timeout=self.lease / 4)
                 if not done:
                     await asyncio.to_thread(self._heartbeat, row)
-            work.result()
+            try:
+                work.result()
+            except Exception:  # filing the result failed (a database hiccup): the lease runs out, it is retried
+                log.exception("translation job %s could not be filed; it is taken up again after its lease", row.id)
 
     def run_once(self) -> tr.Row | None:
         """Claim and translate one job, synchronously (the CLI, tests). None if nothing was queued."""

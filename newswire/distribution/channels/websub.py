@@ -31,11 +31,11 @@ def signature(secret: str, body: bytes) -> str:
 class WebSubChannel(HttpChannel):
     name = "websub"
 
-    def __init__(self, settings: Settings, render_feed: Callable[..., bytes]):
+    def __init__(self, settings: Settings, site: Site, render_feed: Callable[..., bytes]):
         """``render_feed(lang, kind, industry=…, region=…, issuer=…)``: the topic's feed bytes now."""
         super().__init__(settings)
         self.render_feed = render_feed
-        self.hub_url = Site.from_settings(settings).url(HUB_PATH)
+        self.hub_url = site.url(HUB_PATH)
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
         return (target.topic, release.id, release.current.number, event)

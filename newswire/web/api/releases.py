@@ -5,24 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ...domain.errors import Collector, Forbidden, InvalidInput, NotFound
-from ...domain.models import Principal, Release, Role, Status
+from ...domain.errors import InvalidInput, NotFound
+from ...domain.models import Principal, Release
+from ...domain.queries import decode_cursor
 from ...formats import newsml, ninjs
 from ...formats.site import Site
-from ...domain.queries import ListQuery, decode_cursor
-from ...services.access import require_signed_in
 from ...services.listings import Listings
 from ...services.releases import ReleaseService
 from ..deps import listings, principal, releases
+from ..deps import site as _site
 from . import schemas
 
 router = APIRouter(prefix="/api/v1/releases", tags=["releases"])
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
 
-
-def _site(request: Request) -> Site:
-    return request.app.state.nw.site
 
 
 def summary(release: Release, site: Site) -> dict:
@@ -54,27 +51,6 @@ def create_release(request: Request, body: schemas.ReleaseCreate, p: Principal =
                         headers={"Location": site.url(f"/api/v1/releases/{release.id}")})
 
 
-def _list_query(p: Principal, ls: Listings, *, language, industry, region, issuer, since, status) -> ListQuery:
-    c = Collector()
-    base = ls.filters(c, language=language, industry=industry, region=region, issuer=issuer, since=since)
-    statuses: tuple[Status, ...] = ()
-    if status:
-        try:
-            statuses = tuple(Status(s) for s in status.split(","))
-        except ValueError:
-            c.add("status", f"use any of: {', '.join(s.value for s in Status)}")
-    c.raise_if_any()
-    if not statuses:
-        return ListQuery(public_at=ls.clock(), **base)
-    # Non-public listings: staff see all; an issuer sees only its own; others nothing.
-    require_signed_in(p)
-    if p.is_staff:
-        return ListQuery(statuses=statuses, **base)
-    if p.role == Role.ISSUER:
-        return ListQuery(statuses=statuses, issuer_id=p.issuer_id, **base)
-    raise Forbidden("Only issuers (for their own releases), editors and admins may list by status.")
-
-
 @router.get("", responses=ERRORS, summary="List published releases (ninjs), newest first")
 def list_releases(request: Request, language: str | None = None, industry: str | None = None,
                   region: str | None = None, issuer: str | None = None,
@@ -82,7 +58,7 @@ def list_releases(request: Request, language: str | None = None, industry: str |
                   status: str | None = Query(None, description="Comma list; for issuers and the desk only"),
                   cursor: str | None = None, limit: int = Query(50, ge=1, le=200),
                   p: Principal = Depends(principal), ls: Listings = Depends(listings)):
-    q = _list_query(p, ls, language=language, industry=industry, region=region, issuer=issuer, since=since,
+    q = ls.query_for(p, language=language, industry=industry, region=region, issuer=issuer, since=since,
                     status=status)
     if cursor:
         try:

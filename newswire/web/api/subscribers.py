@@ -10,15 +10,13 @@ from ...domain.subscriptions import Channel, Endpoint, Subscriber
 from ...formats.site import Site
 from ...services.subscriptions import Issued, SubscriptionService
 from ..deps import principal, subscriptions
+from ..deps import site as _site
 from . import schemas
 
 router = APIRouter(prefix="/api/v1/subscribers", tags=["subscribers"])
 PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
 
-
-def _site(request: Request) -> Site:
-    return request.app.state.nw.site
 
 
 def subscriber_json(s: Subscriber, site: Site) -> dict:

@@ -13,6 +13,7 @@ from ...formats.site import Site
 from ...services.listings import Listings
 from ...services.translations import TranslationService
 from ..deps import listings, principal, translations
+from ..deps import site as _site
 from . import schemas
 
 if TYPE_CHECKING:
@@ -21,9 +22,6 @@ from .releases import ERRORS
 
 router = APIRouter(tags=["translations"])
 
-
-def _site(request: Request) -> Site:
-    return request.app.state.nw.site
 
 
 def view(release: Release, row: Row, site: Site, now, *, segments: bool = False) -> dict:

@@ -21,12 +21,13 @@ from ...config import Settings
 from ...domain import languages
 from ...domain.errors import NotFound
 from ...domain.models import Release, Status
+from ...domain.queries import ListQuery
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
 from ...formats.site import Site
-from ...domain.queries import ListQuery
-from ...services.listings import Listings
 from .. import i18n
+from ..deps import listings as _listings
+from ..deps import site as _site
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -72,14 +73,6 @@ def alternates(release: Release, site: Site) -> dict[str, str]:
     plus x-default (the original): every version links to every other, both ways."""
     urls = {lang: site.release_url(release, lang) for lang in release.languages}
     return {**urls, "x-default": urls[release.original_language]}
-
-
-def _listings(request: Request) -> Listings:
-    return request.app.state.nw.listings
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.nw.site
 
 
 def _not_found() -> HTTPException:

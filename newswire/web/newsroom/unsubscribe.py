@@ -15,8 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from ...domain import languages
 from ...domain.errors import NotFound
-from ...domain.events import EndpointStatus
-from ...services.subscriptions import UNSUBSCRIBED, SubscriptionService
+from ...services.subscriptions import SubscriptionService
 from ..deps import subscriptions
 
 router = APIRouter(include_in_schema=False)
@@ -39,8 +38,7 @@ def confirm(request: Request, token: str, svc: SubscriptionService = Depends(sub
         row = svc.unsubscribe_target(token)
     except NotFound:
         raise HTTPException(status_code=404) from None
-    done = row.status == EndpointStatus.DISABLED and row.disabled_reason == UNSUBSCRIBED
-    return _page(request, row, token, done=done)
+    return _page(request, row, token, done=svc.is_unsubscribed(row))
 
 
 @router.post("/unsubscribe/{token}")
