@@ -10,7 +10,7 @@ from newswire.config import from_env, setting_names
 ROOT = Path(__file__).resolve().parents[1]
 # Variables the doc names that are not Settings fields: `serve` flags that typer reads from the
 # environment itself, and the tests' own database server.
-NOT_SETTINGS = {"NEWSWIRE_TEST_POSTGRES_URL"}
+NOT_SETTINGS = {"NEWSWIRE_TEST_POSTGRES_URL", "NEWSWIRE_TEST_PROCESSES"}  # the test suite's, not the wire's
 
 
 def test_every_setting_is_documented_and_every_documented_variable_exists():
