@@ -4,8 +4,8 @@
 (``Database``), every use-case service with its dependencies passed in, and the factories for
 channels and workers. ``serve``, ``worker``, the CLI, the benchmarks and the tests all start here;
 nothing else constructs infrastructure. ``Runtime`` runs a process's background parts (the
-cross-process event listener, the live hub, the release clock and the workers) and subscribes
-each of them to the events it wakes on: that table is at the bottom of this file.
+cross-process event listener, the live hub, the release clock and the workers); each factory below
+subscribes its part to the events that wake it (docs/architecture.md has the whole table).
 """
 
 from __future__ import annotations

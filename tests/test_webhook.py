@@ -18,7 +18,7 @@ from newswire.formats.site import Site
 from newswire.storage import deliveries as ledger
 from newswire.storage import subscribers as subs
 from standardwebhooks.webhooks import WebhookVerificationError
-from helpers import publish
+from helpers import audit_actions, publish
 from webhook_receiver import add_webhook, rows, run_worker
 
 
@@ -104,6 +104,7 @@ def test_410_disables_the_endpoint_and_cancels_its_pending_deliveries(wire, edit
     assert ep.status == "disabled" and "410" in ep.disabled_reason
     third = publish(wire, editor, sample)
     assert rows(wire, release_id=third.id) == []  # a disabled endpoint is no longer routed to
+    assert [d for _, d in audit_actions(wire, "endpoint.gone")] == [{"endpoint_id": eid, "reason": ep.disabled_reason}]
 
 
 def test_dead_after_the_last_retry_then_replayed(wire, editor, sample, receiver):

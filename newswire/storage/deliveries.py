@@ -10,6 +10,7 @@ are due again. The worker runs the statements made here (``claim_sql``, ``record
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection
 from typing import NamedTuple
 
@@ -154,9 +155,13 @@ def release_sql(pg: bool, worker: str, ids: list[int]) -> Statements:
 
 
 def disable_sql(pg: bool, endpoint_id: int, reason: str, now: dt.datetime) -> Statements:
-    """``disable_endpoint`` for the worker's own connection."""
+    """``disable_endpoint`` for the worker's own connection, on the audit record like every endpoint change."""
+    detail = json.dumps({"endpoint_id": endpoint_id, "reason": reason})
     return [(raw.sql(pg, "UPDATE endpoints SET status = 'disabled', disabled_reason = ? WHERE id = ?"),
              (reason, endpoint_id), False),
+            (raw.sql(pg, "INSERT INTO audit_log (at, actor, actor_key_id, action, detail) "
+                         f"VALUES (?, 'system', NULL, 'endpoint.gone', ?{'::jsonb' if pg else ''})"),
+             (raw.stamper(pg)(now), detail), False),
             (raw.sql(pg, "UPDATE deliveries SET status = 'cancelled', last_error = ?, last_attempt_at = ?, "
                          "leased_until = NULL, leased_by = NULL WHERE endpoint_id = ? AND status = 'pending'"),
              (f"endpoint disabled: {reason}", raw.stamper(pg)(now), endpoint_id), False)]

@@ -2,8 +2,10 @@
 connection per process, one reconnect policy.
 
 PostgreSQL delivers a notification only when the sending transaction commits, and to every
-listening session, this process's own included. SQLite has one process per database file, so
-there the in-process bus is all there is and this module is not used.
+listening session, this process's own included. SQLite has no such channel, so there each process
+hears only its own events: several processes on one SQLite file (``serve --no-worker`` beside a
+``newswire worker``) still deliver everything, as the workers also look at the ledger every second,
+but the live stream of ``serve`` hears only what ``serve`` itself publishes (run PostgreSQL for that).
 """
 
 from __future__ import annotations

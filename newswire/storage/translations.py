@@ -172,17 +172,20 @@ def ready(conn: Connection, release_ids: list[int], language: str | None = None)
     return [_row(r) for r in conn.execute(stmt)]
 
 
+def current_for(version):
+    """``Row.is_current_for`` in SQL: ready, and made from ``version`` (a value or a column)."""
+    return and_(t.c.status == READY, t.c.source_version == version)
+
+
 def ready_languages(conn: Connection, release_id: int, version: int) -> tuple[str, ...]:
-    return tuple(conn.execute(select(t.c.language).where(
-        t.c.release_id == release_id, t.c.status == READY, t.c.source_version == version)
-        .order_by(t.c.language)).scalars())
+    return tuple(conn.execute(select(t.c.language).where(t.c.release_id == release_id, current_for(version))
+                              .order_by(t.c.language)).scalars())
 
 
 def ready_release_ids(language: str):
     """A subquery: releases with a ready translation of their current version into ``language``
     (for listings and feeds in that language)."""
-    return select(t.c.release_id).where(t.c.language == language, t.c.status == READY,
-                                        t.c.source_version == releases.c.current_version,
+    return select(t.c.release_id).where(t.c.language == language, current_for(releases.c.current_version),
                                         t.c.release_id == releases.c.id)
 
 
