@@ -46,6 +46,8 @@ from .services.websub import WebSubService
 from .storage import db, notify
 from .storage.worker_db import WorkerDB
 from .translation.memory import SqlMemory
+from .translation.models import Registry as ModelRegistry
+from .translation.models import models_dir
 from .translation.pipeline import Pipeline
 from .translation.registry import Registry
 from .workers.clock import ReleaseClock
@@ -133,6 +135,11 @@ def translation_pipeline(settings: Settings, *, only: list[str] | None = None) -
     return Pipeline(Registry.from_settings(settings, only=only))
 
 
+def model_registry(settings: Settings) -> ModelRegistry:
+    """The installed CTranslate2 models (``newswire models …``), in the settings' models directory."""
+    return ModelRegistry(models_dir(settings))
+
+
 def upgrade(settings: Settings) -> None:
     """Create or migrate the schema of the settings' database to the newest version."""
     db.upgrade(settings.sqlalchemy_url)
@@ -179,7 +186,7 @@ class Runtime:
     workers: bool = True
     worker_id: str | None = None
     hub: LiveHub | None = None
-    clock: ReleaseClock | None = None
+    release_clock: ReleaseClock | None = None
     delivery: DeliveryWorker | None = None
     translation: TranslationWorker | None = None
     _tasks: list[asyncio.Task] = field(default_factory=list)
@@ -201,10 +208,10 @@ class Runtime:
             await self.hub.start()
         if self.workers:
             wid = self.worker_id or default_worker_id()
-            self.clock = c.release_clock(handles=self._handles)
+            self.release_clock = c.release_clock(handles=self._handles)
             self.delivery = c.delivery_worker(wid, handles=self._handles)
             self.translation = c.translation_worker(wid + "-translation", handles=self._handles)
-            self._tasks = [asyncio.create_task(x.run()) for x in (self.clock, self.delivery, self.translation)]
+            self._tasks = [asyncio.create_task(x.run()) for x in (self.release_clock, self.delivery, self.translation)]
             for task in self._tasks:
                 task.add_done_callback(_report_crash)
 
@@ -223,7 +230,7 @@ class Runtime:
 
     def stop_workers(self) -> None:
         """Begin a graceful drain (SIGTERM): in-flight sends finish, unstarted claims go back."""
-        for part in (self.clock, self.delivery, self.translation):
+        for part in (self.release_clock, self.delivery, self.translation):
             if part is not None:
                 part.stop()
 

@@ -234,7 +234,6 @@ class Settings(BaseSettings):
                                   Form("wire languages separated by commas")] = ("en", "es")
     translation_timeout: Seconds = 30.0  # Apertium's, plus 0.5 s per KB
     apertium_binary: Annotated[str, Field(pattern=r"\S"), Form("a command")] = "apertium"
-    extra: Annotated[dict, Field(default_factory=dict, exclude=True)]  # not read from the environment
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -270,10 +269,6 @@ class Settings(BaseSettings):
         return type(self)(**({name: getattr(self, name) for name in self.model_fields_set} | given))
 
 
-# Settings in code; the environment's variables name every other field.
-_NOT_FROM_ENV = {"extra"}
-
-
 class _Environment(EnvSettingsSource):
     """pydantic-settings' environment source (prefix, case, empty values, NoDecode) over a given
     mapping: os.environ, or only the dict a caller passes."""
@@ -288,11 +283,6 @@ class _Environment(EnvSettingsSource):
         return {k if self.case_sensitive else k.lower(): v for k, v in self._environ.items()
                 if v or not self.env_ignore_empty}
 
-    def get_field_value(self, field, field_name: str):
-        if field_name in _NOT_FROM_ENV:
-            return None, field_name, False
-        return super().get_field_value(field, field_name)
-
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
     """Settings from the environment (only ``environ`` when given) with the flags' ``overrides``
@@ -306,4 +296,4 @@ def variable(field: str) -> str:
 
 
 def setting_names() -> list[str]:
-    return [variable(name) for name in Settings.model_fields if name not in _NOT_FROM_ENV]
+    return [variable(name) for name in Settings.model_fields]

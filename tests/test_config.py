@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from newswire.config import Settings, SettingsError, from_env, setting_names
+from newswire.config import Settings, SettingsError, from_env
 
 NEWSWIRE = [sys.executable, "-m", "newswire.cli"]
 
@@ -115,11 +115,6 @@ def test_settings_are_frozen_and_overrides_are_checked():
         s.with_overrides(lease_seconds=0)
     with pytest.raises(SettingsError, match="no such setting"):
         Settings(max_body_byte=1)
-
-
-def test_extra_is_not_a_variable():
-    assert "NEWSWIRE_EXTRA" not in setting_names()
-    assert from_env({"NEWSWIRE_EXTRA": "not json"}).extra == {}
 
 
 def clean_env(**variables) -> dict:

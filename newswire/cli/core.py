@@ -61,8 +61,6 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
                                                    "default HOST-PID-worker. Must differ between live workers.")):
     """Run a standalone worker (release clock, delivery and translation workers) against the shared database.
     Run as many as you like, on any machines; SIGTERM finishes in-flight sends, then exits."""
-
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     nw = open_container(data_dir, database_url)
     runtime = nw.runtime(workers=True, worker_id=worker_id)
@@ -146,8 +144,6 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
             data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Import releases from files: all of them or, if any file has a problem, none.
     Prints one line per release: id, status, URL."""
-
-
 
     nw = open_container(data_dir, database_url)
     bar = Progress(console=err, transient=True) if err.is_terminal and len(files) > 1 else None

@@ -13,7 +13,7 @@ from rich.progress import Progress
 
 from .. import bootstrap
 from ..domain.errors import NewswireError
-from ..translation import files, models
+from ..translation import files
 from ..translation.engines.base import EngineError
 from ..translation.models import parse_pair, pull
 from .base import DataDir, app, err, fail, settings_for
@@ -83,9 +83,7 @@ ModelsDir = typer.Option(None, "--models-dir",
 
 
 def _models_registry(data_dir, models_dir):
-
-    settings = settings_for(data_dir, None, models_dir=str(models_dir) if models_dir else None)
-    return models.Registry(models.models_dir(settings))
+    return bootstrap.model_registry(settings_for(data_dir, None, models_dir=str(models_dir) if models_dir else None))
 
 
 def _pairs_text(pairs) -> str:

@@ -30,7 +30,6 @@ class Unrenderable:
         log.error("%s (payload %r); its deliveries are dead", reason, key, exc_info=exc)
         return cls(reason)
 
-
     @classmethod
     def load_failed(cls, release_id: int, exc: Exception) -> Unrenderable:
         reason = text.safe(f"release {release_id} could not be loaded: {type(exc).__name__}: {exc}")[:1000]

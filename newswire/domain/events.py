@@ -26,6 +26,7 @@ from . import subscriptions
 
 log = logging.getLogger("newswire.events")
 
+
 class EndpointStatus(StrEnum):
     PENDING = "pending"  # a WebSub subscription whose intent is being verified
     ACTIVE = "active"

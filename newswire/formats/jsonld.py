@@ -12,6 +12,7 @@ from ..domain.text import html_to_text
 from ..domain.vocab import media_topics, region_name
 from .site import Site
 
+
 def babel_locale(lang: str) -> str:
     return lang.replace("-", "_")
 

@@ -89,7 +89,6 @@ class AccountService:
         with self.db.read() as conn:
             return access.authenticate(conn, token, self.keys)
 
-
     def forget_keys(self) -> None:
         """Keys were revoked or deleted with their owner: stop honouring cached verifications."""
         self.keys.clear()

@@ -162,7 +162,7 @@ class ReleaseService:
         else:
             access.require_own_or_staff(p, r, action)
 
-    def _emit(self, conn: Connection, event: str, release_id: int) -> Release:
+    def _route(self, conn: Connection, event: str, release_id: int) -> Release:
         release = store.load(conn, release_id)
         self.router.route(conn, event, release)
         return release
@@ -243,7 +243,7 @@ class ReleaseService:
         store.mark_current_published(conn, r.id)
         audit.record(conn, actor=principal, action="release.publish", release_id=r.id, issuer_id=r.issuer.id,
                      now=now, detail={"version": r.current.number})
-        published = self._emit(conn, Event.PUBLISHED, r.id)
+        published = self._route(conn, Event.PUBLISHED, r.id)
         self.translations.route_ready(conn, published, now)  # the language versions ready in time go out with it
         return published
 
@@ -286,7 +286,7 @@ class ReleaseService:
             store.set_state(conn, release_id, status=Status.CORRECTED, updated_at=now)
             audit.record(conn, actor=principal, action="release.correct", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"version": number, "note": note.strip()})
-            corrected = self._emit(conn, Event.CORRECTED, release_id)
+            corrected = self._route(conn, Event.CORRECTED, release_id)
             self.translations.queue(conn, corrected, now)  # each language version follows when re-translated
             return corrected
 
@@ -304,6 +304,6 @@ class ReleaseService:
             audit.record(conn, actor=principal, action="release.withdraw", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"reason": reason.strip()})
             if r.published_at is not None:
-                return self._emit(conn, Event.WITHDRAWN, release_id)
+                return self._route(conn, Event.WITHDRAWN, release_id)
             return store.load(conn, release_id)
 

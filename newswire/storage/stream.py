@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from .tables import stream_events
 
+
 def append(conn: Connection, *, release_id: int, event: str, language: str, industries: list[str],
            regions: list[str], issuer: str, now: dt.datetime) -> int:
     event_id = conn.execute(insert(stream_events).values(

@@ -23,6 +23,7 @@ class Key:
     engine: str
     glossary: str = ""
 
+
 _CHUNK = 500  # keeps IN lists well under every backend's parameter limit
 
 

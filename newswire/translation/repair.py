@@ -14,6 +14,7 @@ import re
 
 from .segments import INLINE, VOID, is_tag, tag_name, text_of, tokens
 
+
 def same_tag(a: str, b: str) -> bool:
     """Equal opening tags, whatever their attribute quotes (Apertium rewrites ' as ")."""
     return _norm(a) == _norm(b)

@@ -65,9 +65,9 @@ class _Lane:
 
 
 class DeliveryWorker:
-    def __init__(self, db: WorkerDB, releases: Listings, channels: dict[str, Channel], worker_id: str, *,
+    def __init__(self, db: WorkerDB, listings: Listings, channels: dict[str, Channel], worker_id: str, *,
                  clock: Clock, settings: Settings, tuning: Tuning):
-        self._db, self.releases, self.channels, self.id = db, releases, channels, worker_id[:64]
+        self._db, self.listings, self.channels, self.id = db, listings, channels, worker_id[:64]
         self.clock, self.settings = clock, settings  # (the settings decrypt signing secrets)
         self.batch, self.lease, self.delays = tuning.batch, tuning.lease, list(tuning.retry_delays)
         self.concurrency, self.idle = tuning.concurrency, tuning.idle
@@ -188,7 +188,7 @@ class DeliveryWorker:
 
     def _load_releases(self, missing: dict[tuple, ledger.Claimed]) -> dict[tuple, object]:
         # In a thread, while the loop waits for it in _claim (claims never overlap, so the cache is ours).
-        found = self.releases.for_delivery([(c.release_id, c.language, c.event) for c in missing.values()])
+        found = self.listings.for_delivery([(c.release_id, c.language, c.event) for c in missing.values()])
 
         def loaded(c: ledger.Claimed):
             release = found[(c.release_id, c.language, c.event)]

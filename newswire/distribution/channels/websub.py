@@ -71,6 +71,5 @@ class WebSubChannel(HttpChannel):
                           timeout=self.settings.webhook_timeout, gone="the subscriber ended it")
 
 
-
 def _kind(topic: str) -> str:
     return urlsplit(topic).path.rpartition(".")[2]

@@ -21,7 +21,6 @@ PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
 
 
-
 def summary(release: Release, site: Site) -> dict:
     """The workflow view of a release: what the issuer and the desk need to track it."""
     return {

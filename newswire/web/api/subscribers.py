@@ -18,7 +18,6 @@ PROBLEM = {"content": {"application/problem+json": {}}}
 ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
 
 
-
 def subscriber_json(s: Subscriber, site: Site) -> dict:
     p = s.preferences
     return {

@@ -23,7 +23,6 @@ from .releases import ERRORS
 router = APIRouter(tags=["translations"])
 
 
-
 def view(release: Release, row: Row, site: Site, now, *, segments: bool = False) -> dict:
     out = {
         "language": row.language,
