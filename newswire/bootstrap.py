@@ -35,7 +35,9 @@ from .domain.events import (
     from_json,
 )
 from .formats.site import Site
+from .distribution.linkcheck import LinkChecker
 from .services.accounts import AccountService
+from .services.checks import CheckService
 from .services.listings import Listings
 from .services.releases import Policy, ReleaseService
 from .services.routing import Router
@@ -78,6 +80,7 @@ class Container:
     translations: TranslationService
     router: Router
     releases: ReleaseService
+    checks: CheckService
     subscriptions: SubscriptionService
     websub: WebSubService
 
@@ -167,12 +170,13 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
         database, clock, router, lambda: Pipeline(Registry.from_settings(settings), SqlMemory(engine, clock)))
     if pipeline is not None:
         translations.use_pipeline(pipeline)
+    checks = CheckService(database, clock, LinkChecker(settings))
     releases = ReleaseService(database, clock, Policy(settings.max_body_bytes, settings.issuer_self_publish),
-                              router, translations)
+                              router, translations, checks)
     subscriptions = SubscriptionService(database, clock, settings, accounts)
     websub = WebSubService(database, clock, settings, listings)
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, subscriptions, websub)
+                     releases, checks, subscriptions, websub)
 
 
 @dataclass

@@ -44,7 +44,8 @@ def ids(client, wire, keys, sample, editor):
                       headers=auth(keys["admin"]))
     return {"draft": wire.releases.create(editor, {**sample, "issuer": "acme"}).id, "translated": translated,
             "published": wire.releases.publish(editor, wire.releases.create(editor, {**sample, "issuer": "acme"}).id).id,
-            "subscriber": sub.json()["id"]}
+            "subscriber": sub.json()["id"],
+            "submitted": wire.releases.submit(editor, wire.releases.create(editor, {**sample, "issuer": "acme"}).id).id}
 
 
 def cases(sample, ids) -> list[tuple]:
@@ -69,6 +70,8 @@ def cases(sample, ids) -> list[tuple]:
          {"correction_note": over("release.correction_note")}, "correction_note", "release.correction_note"),
         ("POST", f"{create}/{ids['published']}/withdraw", "editor", {"reason": over("release.withdraw_reason")},
          "reason", "release.withdraw_reason"),
+        ("POST", f"{create}/{ids['submitted']}/approve", "editor", {"override": over("release.override")},
+         "override", "release.override"),
         ("PUT", "/api/v1/issuers/acme/glossary", "acme", {"keep": over("glossary.keep")}, "keep", "glossary.keep"),
         ("PUT", "/api/v1/issuers/acme/glossary", "acme", {"keep": one_too_long("glossary.keep")}, "keep[0]",
          "glossary.keep"),
@@ -92,6 +95,12 @@ def cases(sample, ids) -> list[tuple]:
          "endpoint.address"),
         ("PATCH", sub, "admin", {"name": over("subscriber.name")}, "name", "subscriber.name"),
     ]
+    adhoc = {**sample, "type": "adhoc", "notifier": "Ada Press", "exchange": "XETRA", "isins": ["DE0007164600"],
+             "keywords": ["profit warning"]}
+    out += [("POST", create, "acme", {**adhoc, name: value}, name, f"release.{name}")
+            for name, value in (("notifier", over("release.notifier")), ("exchange", over("release.exchange")),
+                                ("isins", over("release.isins", "DE0007164600")))]
+    out += [("POST", create, "acme", {**adhoc, "isins": one_too_long("release.isins")}, "isins[0]", "release.isins")]
     out += [("POST", "/api/v1/subscribers", "admin", {"kind": "outlet", "name": "P", name: value}, name,
              f"subscriber.{name}")
             for name, value in (("name", over("subscriber.name")), ("email", over("subscriber.email")),

@@ -50,6 +50,18 @@ class Dateline:
 
 
 @dataclass(frozen=True)
+class Disclosure:
+    """What an ad-hoc disclosure (EU MAR Art. 17) must carry besides the text."""
+
+    notifier: str  # the person who notifies the disclosure
+    exchange: str
+    isins: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"notifier": self.notifier, "exchange": self.exchange, "isins": list(self.isins)}
+
+
+@dataclass(frozen=True)
 class Issuer:
     id: int
     slug: str
@@ -78,6 +90,8 @@ class Content:
     tickers: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     attribution: str = ""
+    type: str = "press_release"  # or "adhoc": an ad-hoc disclosure under EU MAR Art. 17 (domain/exchanges.py)
+    disclosure: Disclosure | None = None  # set on an ad-hoc disclosure
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
+from ..domain.exchanges import ADHOC, ADHOC_HEADER
 from ..domain.languages import RTL
 from ..domain.models import Release
 from ..domain.subscriptions import Event
@@ -102,6 +103,9 @@ def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]
         texts.append(f"CORRECTION ({_when(release.current.created_at)}): {note}")
         hs.append(f'<p style="border-left:4px solid #c60;padding-left:.75em"><strong>Correction</strong> '
                   f"({_esc(_when(release.current.created_at))}): {_esc(note)}</p>")
+    if c.type == ADHOC:  # the legal header first, as on the page
+        texts.append(ADHOC_HEADER)
+        hs.append(f'<p lang="en" dir="ltr"><strong>{_esc(ADHOC_HEADER)}</strong></p>')
     if release.translation is not None:  # machine translation is labelled as such
         label = translation_note(release.translation)
         texts.append(f"[{label}]")

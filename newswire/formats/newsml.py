@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from ..domain.exchanges import ADHOC, ADHOC_HEADER
 from ..domain.languages import RTL
 from ..domain.models import LIVE, Contact, Release, Status
 from ..domain.vocab import media_topics, region_name
@@ -108,6 +109,8 @@ def _append_html(dst: etree._Element, src) -> None:
 def _xhtml(release: Release) -> etree._Element:
     c, lang = release.content, release.language
     body = _e("body", ns=XHTML)
+    if c.type == ADHOC:  # the legal header comes first, as MAR requires it to be recognisable
+        body.append(_e("p", ADHOC_HEADER, ns=XHTML, **{"class": "disclosure"}))
     if c.lead:
         body.append(_e("p", c.lead, ns=XHTML, **{"class": "lead"}))
     _append_html(body, lxml.html.fragment_fromstring(c.body_html, create_parent="div"))
@@ -135,6 +138,15 @@ def _creator(release: Release, site: Site) -> etree._Element:
                           symbolsrcuri=None if exchange else ISIN))
     return _e("creator", _e("name", issuer.name), _e("organisationDetails", details),
               uri=site.url(site.issuer_path(release.language, issuer.slug)), literal=issuer.slug)
+
+
+def _disclosure(c) -> etree._Element | None:
+    """An ad-hoc disclosure's header, notifier, exchange and ISINs as a described note."""
+    if c.type != ADHOC or c.disclosure is None:
+        return None
+    d = c.disclosure
+    text = f"{ADHOC_HEADER}. Notifier: {d.notifier}. Exchange: {d.exchange}. ISIN: {', '.join(d.isins)}."
+    return _e("description", text, role="drol:disclosure")
 
 
 def render(release: Release, site: Site) -> bytes:
@@ -181,6 +193,7 @@ def render(release: Release, site: Site) -> bytes:
         _e("by", issuer.name),
         _e("creditline", issuer.name),
         _e("description", c.lead, role="drol:summary") if c.lead else None,
+        _disclosure(c),
     )
     rights = _e(
         "rightsInfo",

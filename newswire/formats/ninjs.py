@@ -9,6 +9,7 @@ become subjects without a URI.
 
 from __future__ import annotations
 
+from ..domain.exchanges import ADHOC, ADHOC_HEADER
 from ..domain.models import Contact, Release
 from ..domain.vocab import media_topics, region_name
 from .newsml import ISIN, contact_line, ednotes, guid, pubstatus, ticker_parts, timestamp
@@ -45,10 +46,18 @@ def render(release: Release, site: Site) -> dict:
         bodies.append({"role": "contacts", "contenttype": "text/plain",
                        "value": "\n".join(contact_line(x) for x in c.contacts)})
 
+    descriptions = [{"role": "summary", "contenttype": "text/plain", "value": c.lead}] if c.lead else []
+    if c.type == ADHOC and c.disclosure is not None:
+        d = c.disclosure
+        descriptions.insert(0, {"role": "disclosure", "contenttype": "text/plain", "value": ADHOC_HEADER})
+        descriptions.append({"role": "disclosure-details", "contenttype": "text/plain",
+                             "value": f"Notifier: {d.notifier}. Exchange: {d.exchange}. ISIN: {', '.join(d.isins)}."})
+
     organisation = {"name": issuer.name, "rel": "issuer", "literal": issuer.slug,
                     "uri": site.url(site.issuer_path(lang, issuer.slug))}
-    if c.tickers:
-        organisation["symbols"] = [_symbol(t) for t in c.tickers]
+    symbols = list(dict.fromkeys([*c.tickers, *(c.disclosure.isins if c.disclosure else ())]))
+    if symbols:
+        organisation["symbols"] = [_symbol(t) for t in symbols]
     if issuer.website:
         organisation["contactinfo"] = [{"type": "web", "value": issuer.website}]
 
@@ -72,7 +81,7 @@ def render(release: Release, site: Site) -> dict:
         "language": lang,
         "slugline": release.slug,
         "headlines": headlines,
-        "descriptions": [{"role": "summary", "contenttype": "text/plain", "value": c.lead}] if c.lead else [],
+        "descriptions": descriptions,
         "bodies": bodies,
         "by": issuer.name,
         "located": c.dateline.city if c.dateline else "",

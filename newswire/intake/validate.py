@@ -10,9 +10,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..domain import languages, limits
+from ..domain import exchanges, languages, limits
 from ..domain.errors import Collector, FieldError, TooLarge
-from ..domain.models import Contact, Content, Dateline
+from ..domain.models import Contact, Content, Dateline, Disclosure
 from ..domain.text import document_problems, html_to_text, is_email
 from ..domain.vocab import QCODE_RE, is_region, media_topics, normalize_qcode
 from . import html as bodyhtml
@@ -135,14 +135,49 @@ def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | N
     regions = region_codes(c, _list(c, raw, "regions"))
     tickers = _tickers(c, _list(c, raw, "tickers"))
     keywords = [str(k).strip() for k in _list(c, raw, "keywords") if str(k).strip()]
+    kind, disclosure = _disclosure(c, raw, keywords)
 
     c.raise_if_any()
     return Content(
         headline=headline, subheadline=subheadline, lead=lead, body_html=body_html, body_source=body,
         body_format=body_format, language=language, boilerplate=boilerplate, attribution=attribution,
         dateline=dateline, contacts=tuple(contacts), industries=industries, regions=regions,
-        tickers=tuple(tickers), keywords=tuple(keywords),
+        tickers=tuple(tickers), keywords=tuple(keywords), type=kind, disclosure=disclosure,
     )
+
+
+def _disclosure(c: Collector, raw: dict, keywords: list) -> tuple[str, Disclosure | None]:
+    """The release type; an ad-hoc disclosure (EU MAR Art. 17) must name its notifier, exchange,
+    at least one valid ISIN and a keyword. Other types carry none of these fields."""
+    kind = raw.get("type") or exchanges.PRESS_RELEASE
+    if kind not in exchanges.TYPES:
+        c.add("type", f"'{str(kind)[:40]}' is not a release type; use 'press_release' or 'adhoc'")
+        return exchanges.PRESS_RELEASE, None
+    if kind != exchanges.ADHOC:
+        for name in ("notifier", "exchange", "isins"):
+            if raw.get(name):
+                c.add(name, "belongs to ad-hoc disclosures only; set type to 'adhoc' or remove it")
+        return kind, None
+    notifier = _text(c, raw, "notifier")
+    if not notifier:
+        c.add("notifier", "is required for an ad-hoc disclosure; give the name of the person notifying it")
+    exchange = _text(c, raw, "exchange").upper()
+    if not exchange:
+        c.add("exchange", "is required for an ad-hoc disclosure; name the exchange the shares trade on, e.g. XETRA")
+    elif not exchanges.known(exchange):
+        c.add("exchange", f"'{exchange}' is not an exchange the wire knows; use its code, e.g. XETRA, NYSE, LSE")
+    isins = []
+    for i, code in enumerate(_list(c, raw, "isins")):
+        isin = str(code).strip().upper()
+        if not isin_valid(isin):
+            c.add(f"isins[{i}]", f"'{str(code)[:40]}' is not a valid ISIN (12 characters, the last a check digit)")
+        elif isin not in isins:
+            isins.append(isin)
+    if not isins and not any(e.field.startswith("isins") for e in c.errors):
+        c.add("isins", "an ad-hoc disclosure needs at least one ISIN of the issuer's instruments, e.g. DE0007164600")
+    if not keywords:
+        c.add("keywords", "an ad-hoc disclosure needs a keyword saying what it is about, e.g. 'profit warning'")
+    return kind, Disclosure(notifier, exchange, tuple(isins))
 
 
 def _language(c: Collector, lang_raw) -> str | None:
@@ -239,4 +274,5 @@ def _content_as_raw(c: Content) -> dict:
         "dateline": {"city": c.dateline.city, "date": c.dateline.date.isoformat()} if c.dateline else None,
         "contacts": [x.as_dict() for x in c.contacts], "industries": list(c.industries),
         "regions": list(c.regions), "tickers": list(c.tickers), "keywords": list(c.keywords),
+        "type": c.type, **(c.disclosure.as_dict() if c.disclosure else {}),
     }

@@ -15,17 +15,19 @@ from dataclasses import dataclass
 from slugify import slugify
 from sqlalchemy.engine import Connection
 
-from ..domain import lifecycle, limits
+from ..domain import exchanges, lifecycle, limits
 from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NewswireError
 from ..domain.events import ReleaseScheduled
 from ..domain.models import SYSTEM, Principal, Release, Role, Status
 from ..domain.subscriptions import Event
 from ..intake import validate
 from ..storage import audit
+from ..storage import deliveries as deliveries_store
 from ..storage import issuers as issuer_store
 from ..storage import releases as store
 from ..storage import translations as tr
 from . import access
+from .checks import CheckService
 from .routing import Router
 from .translations import TranslationService
 from .unit import Clock, Database
@@ -33,6 +35,20 @@ from .unit import Clock, Database
 
 def release_slug(headline: str) -> str:
     return slugify(headline, max_length=80, word_boundary=True) or "release"
+
+
+_ADHOC_NOW = ("an ad-hoc disclosure must be published as soon as possible (EU MAR Art. 17); "
+              "remove embargo_until")
+
+
+def _override_note(raw) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or not raw.strip():
+        msg = "say why the pre-checks' errors may stand; the note is audited"
+        raise InvalidInput(f"override: {msg}", errors=[FieldError("override", msg)])
+    limits.enforce("release.override", raw.strip(), "override")
+    return raw.strip()
 
 
 @dataclass(frozen=True)
@@ -45,9 +61,9 @@ class Policy:
 
 class ReleaseService:
     def __init__(self, db: Database, clock: Clock, policy: Policy, router: Router,
-                 translations: TranslationService):
+                 translations: TranslationService, checks: CheckService):
         self.db, self.clock, self.policy = db, clock, policy
-        self.router, self.translations = router, translations
+        self.router, self.translations, self.checks = router, translations, checks
 
     # --- reading -----------------------------------------------------------------
 
@@ -62,6 +78,13 @@ class ReleaseService:
             if not principal.can_see_unpublished(r.issuer.id):
                 raise Forbidden("Only the release's issuer, editors and admins may read its history.")
             return audit.for_release(conn, release_id)
+
+    def first_delivered_at(self, principal: Principal, release_id: int) -> dt.datetime | None:
+        """The second the release first reached a recipient (from the delivery ledger), for its
+        issuer and the desk: an ad-hoc disclosure's proof of timely dissemination."""
+        self.history(principal, release_id)  # the same callers
+        with self.db.read() as conn:
+            return deliveries_store.first_delivered_at(conn, release_id)
 
     # --- changing ----------------------------------------------------------------
 
@@ -118,6 +141,8 @@ class ReleaseService:
             raise Forbidden("Only issuers, editors and admins may create releases.")
         issuer = issuer_store.get_issuer(conn, issuer_id)
         embargo = self._embargo(raw.get("embargo_until"), now)
+        if embargo is not None and raw.get("type") == exchanges.ADHOC:
+            raise InvalidInput("embargo_until: " + _ADHOC_NOW, errors=[FieldError("embargo_until", _ADHOC_NOW)])
         fields = dict(raw)
         if not fields.get("boilerplate") and issuer.boilerplate:
             fields["boilerplate"] = issuer.boilerplate
@@ -201,21 +226,47 @@ class ReleaseService:
             return edited
 
     def submit(self, principal: Principal, release_id: int) -> Release:
-        return self._simple(principal, release_id, "submit")
-
-    def approve(self, principal: Principal, release_id: int) -> Release:
-        return self._simple(principal, release_id, "approve")
-
-    def _simple(self, principal: Principal, release_id: int, action: str) -> Release:
+        """Submit for review; the pre-checks run and their results are kept for the desk."""
+        with self.db.read() as conn:
+            found = self.checks.links_of(self._act(principal, release_id, "submit", conn))  # (network: no tx)
         now = self.clock()
         with self.db.transaction() as conn:
-            r = self._act(principal, release_id, action, conn)
-            store.set_state(conn, release_id, status=lifecycle.RESULT[action], updated_at=now)
-            audit.record(conn, actor=principal, action=f"release.{action}", release_id=release_id,
+            r = self._act(principal, release_id, "submit", conn)
+            store.set_state(conn, release_id, status=Status.SUBMITTED, updated_at=now)
+            audit.record(conn, actor=principal, action="release.submit", release_id=release_id,
                          issuer_id=r.issuer.id, now=now)
             done = store.load(conn, release_id)
-            if action == "approve":  # translation starts once the desk has approved the text
-                self.translations.queue(conn, done, now)
+            self.checks.record(conn, done, self.checks.run(conn, done, found))
+            return done
+
+    def approve(self, principal: Principal, release_id: int, override: str | None = None) -> Release:
+        """Approve after the pre-checks: an error holds approval (409, the errors listed) unless an
+        editor overrides it with a note, which the audit log keeps. An ad-hoc disclosure goes live
+        at once, in its original language; its translations follow."""
+        note = _override_note(override)
+        with self.db.read() as conn:
+            found = self.checks.links_of(self._act(principal, release_id, "approve", conn))
+        now = self.clock()
+        with self.db.transaction() as conn:
+            r = self._act(principal, release_id, "approve", conn)
+            report = self.checks.run(conn, r, found)
+            if report.errors and not note:
+                raise Conflict(f"The pre-checks found {len(report.errors)} error(s); fix them, or approve with "
+                               '{"override": "why they may stand"} (audited).',
+                               checks=[f.as_dict() for f in report.errors])
+            store.set_state(conn, release_id, status=Status.APPROVED, updated_at=now)
+            audit.record(conn, actor=principal, action="release.approve", release_id=release_id,
+                         issuer_id=r.issuer.id, now=now)
+            if report.errors:
+                audit.record(conn, actor=principal, action="release.checks_override", release_id=release_id,
+                             issuer_id=r.issuer.id, now=now,
+                             detail={"note": note, "version": report.version,
+                                     "errors": [f.as_dict() for f in report.errors]})
+            done = store.load(conn, release_id)
+            self.checks.record(conn, done, report)
+            self.translations.queue(conn, done, now)  # translation starts once the desk has approved the text
+            if done.content.type == exchanges.ADHOC:
+                return self._go_live(conn, principal, done, now)
             return done
 
     def publish(self, principal: Principal, release_id: int, embargo_until=None) -> Release:
@@ -228,6 +279,8 @@ class ReleaseService:
         r = self._act(principal, release_id, "publish", conn)
         self.translations.queue(conn, r, now)  # (a no-op when approval queued them already)
         embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
+        if embargo and r.content.type == exchanges.ADHOC:
+            raise InvalidInput("embargo_until: " + _ADHOC_NOW, errors=[FieldError("embargo_until", _ADHOC_NOW)])
         if embargo and embargo > now:
             store.set_state(conn, release_id, status=Status.SCHEDULED, embargo_until=embargo, updated_at=now)
             audit.record(conn, actor=principal, action="release.schedule", release_id=release_id,
@@ -241,6 +294,7 @@ class ReleaseService:
                                updated_at=now):
             raise Conflict("The release changed while it was being published; reload it and try again.")
         store.mark_current_published(conn, r.id)
+        self.checks.remember(conn, r)  # later releases are compared with it
         audit.record(conn, actor=principal, action="release.publish", release_id=r.id, issuer_id=r.issuer.id,
                      now=now, detail={"version": r.current.number})
         published = self._route(conn, Event.PUBLISHED, r.id)

@@ -220,3 +220,9 @@ def disable_endpoint(conn: Connection, endpoint_id: int, reason: str, now: dt.da
     cancel_for_endpoint(conn, endpoint_id, f"endpoint disabled: {reason}", now)
 
 
+
+
+def first_delivered_at(conn: Connection, release_id: int) -> dt.datetime | None:
+    """When the release first reached a recipient: the earliest delivery recorded delivered."""
+    return conn.execute(select(func.min(deliveries.c.delivered_at)).where(
+        deliveries.c.release_id == release_id, deliveries.c.delivered_at.is_not(None))).scalar_one_or_none()

@@ -8,7 +8,7 @@ from dataclasses import replace
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..domain.models import LIVE, Content, Dateline, Issuer, Release, Status, Version
+from ..domain.models import LIVE, Content, Dateline, Disclosure, Issuer, Release, Status, Version
 from ..domain.queries import ListQuery, decode_cursor, encode_cursor
 from . import translations as tr
 from .issuers import contacts_from_json
@@ -33,6 +33,8 @@ def _content_values(c: Content) -> dict:
         "tickers": list(c.tickers),
         "keywords": list(c.keywords),
         "attribution": c.attribution,
+        "type": c.type,
+        "disclosure": c.disclosure.as_dict() if c.disclosure else None,
     }
 
 
@@ -53,7 +55,15 @@ def _to_content(v) -> Content:
         tickers=tuple(v.tickers or ()),
         keywords=tuple(v.keywords or ()),
         attribution=v.attribution or "",
+        type=v.type or "press_release",
+        disclosure=_disclosure(v.disclosure),
     )
+
+
+def _disclosure(raw: dict | None) -> Disclosure | None:
+    if not raw:
+        return None
+    return Disclosure(raw.get("notifier", ""), raw.get("exchange", ""), tuple(raw.get("isins") or ()))
 
 
 def _to_version(v) -> Version:

@@ -127,6 +127,8 @@ release_versions = Table(
     Column("tickers", JSONType, nullable=False, default=list),
     Column("keywords", JSONType, nullable=False, default=list),
     Column("attribution", Text, nullable=False, default=""),
+    Column("type", String(16), nullable=False, default="press_release"),  # press_release | adhoc
+    Column("disclosure", JSONType, nullable=True),  # an ad-hoc disclosure's notifier, exchange and ISINs
     Column("correction_note", Text, nullable=False, default=""),
     Column("was_published", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -289,4 +291,36 @@ translations = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("release_id", "language"),
     Index("ix_translations_status_lease_until", "status", "lease_until"),
+)
+
+
+# --- pre-checks (issue 9) -----------------------------------------------------------
+
+# The desk's pre-checks of a release's version, as last run (on submit or approval).
+release_checks = Table(
+    "release_checks",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("results", JSONType, nullable=False, default=list),  # [{check, severity, message, field, …}]
+    Column("checked_at", UTCDateTime, nullable=False),
+)
+
+# A MinHash signature per release (its current text), for near-duplicate search.
+release_signatures = Table(
+    "release_signatures",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("signature", JSONType, nullable=False),  # the MinHash values
+)
+
+# The signature's LSH bands: releases sharing a band's bucket are the candidates compared in full.
+release_signature_bands = Table(
+    "release_signature_bands",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id"), primary_key=True),
+    Column("band", Integer, primary_key=True),
+    Column("bucket", String(32), nullable=False),
+    Index("ix_release_signature_bands_band_bucket", "band", "bucket"),
 )

@@ -7,6 +7,7 @@ from fastapi import Request
 from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
 from ..formats.site import Site
+from ..services.checks import CheckService
 from ..services.listings import Listings
 from ..services.releases import ReleaseService
 from ..services.subscriptions import SubscriptionService
@@ -20,6 +21,10 @@ def site(request: Request) -> Site:
 
 def releases(request: Request) -> ReleaseService:
     return request.app.state.nw.releases
+
+
+def checks(request: Request) -> CheckService:
+    return request.app.state.nw.checks
 
 
 def listings(request: Request) -> Listings:

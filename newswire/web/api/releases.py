@@ -10,9 +10,10 @@ from ...domain.models import Principal, Release
 from ...domain.queries import decode_cursor
 from ...formats import newsml, ninjs
 from ...formats.site import Site
+from ...services.checks import CheckService
 from ...services.listings import Listings
 from ...services.releases import ReleaseService
-from ..deps import listings, principal, releases
+from ..deps import checks, listings, principal, releases
 from ..deps import site as _site
 from . import schemas
 
@@ -30,6 +31,7 @@ def summary(release: Release, site: Site) -> dict:
         "api_url": site.url(f"/api/v1/releases/{release.id}"),
         "issuer": release.issuer.slug,
         "language": release.language,
+        "type": release.content.type,
         "target_languages": list(release.target_languages),
         "languages": list(release.languages),  # the original and each translation ready to read
         "headline": release.content.headline,
@@ -102,7 +104,9 @@ def get_release(request: Request, release_ref: str,
 def release_status(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     history = rs.history(p, release_id)
     release = rs.get(p, release_id)
-    return {**summary(release, _site(request)), "history": [
+    first = rs.first_delivered_at(p, release_id)
+    return {**summary(release, _site(request)), "first_delivered_at": first.isoformat() if first else None,
+            "history": [
         {**h, "at": h["at"].isoformat()} for h in history]}
 
 
@@ -117,9 +121,17 @@ def submit(request: Request, release_id: int, p: Principal = Depends(principal),
     return summary(rs.submit(p, release_id), _site(request))
 
 
-@router.post("/{release_id}/approve", responses=ERRORS, summary="Approve a submitted release (editors)")
-def approve(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
-    return summary(rs.approve(p, release_id), _site(request))
+@router.get("/{release_id}/checks", responses=ERRORS,
+            summary="The pre-checks of a release as it stands (its issuer, editors, admins)")
+def release_checks(release_id: int, p: Principal = Depends(principal), cs: CheckService = Depends(checks)):
+    return cs.on_demand(p, release_id)
+
+
+@router.post("/{release_id}/approve", responses=ERRORS,
+             summary="Approve a submitted release (editors); pre-check errors hold it unless overridden")
+def approve(request: Request, release_id: int, body: schemas.ApproveIn | None = Body(None),
+            p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
+    return summary(rs.approve(p, release_id, body.override if body else None), _site(request))
 
 
 @router.post("/{release_id}/publish", responses=ERRORS,

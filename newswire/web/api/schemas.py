@@ -28,6 +28,12 @@ class ReleaseFields(BaseModel):
     tickers: Any = Field(None, description="EXCHANGE:SYMBOL or ISIN", examples=[["NASDAQ:ACME"]])
     keywords: Any = None
     attribution: Any = Field(None, description="Third-party attribution or disclaimer shown with the release")
+    type: Any = Field(None, description="press_release (default) or adhoc: an ad-hoc disclosure under EU MAR "
+                                        "Art. 17, which needs notifier, exchange, isins and a keyword")
+    notifier: Any = Field(None, description="Ad-hoc: the name of the person notifying the disclosure")
+    exchange: Any = Field(None, description="Ad-hoc: the exchange the instruments trade on", examples=["XETRA"])
+    isins: Any = Field(None, description="Ad-hoc: the ISINs of the instruments concerned (at least one)",
+                       examples=[["DE0007164600"]])
 
 
 class ReleaseCreate(ReleaseFields):
@@ -46,6 +52,12 @@ class ReleaseEdit(ReleaseFields):
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     embargo_until: str | None = Field(None, description="Schedule for this RFC 3339 time instead of now")
+
+
+class ApproveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    override: str | None = Field(None, description="An editor's note why the pre-checks' errors may stand "
+                                                   "(audited); without it errors hold approval")
 
 
 class CorrectIn(ReleaseFields):

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from ...config import Settings
 from ...domain import languages
+from ...domain.exchanges import ADHOC_HEADER
 from ...domain.errors import NotFound
 from ...domain.models import Release, Status
 from ...domain.queries import ListQuery
@@ -182,6 +183,7 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
         "translation": release.translation,  # rendered in the page language by the template
         "original_url": site.release_url(release, release.original_language),
         "jsonld": Markup(jsonld.to_script(jsonld.render(release, site))),
+        "adhoc_header": ADHOC_HEADER,  # a legal text: English on every page, never translated
     })
 
 
