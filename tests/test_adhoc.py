@@ -55,6 +55,12 @@ def test_invalid_ad_hoc_fields(client, keys, adhoc, change, field):
     assert_problem(create(client, keys, {**adhoc, **change}), 422, field)
 
 
+def test_an_ad_hoc_draft_cannot_be_given_an_embargo(client, keys, adhoc):
+    rid = create(client, keys, adhoc).json()["id"]
+    assert_problem(client.patch(f"/api/v1/releases/{rid}", json={"embargo_until": "2099-01-01T09:00:00+00:00"},
+                                headers=auth(keys["acme"])), 422, "embargo_until")
+
+
 def test_press_releases_carry_no_disclosure_fields(client, keys, sample):
     assert_problem(create(client, keys, {**sample, "notifier": "Ada Press"}), 422, "notifier")
 

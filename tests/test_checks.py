@@ -23,6 +23,8 @@ MISMATCH = {
            "水曜日"),
     "ar": ("ستعلن الشركة عن نتائجها يوم الأربعاء 26 أكتوبر 2021 في دبي، يليها مؤتمر هاتفي للمحللين والمستثمرين.",
            "الأربعاء"),
+    "th": ("บริษัทจะประกาศผลประกอบการในวันพุธที่ 26 ตุลาคม 2564 ที่กรุงเทพฯ และจะจัดประชุมทางโทรศัพท์สำหรับนักวิเคราะห์",
+           "วันพุธ"),
     "es": ("La empresa presentará sus resultados el miércoles 26 de octubre de 2021 en Madrid, seguidos de "
            "una conferencia telefónica para analistas e inversores.", "miércoles"),
 }
@@ -80,7 +82,7 @@ def test_warnings_on_the_parts_of_a_release(client, keys, sample):
     kinds = {(x["check"], x["severity"]) for x in report["results"]}
     assert {("headline", "warning"), ("dateline", "warning"), ("contact", "warning")} <= kinds
     assert len(found(report, "headline")) == 2  # too long, and in capitals
-    assert report["errors"] == 0 and report["warnings"] >= 4
+    assert report["counts"]["error"] == 0 and report["counts"]["warning"] >= 4
 
 
 def test_no_boilerplate_is_a_warning():
@@ -114,6 +116,14 @@ def test_dead_and_live_links_on_local_servers(client, keys, sample, receiver):
     assert asked == 2
     checks(client, keys, rid, "editor")  # answers are cached per URL: nothing asked again
     assert len(receiver.hits) == asked
+
+
+def test_redirects_are_followed_hop_by_hop(wire, receiver):
+    from newswire.distribution.linkcheck import LinkChecker
+
+    receiver.plan["/moved"] = [302]  # to /redirected, which answers 204
+    [result] = LinkChecker(wire.settings).check([receiver.url("/moved")]).values()
+    assert result.ok and [h.path for h in receiver.hits] == ["/moved", "/redirected"]
 
 
 def test_links_go_through_the_ssrf_guard(client, wire, keys, sample, receiver):

@@ -125,6 +125,8 @@ def _date_near(names: _Names, window: str, anchor: int) -> dt.date | None:
 
 
 def _valid(pos: int, y: int, mo: int, d: int) -> list[tuple[int, dt.date]]:
+    if y > 2400:  # a Buddhist Era year (Thai dates: 2564 is 2021)
+        y -= 543
     try:
         return [(pos, dt.date(y, mo, d))]
     except ValueError:

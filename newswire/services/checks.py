@@ -47,8 +47,8 @@ class Report:
         return [f for f in self.findings if f.severity == ERROR]
 
     def as_dict(self) -> dict:
-        return {"release_id": self.release_id, "version": self.version, "errors": len(self.errors),
-                "warnings": len(self.findings) - len(self.errors),
+        return {"release_id": self.release_id, "version": self.version,
+                "counts": {"error": len(self.errors), "warning": len(self.findings) - len(self.errors)},
                 "results": [f.as_dict() for f in self.findings]}
 
 

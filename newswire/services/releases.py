@@ -199,6 +199,9 @@ class ReleaseService:
             values = {}
             if "embargo_until" in raw:
                 values["embargo_until"] = self._embargo(raw["embargo_until"], now)
+                if values["embargo_until"] is not None and r.content.type == exchanges.ADHOC:
+                    raise InvalidInput("embargo_until: " + _ADHOC_NOW,
+                                       errors=[FieldError("embargo_until", _ADHOC_NOW)])
                 if r.status == Status.SCHEDULED and values["embargo_until"] is not None:
                     self.db.emit(conn, ReleaseScheduled(release_id))  # the clock looks at the new time
                 if r.status == Status.SCHEDULED and values["embargo_until"] is None:
@@ -341,6 +344,7 @@ class ReleaseService:
             audit.record(conn, actor=principal, action="release.correct", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"version": number, "note": note.strip()})
             corrected = self._route(conn, Event.CORRECTED, release_id)
+            self.checks.remember(conn, corrected)  # later releases are compared with the corrected text
             self.translations.queue(conn, corrected, now)  # each language version follows when re-translated
             return corrected
 
