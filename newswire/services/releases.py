@@ -85,22 +85,30 @@ class ReleaseService:
         with self.db.transaction() as conn:
             return self._create(conn, principal, raw, self.clock())
 
-    def import_releases(self, principal: Principal, raws: list[dict], publish: bool = False) -> list[Release]:
+    def import_releases(self, principal: Principal, raws: list[dict], publish: bool = False,
+                        furniture: list[list[dict]] | None = None) -> list[Release]:
         """Create many releases, each published (or scheduled) with ``publish``, in one transaction:
-        all or none. A refusal names the failing item's position in ``exc.extra["index"]``."""
+        all or none. A refusal names the failing item's position in ``exc.extra["index"]``.
+        ``furniture[i]`` (what the importer took out of item i's text and where it went) is kept in
+        an ``import.furniture`` audit record. A dateline without a date stays undated: an import
+        does not invent the day."""
         access.require_signed_in(principal)
         now, out = self.clock(), []
         with self.db.transaction() as conn:
             for i, raw in enumerate(raws):
                 try:
-                    r = self._create(conn, principal, raw, now)
+                    r = self._create(conn, principal, raw, now, imported=True)
+                    if furniture and furniture[i]:
+                        audit.record(conn, actor=principal, action="import.furniture", release_id=r.id,
+                                     issuer_id=r.issuer.id, now=now, detail={"furniture": furniture[i]})
                     out.append(self._publish(conn, principal, r.id, None, now) if publish else r)
                 except NewswireError as exc:
                     exc.extra["index"] = i
                     raise
         return out
 
-    def _create(self, conn: Connection, principal: Principal, raw: dict, now: dt.datetime) -> Release:
+    def _create(self, conn: Connection, principal: Principal, raw: dict, now: dt.datetime,
+                imported: bool = False) -> Release:
         if principal.role == Role.ISSUER:
             issuer_id = principal.issuer_id
             if raw.get("issuer") not in (None, ""):
@@ -124,7 +132,7 @@ class ReleaseService:
         if not fields.get("contacts") and issuer.contacts:
             fields["contacts"] = [c.as_dict() for c in issuer.contacts]
         content = validate.content(fields, max_body_bytes=self.policy.max_body_bytes,
-                                   today=(embargo or now).date())
+                                   today=None if imported else (embargo or now).date())
         targets = self._targets(raw.get("target_languages"), content)
         rid = store.insert_release(conn, issuer_id=issuer_id, slug=release_slug(content.headline),
                                    content=content, by=principal.name, now=now, embargo_until=embargo,
