@@ -78,11 +78,24 @@ def parse_file(path: str | Path, *, language: str | None = None) -> ImportedRele
     """One file's release. ``language`` overrides what the file says (HTML templates often
     say lang="en" whatever the page's language) and spares detection."""
     path = Path(path)
+    _kind(path)
+    return parse_text(path, read_text(path), language=language)
+
+
+def _kind(path: Path) -> str:
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
         raise _bad(path, f"'{path.suffix or path.name}' is not a file type the importer reads; "
                          "use .md (Markdown with YAML front matter), .html or .txt (wire copy)")
-    text = read_text(path)
+    return kind
+
+
+def parse_text(path: str | Path, text: str, *, language: str | None = None) -> ImportedRelease:
+    """``parse_file`` for text already read (an upload): ``path``'s suffix says its kind."""
+    path = Path(path)
+    kind = _kind(path)
+    if not text.strip():
+        raise _bad(path, "is empty")
     if kind == "text" and re.match(r"\s*<(!doctype html|html)\b", text, re.I):
         kind = "html"  # a saved page with the wrong extension
     item = _text(path, text, language) if kind == "text" else {"markdown": _markdown, "html": _html}[kind](path, text)

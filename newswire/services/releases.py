@@ -20,7 +20,7 @@ from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, Newsw
 from ..domain.events import ReleaseScheduled
 from ..domain.models import SYSTEM, Principal, Release, Role, Status
 from ..domain.subscriptions import Event
-from ..intake import validate
+from ..intake import importers, validate
 from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import releases as store
@@ -106,6 +106,50 @@ class ReleaseService:
                     exc.extra["index"] = i
                     raise
         return out
+
+    def preview_import(self, principal: Principal, files: list[tuple[str, str]],
+                       language: str | None = None) -> list[dict]:
+        """What importing ``files`` ((name, text) pairs) would give, writing nothing: per file its
+        fields, the furniture taken out and where it went, and what validation would refuse."""
+        self._may_import(principal, files)
+        out = []
+        for name, text in files:
+            try:
+                item = importers.parse_text(name, text, language=language)
+            except NewswireError as exc:
+                out.append({"name": name, "problems": [exc.detail]})
+                continue
+            out.append({"name": name, "kind": item.kind, "language_from": item.language_from,
+                        "agency": item.agency, "fields": item.fields, "furniture": item.furniture,
+                        "warnings": item.warnings,
+                        "problems": importers.problems(item, max_body_bytes=self.policy.max_body_bytes)})
+        return out
+
+    def import_texts(self, principal: Principal, files: list[tuple[str, str]], *, language: str | None = None,
+                     issuer: str | None = None, publish: bool = False) -> list[Release]:
+        """Import uploaded files as ``newswire import`` does: all or none, the furniture audited."""
+        self._may_import(principal, files)
+        items = []
+        for i, (name, text) in enumerate(files):
+            try:
+                item = importers.parse_text(name, text, language=language)
+            except NewswireError as exc:
+                exc.extra["index"] = i
+                raise
+            if issuer and not item.fields.get("issuer"):
+                item.fields["issuer"] = issuer
+            items.append(item)
+        return self.import_releases(principal, [item.fields for item in items], publish=publish,
+                                    furniture=[item.furniture for item in items])
+
+    @staticmethod
+    def _may_import(principal: Principal, files: list[tuple[str, str]]) -> None:
+        access.require_signed_in(principal)
+        if not (principal.is_staff or principal.role == Role.ISSUER):
+            raise Forbidden("Only issuers, editors and admins may import releases.")
+        if not files:
+            raise InvalidInput("files: give at least one file", errors=[FieldError("files", "is empty")])
+        limits.uploads([name for name, _ in files])
 
     def _create(self, conn: Connection, principal: Principal, raw: dict, now: dt.datetime,
                 imported: bool = False) -> Release:
