@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from newswire.cli import app
 from newswire.domain.errors import InvalidInput
 from newswire.domain.models import SYSTEM, Status
+from newswire.formats import jsonld
 from newswire.intake import importers, validate, wirecopy
 from newswire.storage.releases import ListQuery
 
@@ -147,9 +148,18 @@ def test_agency_alone_is_no_dateline_and_never_today():
     undated = validate.content({"headline": "H", "body": "B", "language": "en", "dateline": {"city": "Hamburg"}},
                                max_body_bytes=1000, today=None)
     assert undated.dateline.city == "Hamburg" and undated.dateline.date is None
+    assert jsonld.dateline(undated, "en", dt.date(2026, 11, 24)) == "HAMBURG, November 24, 2026"  # the publication's
     typed = validate.content({"headline": "H", "body": "B", "language": "en", "dateline": {"city": "Hamburg"}},
                              max_body_bytes=1000, today=TODAY)
     assert typed.dateline.date == TODAY
+
+
+def test_two_markers_leave_none_in_the_body():
+    copy = wirecopy.parse("Headline\n\nWien (APA-OTS) - Berlin, 20. November 2026 (dpa) - Acme eröffnet ein Werk.\n",
+                          "de")
+    assert copy.fields["body"] == "Acme eröffnet ein Werk." and copy.agency == "APA-OTS / dpa"
+    assert copy.fields["dateline"] == {"city": "Wien", "date": "2026-11-20"}
+    assert copy.fields["attribution"] == "APA-OTS / dpa"
 
 
 def test_structure_of_flattened_copy():

@@ -25,7 +25,10 @@ EXCHANGES = {"NYSE": "NYSE", "NYSE AMERICAN": "NYSEAMERICAN", "NYSE ARCA": "NYSE
              "SGX": "SGX", "KRX": "KRX", "KOSPI": "KRX", "KOSDAQ": "KOSDAQ", "SIX": "SIX", "EURONEXT": "EURONEXT",
              "OTCQX": "OTCQX", "OTCQB": "OTCQB", "OTC": "OTC", "CSE": "CSE", "JSE": "JSE", "BSE": "BSE", "NSE": "NSE",
              "SSE": "SSE", "SZSE": "SZSE", "TWSE": "TWSE", "IDX": "IDX", "SET": "SET", "BURSA": "BURSA",
-             "MOEX": "MOEX", "B3": "B3", "BMV": "BMV", "TADAWUL": "TADAWUL", "ADX": "ADX", "DFM": "DFM"}
+             "MOEX": "MOEX", "B3": "B3", "BMV": "BMV", "TADAWUL": "TADAWUL", "ADX": "ADX", "DFM": "DFM",
+             # as the copy in the language itself names them
+             "東証": "TSE", "东证": "TSE", "港交所": "HKEX", "上交所": "SSE", "深交所": "SZSE", "تداول": "TADAWUL",
+             "МОСБИРЖА": "MOEX", "코스피": "KRX", "코스닥": "KOSDAQ"}
 _TICKER = re.compile(r"(?i:\b(?P<ex>" + "|".join(sorted((re.escape(k) for k in EXCHANGES), key=len, reverse=True))
                      + r"))\s*[:：]\s*(?P<sym>[A-Z0-9][A-Z0-9.\-]{0,9})\b")
 _ISIN = re.compile(r"\b[A-Z]{2}[A-Z0-9]{9}\d\b")

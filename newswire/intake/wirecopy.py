@@ -110,10 +110,9 @@ def _dateline(paras: list[str], out: WireCopy, language: str | None) -> list[str
         while found:
             agencies.append(found.agency)
             out.furniture.append(Piece("dateline marker", found.marker, "dateline, attribution"))
-            if (found := datelines.find(rest, language)) and not found.city:
+            if found := datelines.find(rest, language):  # a republisher's marker, then the wire's
                 rest = rest[found.end:].strip()
-            else:
-                found = None
+                city, date = city or found.city, date or found.date
         before = []
         for p in paras[:k]:
             if (day := datelines.date_line(p, language)) and not date:
