@@ -66,6 +66,18 @@ def test_create(client, keys, sample, who):
     assert client.post("/api/v1/releases", json=body, headers=auth(token(keys, who))).status_code == CREATE[who]
 
 
+IMPORT = {"anonymous": 401, "subscriber": 403, "globex": 201, "acme": 201, "editor": 201, "admin": 201}
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_import(client, keys, who, dry_run):
+    body = {"files": [{"name": "a.md", "text": "---\nlanguage: en\n---\n# Acme opens a plant\n\nAcme opened it."}],
+            "issuer": "globex" if who == "globex" else "acme", "dry_run": dry_run}
+    r = client.post("/api/v1/imports", json=body, headers=auth(token(keys, who)))
+    assert r.status_code == (200 if dry_run and IMPORT[who] == 201 else IMPORT[who]), r.text
+
+
 def test_issuer_cannot_create_for_another_issuer(client, keys, sample):
     r = client.post("/api/v1/releases", json={**sample, "issuer": "globex"}, headers=auth(keys["acme"]))
     assert r.status_code == 403

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from newswire.cli import app
 from newswire.domain.errors import InvalidInput
 from newswire.domain.models import SYSTEM, Status
+from newswire.formats import jsonld
 from newswire.intake import importers, validate, wirecopy
 from newswire.storage.releases import ListQuery
 
@@ -74,7 +75,8 @@ def test_german_wire_copy():
     assert f["body"].startswith("Die Beispiel AG hat am Freitag")  # the marker is gone
     assert f["industries"] == ["medtop:20000256", "medtop:20000344"]  # Energie, Wirtschaft
     assert f["keywords"] == ["Batteriespeicher", "www.beispiel.de"]
-    assert f["attribution"] == "Für den Inhalt der Mitteilung ist allein der Emittent verantwortlich."
+    # The agency goes to the attribution (it used to be kept only on the import item, and lost).
+    assert f["attribution"] == "ots\nFür den Inhalt der Mitteilung ist allein der Emittent verantwortlich."
     assert f["boilerplate"].startswith("Über Beispiel AG\nDie Beispiel AG mit Sitz in Hamburg")
     assert f["contacts"] == [{"name": "Max Beispiel", "role": "Leiter Unternehmenskommunikation",
                               "organisation": "Beispiel AG", "phone": "+49 40 1234567",
@@ -83,9 +85,10 @@ def test_german_wire_copy():
                  "Pressekontakt", "presse@beispiel.de", "(ots)"):
         assert gone not in f["body"]
     content = validated(item)
-    # Scraped text stays text: no list, no emphasis, no link from "- ", "*…*" and "[…]".
-    assert "<ul>" not in content.body_html and "<em>" not in content.body_html
-    assert "*funktioniert*" in content.body_html and "[Hamburger]" in content.body_html
+    # Scraped text stays text: no list from "- ", no link from "[…]"; emphasis written inline renders
+    # (it used to be escaped and shown with its asterisks: issue 9).
+    assert "<ul>" not in content.body_html and "<em>funktioniert</em>" in content.body_html
+    assert "[Hamburger]" in content.body_html
 
 
 def test_english_wire_copy():
@@ -99,7 +102,7 @@ def test_english_wire_copy():
     assert f["keywords"] == ["Rocket skates", "acme.example"]
     assert f["contacts"] == [{"name": "Jane Doe", "email": "press@acme.example", "phone": "+1 555 0100"}]
     assert f["boilerplate"].startswith("About Acme Corp\nAcme Corp makes the things")
-    assert f["attribution"].startswith("Disclaimer: The issuer is solely responsible")
+    assert f["attribution"].startswith("PRNewswire\nDisclaimer: The issuer is solely responsible")
     for gone in ("Industries:", "Visit us", "acme.example", "About Acme", "Disclaimer", "Media contact"):
         assert gone not in f["body"]
     assert "<h1>" not in validated(item).body_html  # "# of skates" is not a heading
@@ -118,12 +121,59 @@ def test_korean_wire_copy():
     ("SAN FRANCISCO--(BUSINESS WIRE)--", "San Francisco", None, "BUSINESS WIRE"),
     ("Paris, 20 novembre 2026 – ", "Paris", "2026-11-20", ""),
     ("(서울=연합뉴스) ", "서울", None, "연합뉴스"),
+    # issue 9: the shapes wires and republishers really use
+    ("WINCHESTER, Virginia and BOISE, Idaho, Nov 12, 2020, Nov. 12, 2020 (GLOBE NEWSWIRE) — ",
+     "Winchester and Boise", "2020-11-12", "GLOBE NEWSWIRE"),
+    ("NORTHBROOK, Ill.–(BUSINESS WIRE)–", "Northbrook", None, "BUSINESS WIRE"),
+    ("AUSTIN, TX, UNITED STATES, Nov. 20, 2026 /EINPresswire.com/ -- ", "Austin", "2026-11-20", "EINPresswire.com"),
+    ("AUSTIN, TX / ACCESSWIRE / November 20, 2026 / ", "Austin", "2026-11-20", "ACCESSWIRE"),
+    ("TOKYO, Nov 20, 2026 - (JCN Newswire) - ", "Tokyo", "2026-11-20", "JCN Newswire"),
+    ("Innsbruck, 18. November 2026 – (SeaPRwire) –   ", "Innsbruck", "2026-11-18", "SeaPRwire"),
+    ("北京2026年11月20日 /美通社/ -- ", "北京", "2026-11-20", "美通社"),
+    ("دبي، الإمارات العربية المتحدة، 20 نوفمبر 2026 /PRNewswire/ -- ", "دبي", "2026-11-20", "PRNewswire"),
+    ("กรุงเทพฯ, 20 พฤศจิกายน 2569 /PRNewswire/ -- ", "กรุงเทพฯ", "2026-11-20", "PRNewswire"),  # Buddhist era
 ])
 def test_dateline_markers(opening, city, date, agency):
     copy = wirecopy.parse(f"Headline\n\n{opening}Acme today opened a factory.\n")
     expected = {"city": city, "date": date} if date else {"city": city}
     assert copy.fields["dateline"] == expected and copy.agency == agency
     assert copy.fields["body"] == "Acme today opened a factory."
+
+
+def test_agency_alone_is_no_dateline_and_never_today():
+    copy = wirecopy.parse("Headline\n\n(SeaPRwire) –   Acme today opened a factory.\n")
+    assert "dateline" not in copy.fields and copy.agency == "SeaPRwire"
+    assert copy.fields["attribution"] == "SeaPRwire" and copy.fields["body"] == "Acme today opened a factory."
+    # A dateline without a date stays undated through validation (imports); typed input keeps today's.
+    undated = validate.content({"headline": "H", "body": "B", "language": "en", "dateline": {"city": "Hamburg"}},
+                               max_body_bytes=1000, today=None)
+    assert undated.dateline.city == "Hamburg" and undated.dateline.date is None
+    assert jsonld.dateline(undated, "en", dt.date(2026, 11, 24)) == "HAMBURG, November 24, 2026"  # the publication's
+    typed = validate.content({"headline": "H", "body": "B", "language": "en", "dateline": {"city": "Hamburg"}},
+                             max_body_bytes=1000, today=TODAY)
+    assert typed.dateline.date == TODAY
+
+
+def test_two_markers_leave_none_in_the_body():
+    copy = wirecopy.parse("Headline\n\nWien (APA-OTS) - Berlin, 20. November 2026 (dpa) - Acme eröffnet ein Werk.\n",
+                          "de")
+    assert copy.fields["body"] == "Acme eröffnet ein Werk." and copy.agency == "APA-OTS / dpa"
+    assert copy.fields["dateline"] == {"city": "Wien", "date": "2026-11-20"}
+    assert copy.fields["attribution"] == "APA-OTS / dpa"
+
+
+def test_structure_of_flattened_copy():
+    copy = wirecopy.parse("Acme opens a plant ”`\n\nStandfirst of the release.\n\n(SeaPRwire) – Acme said it supports the\n\n"
+                          "region every day.\n\nA new chapter\n\nIt starts with **bold** and *italic* words (Nasdaq: ACME)"
+                          ", ISIN US0378331005.\n\nDetails\n")
+    f = copy.fields
+    assert f["headline"] == "Acme opens a plant" and f["subheadline"] == "Standfirst of the release."
+    assert f["body"].startswith("Acme said it supports the region every day.\n\n## A new chapter\n\n")
+    assert "**bold** and *italic*" in f["body"] and "Details" not in f["body"]
+    assert f["tickers"] == ["NASDAQ:ACME", "US0378331005"]
+    kinds = {(p.kind, p.to) for p in copy.furniture}
+    assert {("junk after the headline", "dropped"), ("footer", "dropped"),
+            ("dateline marker", "dateline, attribution")} <= kinds
 
 
 def test_ordinary_text_is_not_taken_for_furniture():
@@ -135,8 +185,11 @@ def test_ordinary_text_is_not_taken_for_furniture():
 
 
 def test_escape_markdown():
+    # Bold, italics and web links typed inline are kept (issue 9: they were escaped); the rest is text.
     assert wirecopy.escape_markdown("- a\n1. b\n# c\n*d* _e_ <b> [f](g) &amp;") == \
-        "\\- a\n1\\. b\n\\# c\n\\*d\\* \\_e\\_ \\<b\\> \\[f\\](g) \\&amp;"
+        "\\- a\n1\\. b\n\\# c\n*d* _e_ \\<b\\> \\[f\\](g) \\&amp;"
+    assert wirecopy.escape_markdown("**a <b>** [x](https://acme.example/p) 2*3*4") == \
+        "**a \\<b\\>** [x](https://acme.example/p) 2\\*3\\*4"
 
 
 # --- broken files ------------------------------------------------------------------------
@@ -213,6 +266,40 @@ def test_cli_imports_files(wire, settings):
         assert wire.releases.get(SYSTEM, int(rid)).issuer.slug == "acme"
     html = wire.releases.get(SYSTEM, int(lines[2][0]))
     assert html.content.headline == "Globex stellt neues Rechenzentrum vor"
+
+
+def test_cli_dry_run_prints_fields_and_furniture_and_imports_nothing(wire, settings):
+    sample = DATA.parent / "wirecopy" / "de-newssite-republished.txt"
+    res = invoke(settings, sample, DATA / "acme-launch.md", "--dry-run")
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "dateline: Innsbruck, 2026-11-18" in out and "agency: SeaPRwire" in out
+    assert "subheadline: Der Tiroler Versorger" in out and "medtop:20000256 (energy and resource)" in out
+    assert "dateline marker → dateline, attribution: Innsbruck, 18. November 2026 – (SeaPRwire) –" in out
+    assert "footer → dropped: Details" in out and "disclaimer → attribution: Der Artikel" in out
+    assert "acme-launch.md (markdown; language en, as the file says)" in out and "furniture removed: none" in out
+    assert count(wire) == 0
+    bad = invoke(settings, DATA / "broken-yaml.md", "--dry-run")
+    assert bad.exit_code == 1 and "broken-yaml.md" in bad.stderr
+
+
+def test_cli_import_keeps_the_furniture_and_no_invented_date(wire, settings):
+    wire.accounts.create_issuer("acme", "Acme")
+    res = invoke(settings, DATA / "beispiel-ots.txt", DATA.parent / "wirecopy" / "en-globe-trex.txt",
+                 "--issuer", "acme", "--publish")
+    assert res.exit_code == 0, res.output
+    (ots, _, _), (globe, _, _) = (line.split("\t") for line in res.stdout.splitlines())
+    release = wire.releases.get(SYSTEM, int(ots))
+    assert release.content.dateline.city == "Hamburg" and release.content.dateline.date is None  # not today
+    assert release.content.attribution.startswith("ots\n")
+    trex = wire.releases.get(SYSTEM, int(globe)).content
+    assert trex.dateline.date == dt.date(2020, 11, 12) and trex.tickers == ("NYSE:TREX",)
+    assert "<h2>Production starts in January</h2>" in trex.body_html
+    records = [r for r in wire.releases.history(SYSTEM, int(ots)) if r["action"] == "import.furniture"]
+    assert len(records) == 1
+    pieces = records[0]["detail"]["furniture"]
+    assert {"kind": "dateline marker", "text": "Hamburg (ots) -", "to": "dateline, attribution"} in pieces
+    assert any(p["kind"] == "contact block" and p["to"] == "contacts" for p in pieces)
 
 
 def test_cli_publish_publishes_or_schedules(wire, settings, tmp_path):

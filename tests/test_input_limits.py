@@ -108,6 +108,11 @@ def cases(sample, ids) -> list[tuple]:
                                 ("regions", over("subscriber.regions", "DE")),
                                 ("industries", over("subscriber.industries", "medtop:04000000")),
                                 ("issuers", over("subscriber.issuers", "acme")))]
+    upload = {"name": "a.txt", "text": "Acme opens a plant\n\nAcme today opened a plant."}
+    out += [("POST", "/api/v1/imports", "acme", {"files": over("import.files", upload), "dry_run": True}, "files",
+             "import.files"),
+            ("POST", "/api/v1/imports", "acme", {"files": [{**upload, "name": over("import.files[].name")}]},
+             "files[0].name", "import.files[].name")]
     return out
 
 

@@ -141,10 +141,16 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
                                          "it has a future embargo_until."),
             language: Optional[str] = typer.Option(None, "--language", help="Language tag of every file, "
                                                    "instead of what the files say or detection finds."),
+            dry_run: bool = typer.Option(False, "--dry-run", help="Import nothing; print, per file, every field "
+                                         "found and every piece of furniture removed and where it went."),
             data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
     """Import releases from files: all of them or, if any file has a problem, none.
-    Prints one line per release: id, status, URL."""
+    Prints one line per release: id, status, URL. What was taken out of a wire copy's text
+    (markers, disclaimers, footers …) is kept in an import.furniture audit record."""
 
+    if dry_run:
+        _dry_run(files, settings_for(data_dir, database_url).max_body_bytes, language)
+        return
     nw = open_container(data_dir, database_url)
     bar = Progress(console=err, transient=True) if err.is_terminal and len(files) > 1 else None
     with bar or nullcontext():
@@ -164,10 +170,28 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
         err.print(f"nothing imported: {len(problems)} of {len(files)} file(s) have problems")
         raise typer.Exit(1)
     try:
-        releases = nw.releases.import_releases(SYSTEM, [item.fields for item in items], publish=publish)
+        releases = nw.releases.import_releases(SYSTEM, [item.fields for item in items], publish=publish,
+                                               furniture=[item.furniture for item in items])
     except NewswireError as exc:
         if (i := exc.extra.get("index")) is not None:
             exc = type(exc)(f"{items[i].path}: {exc.detail} (nothing imported)", errors=exc.errors)
         fail(exc)
     for r in releases:
         print(f"{r.id}\t{r.status.value}\t{nw.site.release_url(r)}")
+
+
+def _dry_run(files: list[Path], max_body_bytes: int, language: str | None) -> None:
+    """`import --dry-run`: each file's fields and furniture on stdout, problems on stderr; exit 1 on any."""
+    bad = 0
+    for path in files:
+        try:
+            item = importers.parse_file(path, language=language)
+        except NewswireError as exc:
+            err.print(f"[red]error:[/red] {escape(exc.detail)}", soft_wrap=True)
+            bad += 1
+            continue
+        print("\n".join(importers.describe(item)))
+        for problem in importers.problems(item, max_body_bytes=max_body_bytes):
+            print(f"  would be refused: {problem}")
+            bad += 1
+    raise typer.Exit(1 if bad else 0)

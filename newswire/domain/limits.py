@@ -89,6 +89,8 @@ LIMITS: dict[str, Limit] = {
     "websub.hub.callback": Limit(2000),
     "websub.hub.topic": Limit(2000),
     "websub.hub.secret": Limit(199, unit="bytes", lines=True),
+    "import.files": Limit(items=20, noun="files"),
+    "import.files[].name": Limit(255),
 }
 # A request body holds the release body (escaped in JSON, up to twice its UTF-8 size for CJK text
 # sent as \u escapes) and every other field at its limit (about 40,000 characters, up to 6 bytes each).
@@ -170,6 +172,15 @@ def enforce(key: str, value, field: str | None = None) -> None:
     """Raise InvalidInput if ``value`` breaks LIMITS[key]."""
     c = Collector()
     check(c, key, value, field)
+    c.raise_if_any()
+
+
+def uploads(names: list[str]) -> None:
+    """Raise InvalidInput if an import names too many files, or a name is too long."""
+    c = Collector()
+    if check_list(c, "import.files", names, "files"):
+        for i, name in enumerate(names):
+            check_text(c, "import.files[].name", name, f"files[{i}].name")
     c.raise_if_any()
 
 

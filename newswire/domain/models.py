@@ -46,7 +46,7 @@ class Contact:
 @dataclass(frozen=True)
 class Dateline:
     city: str
-    date: dt.date
+    date: dt.date | None = None  # None: the copy gave no date (an import); pages fall back to publication
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def long_date(day: dt.date, lang: str) -> str:
 
 def dateline(content: Content, lang: str, fallback: dt.date | None = None) -> str:
     """'BERLIN, November 20, 2026' in the page's language; just the date when no city was given."""
-    day = content.dateline.date if content.dateline else fallback
+    day = (content.dateline.date if content.dateline else None) or fallback
     city = content.dateline.city.upper() if content.dateline else ""
     date = long_date(day, lang) if day else ""
     return ", ".join(x for x in (city, date) if x)

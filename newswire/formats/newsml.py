@@ -189,7 +189,8 @@ def render(release: Release, site: Site) -> bytes:
         _e("headline", c.headline, rank="1" if c.subheadline else None),
         # G2 has no IPTC headline-role vocabulary; rank 2 marks the subheadline.
         _e("headline", c.subheadline, rank="2") if c.subheadline else None,
-        _e("dateline", f"{c.dateline.city}, {c.dateline.date.isoformat()}") if c.dateline else None,
+        _e("dateline", ", ".join([c.dateline.city] + ([c.dateline.date.isoformat()] if c.dateline.date else [])))
+        if c.dateline else None,
         _e("by", issuer.name),
         _e("creditline", issuer.name),
         _e("description", c.lead, role="drol:summary") if c.lead else None,

@@ -46,6 +46,7 @@ class ImportedRelease:
     fields: dict  # for validate.content / ReleaseService.create; may also hold issuer and embargo_until
     language_from: str = "file"  # file, option or detected
     agency: str = ""  # wire copy: the distributor named in the dateline ("ots", "PRNewswire" …)
+    furniture: list[dict] = field(default_factory=list)  # wire copy: each piece taken out and where it went
     warnings: list[str] = field(default_factory=list)
 
 
@@ -77,14 +78,27 @@ def parse_file(path: str | Path, *, language: str | None = None) -> ImportedRele
     """One file's release. ``language`` overrides what the file says (HTML templates often
     say lang="en" whatever the page's language) and spares detection."""
     path = Path(path)
+    _kind(path)
+    return parse_text(path, read_text(path), language=language)
+
+
+def _kind(path: Path) -> str:
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
         raise _bad(path, f"'{path.suffix or path.name}' is not a file type the importer reads; "
                          "use .md (Markdown with YAML front matter), .html or .txt (wire copy)")
-    text = read_text(path)
+    return kind
+
+
+def parse_text(path: str | Path, text: str, *, language: str | None = None) -> ImportedRelease:
+    """``parse_file`` for text already read (an upload): ``path``'s suffix says its kind."""
+    path = Path(path)
+    kind = _kind(path)
+    if not text.strip():
+        raise _bad(path, "is empty")
     if kind == "text" and re.match(r"\s*<(!doctype html|html)\b", text, re.I):
         kind = "html"  # a saved page with the wrong extension
-    item = {"markdown": _markdown, "html": _html, "text": _text}[kind](path, text)
+    item = _text(path, text, language) if kind == "text" else {"markdown": _markdown, "html": _html}[kind](path, text)
     if problems := document_problems(item.fields):  # (YAML escapes and HTML character references can make them)
         raise _bad(path, f"{problems[0].field}: {problems[0].message}", problems)
     if not str(item.fields.get("headline") or "").strip():
@@ -193,9 +207,62 @@ def _html(path: Path, text: str) -> ImportedRelease:
     return item
 
 
-def _text(path: Path, text: str) -> ImportedRelease:
-    copy = wirecopy.parse(text)
-    return ImportedRelease(path, "text", copy.fields, agency=copy.agency)
+def _text(path: Path, text: str, language: str | None) -> ImportedRelease:
+    copy = wirecopy.parse(text, language)
+    return ImportedRelease(path, "text", copy.fields, agency=copy.agency, furniture=copy.furniture_record())
+
+
+# What `newswire import --dry-run` prints of each field, in this order.
+_SHOWN = ("headline", "subheadline", "lead", "language", "dateline", "issuer", "embargo_until", "industries",
+          "regions", "tickers", "keywords", "contacts", "attribution", "boilerplate", "body")
+
+
+def describe(item: ImportedRelease) -> list[str]:
+    """The lines `newswire import --dry-run` prints for one file: every field found, every piece
+    of furniture taken out of the text and where it went (a field, or dropped)."""
+    f = item.fields
+    how = {"file": "as the file says", "option": "from --language", "detected": "detected"}[item.language_from]
+    lines = [f"{item.path} ({item.kind}; language {f.get('language')}, {how})"]
+    for name in _SHOWN:
+        value = f.get(name)
+        if value in (None, "", [], {}):
+            continue
+        if name == "dateline":
+            value = ", ".join(str(value[k]) for k in ("city", "date") if value.get(k)) if isinstance(value, dict) \
+                else value
+        elif name == "industries":
+            value = ", ".join(_topic_name(q) for q in value)
+        elif name == "contacts":
+            value = "; ".join(", ".join(str(v) for v in c.values()) if isinstance(c, dict) else str(c) for c in value)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        elif name == "body":
+            text = " ".join(str(value).split())
+            value = f"{len(str(value)):,} characters, {str(value).count(chr(10) * 2) + 1} blocks: {text[:100]}…"
+        lines.append(f"  {name}: " + " / ".join(str(value).split("\n")))
+    if item.agency:
+        lines.append(f"  agency: {item.agency}")
+    lines.append("  furniture removed:" + ("" if item.furniture else " none"))
+    for piece in item.furniture:
+        text = " / ".join(piece["text"].split("\n"))
+        lines.append(f"    - {piece['kind']} → {piece['to']}: {text[:160]}{'…' if len(text) > 160 else ''}")
+    for warning in item.warnings:
+        lines.append(f"  warning: {warning}")
+    return lines
+
+
+def _topic_name(qcode: str) -> str:
+    topic = media_topics().get(normalize_qcode(qcode)) if isinstance(qcode, str) else None
+    return f"{qcode} ({topic.label()})" if topic else str(qcode)
+
+
+def problems(item: ImportedRelease, *, max_body_bytes: int) -> list[str]:
+    """What validation would refuse in the file's fields (the issuer aside), as "field: message"."""
+    try:
+        validate.content(dict(item.fields), max_body_bytes=max_body_bytes, today=None)
+    except NewswireError as exc:
+        return [f"{e.field}: {e.message}" for e in exc.errors] or [exc.detail]
+    return []
 
 
 def check_files(paths: Iterable[str | Path], *, max_body_bytes: int, now: dt.datetime, issuers: set[str],
@@ -239,4 +306,4 @@ def _check(item: ImportedRelease, *, max_body_bytes: int, now: dt.datetime, issu
             raise _bad(item.path, f"embargo_until: {msg}") from None
         if embargo <= now:
             raise _bad(item.path, f"embargo_until: {embargo.isoformat()} is in the past")
-    validate.content(f, max_body_bytes=max_body_bytes, today=(embargo or now).date())
+    validate.content(f, max_body_bytes=max_body_bytes, today=None)  # an undated dateline stays undated

@@ -111,9 +111,13 @@ def region_codes(c: Collector, items: list, field: str = "regions") -> tuple[str
     return tuple(out)
 
 
-def content(raw: dict, *, max_body_bytes: int, today: dt.date, base: Content | None = None) -> Content:
-    """Validate ``raw``; with ``base``, fields absent from ``raw`` keep base's values (an edit or correction)."""
+def content(raw: dict, *, max_body_bytes: int, today: dt.date | None, base: Content | None = None) -> Content:
+    """Validate ``raw``; with ``base``, fields absent from ``raw`` keep base's values (an edit or correction).
+    ``today`` is the date of a dateline given without one (typed input); None leaves it undated, as
+    imports do: a date the copy does not give is not invented."""
     if base is not None:
+        if base.dateline and not base.dateline.date and raw.get("dateline") is None:
+            today = None  # an edit that leaves an undated dateline alone keeps it undated
         raw = {**_content_as_raw(base), **{k: v for k, v in raw.items() if v is not None}}
     # Text that cannot be stored or encoded is refused on its own: the other checks would quote it.
     Collector(document_problems(raw)).raise_if_any()
@@ -214,7 +218,7 @@ def _body(c: Collector, body, body_format: str, max_body_bytes: int) -> tuple[st
     return body, body_html
 
 
-def _dateline(c: Collector, dl, today: dt.date) -> Dateline | None:
+def _dateline(c: Collector, dl, today: dt.date | None) -> Dateline | None:
     if not dl:
         return None
     if isinstance(dl, str):
@@ -271,7 +275,8 @@ def _content_as_raw(c: Content) -> dict:
         "headline": c.headline, "subheadline": c.subheadline, "lead": c.lead, "body": c.body_source or c.body_html,
         "body_format": c.body_format if c.body_source else "html", "language": c.language,
         "boilerplate": c.boilerplate, "attribution": c.attribution,
-        "dateline": {"city": c.dateline.city, "date": c.dateline.date.isoformat()} if c.dateline else None,
+        "dateline": ({"city": c.dateline.city, "date": c.dateline.date.isoformat() if c.dateline.date else None}
+                     if c.dateline else None),
         "contacts": [x.as_dict() for x in c.contacts], "industries": list(c.industries),
         "regions": list(c.regions), "tickers": list(c.tickers), "keywords": list(c.keywords),
         "type": c.type, **(c.disclosure.as_dict() if c.disclosure else {}),

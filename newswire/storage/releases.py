@@ -46,7 +46,7 @@ def _to_content(v) -> Content:
         body_source=v.body_source or "",
         body_format=v.body_format or "html",
         subheadline=v.subheadline or "",
-        dateline=Dateline(v.dateline_city, v.dateline_date) if v.dateline_city and v.dateline_date else None,
+        dateline=Dateline(v.dateline_city, v.dateline_date) if v.dateline_city else None,
         lead=v.lead or "",
         boilerplate=v.boilerplate or "",
         contacts=contacts_from_json(v.contacts),

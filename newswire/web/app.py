@@ -15,6 +15,7 @@ from ..bootstrap import Container, default_worker_id
 from ..domain.limits import request_body_bytes
 from . import edge, problems
 from .api import deliveries as api_deliveries
+from .api import imports as api_imports
 from .api import releases as api_releases
 from .api import subscribers as api_subscribers
 from .api import translations as api_translations
@@ -51,8 +52,8 @@ def create_app(nw: Container) -> FastAPI:
     app.state.nw = nw
     problems.install(app)
     app.state.templates = make_templates(settings)
-    for router in (api_releases.router, api_vocab.router, api_subscribers.router, api_deliveries.router,
-                   api_translations.router, *newsroom_routes.routers()):
+    for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
+                   api_deliveries.router, api_translations.router, *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -119,3 +119,21 @@ class EndpointIn(BaseModel):
 class SubscriberKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, description="Who holds the key; default the subscriber's name")
+
+
+class ImportFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., description="The file's name; its suffix says how it is read: .md "
+                                                        "(Markdown with YAML front matter), .html, .txt (wire copy)",
+                      examples=["acme-wire.txt"])
+    text: str = Field(..., description="The file's text (UTF-8)")
+
+
+class ImportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    files: list[ImportFile] = Field(..., description="The files, at least one")
+    dry_run: bool = Field(False, description="Write nothing; answer, per file, every field found, each piece of "
+                                             "furniture removed and where it went, and what would be refused")
+    publish: bool = Field(False, description="Publish (or schedule) each release")
+    language: str | None = Field(None, description="Language of every file, instead of what they say or detection")
+    issuer: str | None = Field(None, description="Issuer slug of every release (editor and admin keys)")

@@ -1,0 +1,119 @@
+"""The shape of scraped release text: headline junk, headings, broken paragraphs, inline
+Markdown, tickers.
+
+A scraper flattens a page to lines: headings become short lines between paragraphs, a
+paragraph can be cut mid-sentence, and the page's closing quote or backtick is left after the
+headline. These rules undo that; they are hand-written because they are about this one kind of
+text (no library restores a flattened page's structure), and each is conservative: a rule that
+is unsure leaves the text as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import validate
+
+# Closing marks: a paragraph ending in one of them ends a sentence (or a quotation).
+_END = tuple(".!?:;。！？…\"'”’»」』)")
+_HEADING_MAX = 90
+
+# Exchanges whose "(EXCHANGE: SYMBOL)" is a ticker; the name as written → the code stored.
+EXCHANGES = {"NYSE": "NYSE", "NYSE AMERICAN": "NYSEAMERICAN", "NYSE ARCA": "NYSEARCA", "NASDAQ": "NASDAQ",
+             "XETRA": "XETRA", "FWB": "FWB", "FRANKFURT": "FWB", "TSX": "TSX", "TSXV": "TSXV", "TSX-V": "TSXV",
+             "LSE": "LSE", "AIM": "AIM", "ASX": "ASX", "HKEX": "HKEX", "SEHK": "HKEX", "TSE": "TSE", "TYO": "TSE",
+             "SGX": "SGX", "KRX": "KRX", "KOSPI": "KRX", "KOSDAQ": "KOSDAQ", "SIX": "SIX", "EURONEXT": "EURONEXT",
+             "OTCQX": "OTCQX", "OTCQB": "OTCQB", "OTC": "OTC", "CSE": "CSE", "JSE": "JSE", "BSE": "BSE", "NSE": "NSE",
+             "SSE": "SSE", "SZSE": "SZSE", "TWSE": "TWSE", "IDX": "IDX", "SET": "SET", "BURSA": "BURSA",
+             "MOEX": "MOEX", "B3": "B3", "BMV": "BMV", "TADAWUL": "TADAWUL", "ADX": "ADX", "DFM": "DFM",
+             # as the copy in the language itself names them
+             "東証": "TSE", "东证": "TSE", "港交所": "HKEX", "上交所": "SSE", "深交所": "SZSE", "تداول": "TADAWUL",
+             "МОСБИРЖА": "MOEX", "코스피": "KRX", "코스닥": "KOSDAQ"}
+_TICKER = re.compile(r"(?i:\b(?P<ex>" + "|".join(sorted((re.escape(k) for k in EXCHANGES), key=len, reverse=True))
+                     + r"))\s*[:：]\s*(?P<sym>[A-Z0-9][A-Z0-9.\-]{0,9})\b")
+_ISIN = re.compile(r"\b[A-Z]{2}[A-Z0-9]{9}\d\b")
+
+
+def clean_headline(head: str) -> tuple[str, str]:
+    """(headline, junk): stray backticks and an unmatched closing quote a scraper left at its end."""
+    text = head.strip()
+    stripped = text.rstrip("`´ ")
+    for close, opens in (("”", "“„"), ("\"", None), ("»", "«"), ("’", "‘")):
+        count_open = sum(stripped.count(o) for o in opens) if opens else stripped.count(close) - 1
+        if stripped.endswith(close) and stripped.count(close) > count_open:
+            stripped = stripped[:-1].rstrip("`´ ")
+    return stripped, text[len(stripped):].strip()
+
+
+def is_junk(para: str) -> bool:
+    """A paragraph with no letter or digit: stray quotes, backticks, rules, bullets."""
+    return not any(ch.isalnum() for ch in para)
+
+
+def tickers(text: str) -> list[str]:
+    """"(NYSE: TREX)", "(Nasdaq: ABC)", "(XETRA: SAP)" as NYSE:TREX …, and valid ISINs, in order."""
+    out = []
+    for m in _TICKER.finditer(text):
+        code = f"{EXCHANGES[m['ex'].upper()]}:{m['sym'].upper()}"
+        if code not in out:
+            out.append(code)
+    for m in _ISIN.finditer(text):
+        if validate.isin_valid(m.group()) and m.group() not in out:
+            out.append(m.group())
+    return out
+
+
+def is_heading(para: str) -> bool:
+    """A short, title-like line: no sentence end, no colon (a list's lead-in), a capital or uncased start."""
+    if "\n" in para or len(para) > _HEADING_MAX or para.endswith(_END) or para.endswith(","):
+        return False
+    if ":" in para or "：" in para or len(para.split()) > 12 or len(para) < 3:
+        return False
+    first = para[0]
+    return first.isalpha() and not first.islower() or (first.isdigit() and para[1:3].strip(". ") == "")
+
+
+def join_broken(paras: list[str]) -> list[str]:
+    """Join a paragraph that ends mid-sentence with the next one when that goes on in lower case
+    (even a short one that would pass for a heading: a heading is not continued in lower case)."""
+    out: list[str] = []
+    for p in paras:
+        if out and not out[-1].endswith(_END) and p[:1].islower():
+            out[-1] = out[-1] + " " + p
+        else:
+            out.append(p)
+    return out
+
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_BLOCK = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])", re.M)
+# Markdown a writer typed into plain text: bold, italics, links to the web. Kept as Markdown.
+_KEEP = re.compile(r"\*\*[^*\n]+?\*\*|__[^_\n]+?__|(?<![\w*])\*[^*\s][^*\n]*?(?<!\s)\*(?![\w*])"
+                   r"|(?<![\w_])_[^_\s][^_\n]*?(?<!\s)_(?![\w_])|\[[^\]\n]+\]\(https?://[^\s()]+\)")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape what Markdown would read as block formatting, HTML or stray marks, so
+    scraped text stays text; bold, italics and web links written inline are kept."""
+    text = "\n".join(line.strip() for line in text.split("\n"))  # indentation would make code blocks
+    out, last = [], 0
+    for m in _KEEP.finditer(text):
+        out += [_escape_inline(text[last:m.start()]), _escape_kept(m.group())]
+        last = m.end()
+    out.append(_escape_inline(text[last:]))
+    text = "".join(out)
+    return _BLOCK.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], text)
+
+
+def _escape_inline(text: str) -> str:
+    text = _INLINE.sub(r"\\\1", text)
+    return re.sub(r"&(?=#?\w+;)", r"\\&", text)
+
+
+def _escape_kept(span: str) -> str:
+    """The inside of a kept span, escaped but for its own marks."""
+    if span.startswith("["):
+        label, _, url = span[1:].partition("](")
+        return "[" + _escape_inline(label) + "](" + url
+    mark = "**" if span.startswith("**") else "__" if span.startswith("__") else span[0]
+    return mark + _escape_inline(span[len(mark):-len(mark)]) + mark
