@@ -37,6 +37,7 @@ from .domain.events import (
 from .formats.site import Site
 from .services.accounts import AccountService
 from .services.listings import Listings
+from .services.media import MediaService
 from .services.releases import Policy, ReleaseService
 from .services.routing import Router
 from .services.subscriptions import SubscriptionService
@@ -80,6 +81,7 @@ class Container:
     releases: ReleaseService
     subscriptions: SubscriptionService
     websub: WebSubService
+    media: MediaService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -171,8 +173,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
                               router, translations)
     subscriptions = SubscriptionService(database, clock, settings, accounts)
     websub = WebSubService(database, clock, settings, listings)
+    media = MediaService(database, clock, listings, settings.data_dir / "media")
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, subscriptions, websub)
+                     releases, subscriptions, websub, media)
 
 
 @dataclass

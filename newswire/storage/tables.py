@@ -290,3 +290,25 @@ translations = Table(
     UniqueConstraint("release_id", "language"),
     Index("ix_translations_status_lease_until", "status", "lease_until"),
 )
+
+
+media = Table(
+    "media",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(32), nullable=False, unique=True),  # 128 random bits, hex: the URL's secret
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=True),  # a release's picture or document
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=False),  # (a logo: this alone)
+    Column("kind", String(16), nullable=False),  # picture | document | logo
+    Column("mime", String(64), nullable=False),
+    Column("filename", String(255), nullable=False, default=""),
+    Column("alt_text", Text, nullable=False, default=""),
+    Column("caption", Text, nullable=False, default=""),
+    Column("credit", Text, nullable=False, default=""),
+    Column("position", Integer, nullable=False, default=0),
+    Column("renditions", JSONType, nullable=False, default=list),  # [{name, mime, ext, size, width, height}]
+    Column("created_by", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_media_release_id_position", "release_id", "position"),
+    Index("ix_media_issuer_id_kind", "issuer_id", "kind"),
+)

@@ -8,6 +8,7 @@ from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
 from ..formats.site import Site
 from ..services.listings import Listings
+from ..services.media import MediaService
 from ..services.releases import ReleaseService
 from ..services.subscriptions import SubscriptionService
 from ..services.translations import TranslationService
@@ -24,6 +25,10 @@ def releases(request: Request) -> ReleaseService:
 
 def listings(request: Request) -> Listings:
     return request.app.state.nw.listings
+
+
+def media(request: Request) -> MediaService:
+    return request.app.state.nw.media
 
 
 def translations(request: Request) -> TranslationService:
