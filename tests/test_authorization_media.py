@@ -3,6 +3,8 @@ is 404, what it may see but not change 403 (409 for its owner once published), n
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import media_files as files
@@ -72,3 +74,16 @@ def test_public_files_answer_alike_whoever_asks(client, wire, keys, sample, who,
     href = wire.site.media_url(item, item.renditions[-1]).removeprefix("http://testserver")
     r = client.get(href, headers=auth(token(keys, who)))
     assert r.status_code == (200 if published else 404)
+
+
+SCHEDULED = {"anonymous": 404, "subscriber": 404, "globex": 404, "acme": 403, "editor": 201, "admin": 201}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_only_the_desk_changes_the_media_of_an_approved_or_scheduled_release(client, wire, keys, sample, clock, who):
+    rid, _ = _release(wire, keys, sample, published=False)
+    editor = wire.accounts.authenticate(keys["editor"])
+    wire.releases.publish(editor, rid, (clock() + dt.timedelta(hours=1)).isoformat())
+    method, path, kw, _ = _calls(rid, 0)["upload"]
+    r = getattr(client, method)(path, headers=auth(token(keys, who)), **kw)
+    assert r.status_code == SCHEDULED[who], r.text

@@ -292,3 +292,32 @@ def test_webhook_payload_carries_the_associations(client, wire, keys, draft):
     data = {k: v for k, v in body["data"].items() if k not in ("url", "attribution", "event")}  # the envelope's
     assert_valid(data)
     assert [a["type"] for a in data["associations"]] == ["picture", "text"]
+
+
+def test_a_jpeg_is_turned_upright_by_its_exif_orientation(client, keys, draft):
+    picture, exif = Image.new("RGB", (300, 100), (10, 200, 10)), Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    buf = io.BytesIO()
+    picture.save(buf, "JPEG", exif=exif)
+    r = upload(client, keys["acme"], draft, buf.getvalue())
+    assert r.status_code == 201 and r.json()["renditions"][-1]["width"] == 100 and r.json()["renditions"][-1]["height"] == 300
+
+
+def test_a_transparent_png_keeps_its_transparency(client, wire, keys, draft):
+    picture = Image.new("P", (50, 50), 0)
+    buf = io.BytesIO()
+    picture.save(buf, "PNG", transparency=0)
+    item = upload(client, keys["acme"], draft, buf.getvalue(), "logo.png").json()
+    token = item["renditions"][-1]["href"].split("/")[-2]
+    assert "transparency" in Image.open(media_dir(wire) / token / "original.png").info
+
+
+def test_the_issuer_page_shows_the_logo(client, wire, keys, publish):
+    publish()
+    client.put("/api/v1/issuers/acme/logo", files={"file": ("logo.png", files.image("PNG", (800, 200)))},
+               data={"alt_text": "Acme's anvil"}, headers=auth(keys["acme"]))
+    logo = wire.listings.issuer("acme").logo
+    page = client.get("/en/issuers/acme").text
+    src = wire.site.media_url(logo, logo.rendition("thumbnail"))
+    assert f'<img class="logo" src="{src}" width="400" height="100" alt="Acme&#39;s anvil">' in page
+    assert client.get(src.removeprefix("http://testserver")).status_code == 200

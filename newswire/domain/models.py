@@ -101,6 +101,7 @@ class Issuer:
     boilerplate: str = ""
     website: str = ""
     contacts: tuple[Contact, ...] = ()
+    logo: Media | None = None  # loaded for the issuer's page only
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,13 @@ def process(data: bytes, filename: str) -> Processed:
             raise _refuse("The PDF is incomplete (no end-of-file marker); upload the whole file again.")
         return Processed(kind, mime, (File("original", mime, ext, data),))
     image = _open(data, fmt)
-    files = [_scaled(image, name, size, mime, ext, fmt) for name, size in SIZES.items()
-             if max(image.size) > size]
-    files.append(_encode(image, "original", mime, ext, fmt))
+    try:
+        files = [_scaled(image, name, size, mime, ext, fmt) for name, size in SIZES.items()
+                 if max(image.size) > size]
+        files.append(_encode(image, "original", mime, ext, fmt))
+    except (OSError, ValueError) as e:  # a mode or variant Pillow cannot write back
+        raise _refuse(f"The picture cannot be re-encoded ({e}); export it as an 8-bit RGB JPEG or PNG and "
+                      "upload that.") from None
     return Processed(kind, mime, tuple(files))
 
 
@@ -130,11 +134,13 @@ def _open(data: bytes, fmt: str) -> Image.Image:
     return image
 
 
+KEPT = ("icc_profile", "transparency")  # what a picture needs to look right; everything else goes
+
+
 def _clean(image: Image.Image) -> Image.Image:
-    """A copy that carries pixels and the colour profile only: no EXIF, GPS, XMP or comments."""
+    """A copy with pixels, colour profile and transparency only: no EXIF, GPS, XMP or comments."""
     out = image.copy()
-    icc = image.info.get("icc_profile")
-    out.info = {"icc_profile": icc} if icc else {}
+    out.info = {k: image.info[k] for k in KEPT if k in image.info}
     return out
 
 

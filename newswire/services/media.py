@@ -18,7 +18,7 @@ from pathlib import Path
 from ..domain import lifecycle
 from ..domain.errors import Collector, Conflict, Forbidden, Gone, NotFound
 from ..domain.limits import LIMITS
-from ..domain.models import Media, Principal, Release, Rendition
+from ..domain.models import Media, Principal, Release, Rendition, Status
 from ..intake import media as intake
 from ..storage import audit
 from ..storage import issuers as issuer_store
@@ -224,6 +224,9 @@ class MediaService:
             raise Conflict(f"The release is {release.status.value}: its pictures and documents can change only "
                            "before it is published. Withdraw it, or issue a new release.",
                            release_status=release.status.value)
+        if not principal.is_staff and release.status not in (Status.DRAFT, Status.SUBMITTED):
+            raise Forbidden(f"Issuers may change the media only of draft or submitted releases (as the text); this "
+                            f"one is {release.status.value}. Ask an editor.")
         return release
 
     def _item(self, conn, release_id: int, media_id: int) -> Media:
