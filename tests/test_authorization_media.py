@@ -35,11 +35,12 @@ def _calls(rid: int, mid: int) -> dict:
         "order": ("put", base + "/order", {"json": {"ids": [mid]}}, 200),
         "replace": ("put", f"{base}/{mid}", png, 200),
         "delete": ("delete", f"{base}/{mid}", {}, 204),
+        "preview": ("get", f"{base}/{mid}/original.png", {}, 200),
     }
 
 
 @pytest.mark.parametrize("who", ROLES)
-@pytest.mark.parametrize("action", ["upload", "list", "order", "replace", "delete"])
+@pytest.mark.parametrize("action", ["upload", "list", "order", "replace", "delete", "preview"])
 def test_media_of_a_draft(client, wire, keys, sample, who, action):
     rid, mid = _release(wire, keys, sample, published=False)
     method, path, kw, ok = _calls(rid, mid)[action]
@@ -48,12 +49,12 @@ def test_media_of_a_draft(client, wire, keys, sample, who, action):
 
 
 @pytest.mark.parametrize("who", ROLES)
-@pytest.mark.parametrize("action", ["upload", "list", "order", "replace", "delete"])
+@pytest.mark.parametrize("action", ["upload", "list", "order", "replace", "delete", "preview"])
 def test_media_of_a_published_release(client, wire, keys, sample, who, action):
     rid, mid = _release(wire, keys, sample, published=True)
     method, path, kw, _ = _calls(rid, mid)[action]
     r = getattr(client, method)(path, headers=auth(token(keys, who)), **kw)
-    assert r.status_code == (200 if action == "list" else PUBLISHED[who]), r.text
+    assert r.status_code == (200 if action in ("list", "preview") else PUBLISHED[who]), r.text
 
 
 LOGO = {"anonymous": 401, "subscriber": 403, "globex": 403, "acme": 200, "editor": 200, "admin": 200}

@@ -64,6 +64,11 @@ def test_upload_makes_renditions_without_exif(client, wire, keys, draft):
         assert "comment" not in picture.info and b"secret lab" not in path.read_bytes()
     listed = client.get(f"/api/v1/releases/{draft}/media", headers=auth(keys["acme"])).json()["items"]
     assert listed == [item]
+    preview = client.get(f"/api/v1/releases/{draft}/media/{item['id']}/large.jpg", headers=auth(keys["acme"]))
+    assert preview.status_code == 200 and preview.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(preview.content)).size == (1200, 900)
+    assert preview.content == (media_dir(wire) / token / "large.jpg").read_bytes()
+    assert_problem(client.get(f"/api/v1/releases/{draft}/media/{item['id']}/huge.jpg", headers=auth(keys["acme"])), 404)
 
 
 def test_pictures_of_each_type_and_a_document(client, keys, draft):

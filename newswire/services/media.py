@@ -192,6 +192,20 @@ class MediaService:
                 raise Gone("The release this file belonged to was withdrawn.")
         return PublicFile(self.dir / token / rendition.filename, rendition.mime, _download_name(item, rendition))
 
+    def open_for(self, principal: Principal, release_id: int, media_id: int, filename: str) -> PublicFile:
+        """A rendition as ``principal`` may see it (the issuer's and the desk's preview before publication)."""
+        with self.db.read() as conn:
+            access.ensure_visible(principal, release_store.load(conn, release_id), self.clock(), release_id)
+            found = store.get(conn, media_id)
+        if found is None or found[1] != release_id:
+            raise NotFound(f"Release {release_id} has no media item {media_id}.")
+        item = found[0]
+        rendition = next((r for r in item.renditions if r.filename == filename), None)
+        if rendition is None:
+            names = ", ".join(r.filename for r in item.renditions)
+            raise NotFound(f"Media item {media_id} has no rendition '{filename}'; it has {names}.")
+        return PublicFile(self.dir / item.token / rendition.filename, rendition.mime, _download_name(item, rendition))
+
     # --- the parts --------------------------------------------------------------------------------
 
     def _check(self, upload: Upload, *, alt_required: bool) -> tuple[intake.Processed, dict[str, str]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from ...domain.errors import NotFound
 from ...domain.models import Media
 from ...formats.site import Site
 from ...services.media import MediaService, Upload
@@ -49,6 +51,17 @@ async def upload(request: Request, release_id: int, file: UploadFile | None = Fi
 def list_media(request: Request, release_id: int, p=Depends(principal), ms: MediaService = Depends(media)):
     site = _site(request)
     return {"items": [view(m, site) for m in ms.list(p, release_id)]}
+
+
+@router.get(RELEASE_MEDIA + "/{media_id}/{filename}", responses={**ERRORS, 200: {"content": {"image/*": {}}}},
+            summary="One rendition's file, for whoever may see the release (the issuer's preview of a draft)")
+def media_file(release_id: int, media_id: int, filename: str, p=Depends(principal),
+               ms: MediaService = Depends(media)):
+    found = ms.open_for(p, release_id, media_id, filename)
+    if not found.path.is_file():
+        raise NotFound("The file is missing from the media store; upload it again.")
+    return FileResponse(found.path, media_type=found.mime, filename=found.filename,
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
 
 
 @router.put(RELEASE_MEDIA + "/order", responses=ERRORS, summary="Put the release's media in a new order")
