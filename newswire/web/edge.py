@@ -1,11 +1,13 @@
 """The HTTP edge: what every request must pass before any route reads it.
 
 - ``BodyLimit`` (ASGI middleware): an API request body larger than the limit
-  (``domain.limits.request_body_bytes``) is refused with 413 before a byte of it is parsed.
+  (``domain.limits.request_body_bytes``; a media upload's ``upload_body_bytes``) is refused with 413
+  before a byte of it is parsed.
 - ``checked_input`` (a dependency of every route): text no database or output format can carry
   (``domain.text``: lone surrogates, NUL, control characters) is refused wherever it comes in — every
   string of a JSON body, every path and query parameter — so nothing downstream ever sees it. The
-  API answers 422 naming each field; the public site answers its 404 page.
+  API answers 422 naming each field; the public site answers its 404 page. A media upload's form
+  fields are judged by the media service, with the file (``domain.limits`` and the same text rule).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ async def checked_input(request: Request) -> None:
     for name, value in request.query_params.multi_items():
         errors += document_problems({name: value})
     # (a media upload's form fields are judged by the media service, with the file)
-    form = request.headers.get("content-type", "").startswith("multipart/form-data")
+    form = is_upload(request.url.path) and request.headers.get("content-type", "").startswith("multipart/form-data")
     if api and request.method in BODY_METHODS and not form and await request.body():
         try:
             doc = await request.json()  # (parsed once: FastAPI keeps what it read for the route)
