@@ -326,3 +326,14 @@ def test_the_issuer_page_shows_the_logo(client, wire, keys, publish):
     src = wire.site.media_url(logo, logo.rendition("thumbnail"))
     assert f'<img class="logo" src="{src}" width="400" height="100" alt="Acme&#39;s anvil">' in page
     assert client.get(src.removeprefix("http://testserver")).status_code == 200
+
+
+def test_an_animated_gif_keeps_its_frames_and_loses_its_comment(client, wire, keys, draft):
+    frames = [Image.new("RGB", (500, 300), (i * 80, 0, 0)) for i in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0, comment=b"secret lab")
+    item = upload(client, keys["acme"], draft, buf.getvalue(), "spin.gif").json()
+    folder = media_dir(wire) / item["renditions"][-1]["href"].split("/")[-2]
+    original = Image.open(folder / "original.gif")
+    assert original.n_frames == 3 and "comment" not in original.info
+    assert b"secret lab" not in (folder / "original.gif").read_bytes() + (folder / "thumbnail.gif").read_bytes()
