@@ -337,3 +337,12 @@ def test_an_animated_gif_keeps_its_frames_and_loses_its_comment(client, wire, ke
     original = Image.open(folder / "original.gif")
     assert original.n_frames == 3 and "comment" not in original.info
     assert b"secret lab" not in (folder / "original.gif").read_bytes() + (folder / "thumbnail.gif").read_bytes()
+
+
+def test_openapi_lists_the_media_endpoints(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    base = "/api/v1/releases/{release_id}/media"
+    assert {"post", "get"} <= set(paths[base]) and "put" in paths[base + "/order"]
+    assert {"put", "delete"} <= set(paths[base + "/{media_id}"]) and "get" in paths[base + "/{media_id}/{filename}"]
+    assert "put" in paths["/api/v1/issuers/{slug}/logo"]
+    assert not any(p.startswith("/media/") for p in paths)  # the public files are not API
