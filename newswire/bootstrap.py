@@ -39,6 +39,7 @@ from .distribution.linkcheck import LinkChecker
 from .services.accounts import AccountService
 from .services.checks import CheckService
 from .services.listings import Listings
+from .services.media import MediaService
 from .services.releases import Policy, ReleaseService
 from .services.routing import Router
 from .services.subscriptions import SubscriptionService
@@ -83,6 +84,7 @@ class Container:
     checks: CheckService
     subscriptions: SubscriptionService
     websub: WebSubService
+    media: MediaService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -175,8 +177,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
                               router, translations, checks)
     subscriptions = SubscriptionService(database, clock, settings, accounts)
     websub = WebSubService(database, clock, settings, listings)
+    media = MediaService(database, clock, listings, settings.data_dir / "media")
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub)
+                     releases, checks, subscriptions, websub, media)
 
 
 @dataclass

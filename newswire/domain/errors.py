@@ -46,6 +46,13 @@ class NotFound(NewswireError):
     title = "Not found"
 
 
+class Gone(NotFound):
+    """It was there and is no more (a withdrawn release's media)."""
+
+    kind = "gone"
+    title = "Gone"
+
+
 class Forbidden(NewswireError):
     kind = "forbidden"
     title = "Not allowed"

@@ -43,6 +43,21 @@ class Limit:
         return f"{self.describe()}; got {n:,}" if self.items and n > self.items else None
 
 
+# A picture or logo file, its decoded size (width × height: a decompression bomb is refused before it
+# is decoded), a PDF document, and how many files one release carries.
+MEDIA_IMAGE_BYTES = 10 * 1024 * 1024
+MEDIA_IMAGE_PIXELS = 40_000_000
+MEDIA_DOCUMENT_BYTES = 20 * 1024 * 1024
+MEDIA_PER_RELEASE = 20
+# An upload's request body: the file at its limit and the form's text fields.
+MEDIA_FORM_BYTES = 65_536
+
+
+def upload_body_bytes() -> int:
+    """The largest media upload request the API reads (a larger one is refused, 413, unread)."""
+    return MEDIA_DOCUMENT_BYTES + MEDIA_FORM_BYTES
+
+
 _CONTACTS = {"release.contacts": Limit(items=10, noun="contacts"),
             "release.contacts[].name": Limit(200), "release.contacts[].organisation": Limit(200),
             "release.contacts[].role": Limit(200), "release.contacts[].email": Limit(320),
@@ -91,6 +106,14 @@ LIMITS: dict[str, Limit] = {
     "websub.hub.secret": Limit(199, unit="bytes", lines=True),
     "import.files": Limit(items=20, noun="files"),
     "import.files[].name": Limit(255),
+    "media.alt_text": Limit(500),
+    "media.caption": Limit(2000, lines=True),
+    "media.credit": Limit(300),
+    "media.filename": Limit(255),
+    "media.image": Limit(MEDIA_IMAGE_BYTES, unit="bytes", lines=True),
+    "media.image_pixels": Limit(MEDIA_IMAGE_PIXELS, unit="pixels", lines=True),
+    "media.document": Limit(MEDIA_DOCUMENT_BYTES, unit="bytes", lines=True),
+    "media.per_release": Limit(items=MEDIA_PER_RELEASE, noun="pictures and documents"),
 }
 # A request body holds the release body (escaped in JSON, up to twice its UTF-8 size for CJK text
 # sent as \u escapes) and every other field at its limit (about 40,000 characters, up to 6 bytes each).

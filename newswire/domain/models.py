@@ -62,6 +62,50 @@ class Disclosure:
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """One stored file of a media item: ``thumbnail``, ``large`` (1200 px) or ``original``."""
+
+    name: str
+    mime: str
+    ext: str
+    size: int  # bytes
+    width: int = 0  # pixels; 0 for a document
+    height: int = 0
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.{self.ext}"
+
+
+@dataclass(frozen=True)
+class Media:
+    """A picture or a document of a release, or an issuer's logo (``kind``: picture | document | logo)."""
+
+    id: int
+    token: str  # 128 random bits, hex: the unguessable part of every rendition's URL
+    kind: str
+    mime: str
+    filename: str  # as uploaded, for the download's name
+    renditions: tuple[Rendition, ...]
+    alt_text: str = ""
+    caption: str = ""
+    credit: str = ""
+    position: int = 0
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind != "document"
+
+    def rendition(self, name: str) -> Rendition | None:
+        return next((r for r in self.renditions if r.name == name), None)
+
+    @property
+    def largest(self) -> Rendition:
+        """The rendition to show or link first: ``large`` when there is one, else the original."""
+        return self.rendition("large") or self.renditions[-1]
+
+
+@dataclass(frozen=True)
 class Issuer:
     id: int
     slug: str
@@ -69,6 +113,7 @@ class Issuer:
     boilerplate: str = ""
     website: str = ""
     contacts: tuple[Contact, ...] = ()
+    logo: Media | None = None  # loaded for the issuer's page only
 
 
 @dataclass(frozen=True)
@@ -137,6 +182,15 @@ class Release:
     target_languages: tuple[str, ...] = ()  # what the issuer asked it to be translated into
     translations: tuple[str, ...] = ()  # languages whose translation of the current version is ready
     translation: Translated | None = None  # set on a language version
+    media: tuple[Media, ...] = ()  # pictures and documents, in the issuer's order
+
+    @property
+    def pictures(self) -> tuple[Media, ...]:
+        return tuple(m for m in self.media if m.kind == "picture")
+
+    @property
+    def documents(self) -> tuple[Media, ...]:
+        return tuple(m for m in self.media if m.kind == "document")
 
     @property
     def original_language(self) -> str:

@@ -94,6 +94,24 @@ def _contacts(release: Release) -> tuple[str, str]:
     return "Media contacts\n" + "\n\n".join(texts), "<h3>Media contacts</h3><ul>" + "".join(items) + "</ul>"
 
 
+def _media(release: Release, site: Site) -> tuple[list[str], list[str]]:
+    """Pictures as linked images (the mail client fetches them; never attachments), documents as links."""
+    texts, hs = [], []
+    for m in release.pictures:
+        shown = m.largest
+        line = " — ".join(x for x in (m.caption, m.credit) if x)
+        texts.append(f"[{m.alt_text}] {site.media_url(m, shown)}" + (f"\n{line}" if line else ""))
+        hs.append(f'<p><a href="{_esc(site.media_url(m, shown))}"><img src="{_esc(site.media_url(m, shown))}" '
+                  f'alt="{_esc(m.alt_text)}" width="{min(shown.width, 600)}" style="max-width:100%;height:auto">'
+                  f'</a>' + (f'<br><span style="{SMALL}">{_esc(line)}</span>' if line else "") + "</p>")
+    for m in release.documents:
+        r = m.renditions[-1]
+        title = m.caption or m.filename or "PDF"
+        texts.append(f"{title} (PDF): {site.media_url(m, r)}")
+        hs.append(f'<p><a href="{_esc(site.media_url(m, r))}">{_esc(title)}</a> (PDF)</p>')
+    return texts, hs
+
+
 def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]:
     """Everything the release page shows: correction note, dateline, body, boilerplate, contacts."""
     c, lang = release.content, release.language
@@ -120,6 +138,9 @@ def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]
     body = sanitize(c.body_html)  # sanitized at intake too: a mail client is a page we do not control
     texts.append(to_text(body))
     hs.append(body)
+    media_text, media_html = _media(release, site)
+    texts += media_text
+    hs += media_html
     if c.attribution:
         texts.append(c.attribution)
         hs.append(f"<p>{_esc(c.attribution)}</p>")

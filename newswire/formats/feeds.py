@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from feedgen.ext.base import BaseExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -41,6 +41,32 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """A picture (its 1200 px rendition, else the original) or a document of a release."""
+
+    url: str
+    mime: str
+    size: int
+    title: str
+    width: int = 0
+    height: int = 0
+    thumbnail: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+def enclosures(release: Release, site: Site) -> tuple[Enclosure, ...]:
+    out = []
+    for m in release.media:
+        shown, thumb = m.largest, m.rendition("thumbnail")
+        out.append(Enclosure(site.media_url(m, shown), shown.mime, shown.size, m.caption or m.alt_text or m.filename,
+                             shown.width, shown.height, site.media_url(m, thumb) if thumb else ""))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Entry:
     """What every format says about one release."""
 
@@ -55,6 +81,7 @@ class Entry:
     author_url: str
     categories: tuple[Category, ...]
     language: str
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 def summary_text(release: Release) -> str:
@@ -94,7 +121,7 @@ def entry(release: Release, site: Site, lang: str) -> Entry:
         summary=summary_text(release), content_html=content_html(release), published=release.published_at,
         updated=updated_at(release), author=release.issuer.name,
         author_url=site.url(site.issuer_path(lang, release.issuer.slug)),
-        categories=tuple(cats), language=release.language,
+        categories=tuple(cats), language=release.language, enclosures=enclosures(release, site),
     )
 
 
@@ -116,11 +143,33 @@ class _RssHub(BaseExtension):
         return feed
 
 
+class _Enclosures(BaseEntryExtension):
+    """Atom: a link rel=enclosure for each picture and document (feedgen drops an entry link's rel);
+    RSS: one enclosure (RSS allows one), the lead picture's."""
+
+    def __init__(self):
+        self.items: tuple[Enclosure, ...] = ()
+
+    def extend_atom(self, entry):
+        for x in self.items:
+            etree.SubElement(entry, "link", rel="enclosure", href=x.url, type=x.mime, length=str(x.size),
+                             title=x.title)
+        return entry
+
+    def extend_rss(self, entry):
+        if self.items:
+            x = next((i for i in self.items if i.is_image), self.items[0])
+            etree.SubElement(entry, "enclosure", url=x.url, length=str(x.size), type=x.mime)
+        return entry
+
+
 def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url: str,
                updated: dt.datetime | None, hub: str | None) -> FeedGenerator:
     fg = FeedGenerator()
     # RSS has no per-item author name or updated date; dc:creator and dc:date carry them.
     fg.load_extension("dc", atom=False, rss=True)
+    fg.load_extension("media", atom=False, rss=True)  # Media RSS: every picture and document in RSS
+    fg.register_extension("enclosures", BaseExtension, _Enclosures, atom=True, rss=True)
     fg.id(self_url)
     fg.title(title)
     fg.subtitle(title)
@@ -148,7 +197,19 @@ def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url
         fe.dc.dc_date(e.updated.isoformat())
         for cat in e.categories:
             fe.category(term=cat.term, scheme=cat.scheme, label=cat.label)
+        _enclose(fe, e.enclosures)
     return fg
+
+
+def _enclose(fe, items: tuple[Enclosure, ...]) -> None:
+    """The enclosures (above), and in RSS a media:content (with a media:thumbnail) for each."""
+    fe.enclosures.items = items
+    for x in items:
+        sizes = {"width": str(x.width), "height": str(x.height)} if x.width else {}
+        fe.media.content(url=x.url, type=x.mime, fileSize=str(x.size), medium="image" if x.is_image else "document",
+                         group=None, **sizes)
+        if x.thumbnail:
+            fe.media.thumbnail(url=x.thumbnail, group=None)
 
 
 def rss(releases: Sequence[Release], site: Site, lang: str, title: str, self_url: str,
@@ -184,6 +245,7 @@ def json_feed(releases: Sequence[Release], site: Site, lang: str, title: str, se
             "authors": [{"name": e.author, "url": e.author_url}],
             "tags": [c.label for c in e.categories],
             "language": e.language,
+            **_json_media(e.enclosures),
         })
     doc = {
         "version": JSONFEED_VERSION,  # first, as the spec asks
@@ -196,6 +258,17 @@ def json_feed(releases: Sequence[Release], site: Site, lang: str, title: str, se
     if hub:
         doc["hubs"] = [{"type": "WebSub", "url": hub}]
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _json_media(items: tuple[Enclosure, ...]) -> dict:
+    out: dict = {}
+    pictures = [x for x in items if x.is_image]
+    if pictures:
+        out["image"] = pictures[0].url
+    if items:
+        out["attachments"] = [{"url": x.url, "mime_type": x.mime, "size_in_bytes": x.size, "title": x.title}
+                              for x in items]
+    return out
 
 
 # Feed kind → (renderer, media type): the routes, the WebSub hub and its pushes share it.

@@ -7,7 +7,7 @@ import json
 
 from babel.dates import format_date
 
-from ..domain.models import Content, Release
+from ..domain.models import Content, Media, Release
 from ..domain.text import html_to_text
 from ..domain.vocab import media_topics, region_name
 from .site import Site
@@ -78,12 +78,28 @@ def render(release: Release, site: Site) -> dict:
         data["correction"] = [{"@type": "CorrectionComment", "text": n} for n in notes]
     if c.attribution:
         data["creditText"] = c.attribution
+    if release.pictures:
+        data["image"] = [_image(m, site) for m in release.pictures]
     if (t := release.translation) is not None:  # schema.org's way to say "a translation of that"
         data["translationOfWork"] = {"@type": "NewsArticle", "@id": site.release_url(release, t.original_language),
                                      "inLanguage": t.original_language}
         data["translator"] = [{"@type": "Organization", "name": f"{e} (machine translation)"} for e in t.engines] \
             or [{"@type": "Organization", "name": site.name}]
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _image(item: Media, site: Site) -> dict:
+    shown = item.largest
+    out = {"@type": "ImageObject", "url": site.media_url(item, shown), "contentUrl": site.media_url(item, shown),
+           "encodingFormat": shown.mime, "width": shown.width, "height": shown.height, "description": item.alt_text}
+    if item.caption:
+        out["caption"] = item.caption
+    if item.credit:
+        out["creditText"] = item.credit
+    thumb = item.rendition("thumbnail")
+    if thumb:
+        out["thumbnailUrl"] = site.media_url(item, thumb)
+    return out
 
 
 def to_script(data: dict) -> str:

@@ -149,6 +149,21 @@ def _disclosure(c) -> etree._Element | None:
     return _e("description", text, role="drol:disclosure")
 
 
+# A picture's renditions as IPTC's rendition NewsCodes (http://cv.iptc.org/newscodes/rendition/)
+RENDITION_CODES = {"thumbnail": "rnd:thumbnail", "large": "rnd:web", "original": "rnd:highRes"}
+
+
+def _remote_content(release: Release, site: Site) -> list:
+    """Each rendition of each picture and document, by reference (remoteContent)."""
+    out = []
+    for item in release.media:
+        for r in item.renditions:
+            sizes = {"width": str(r.width), "height": str(r.height)} if r.width else {}
+            out.append(_e("remoteContent", href=site.media_url(item, r), contenttype=r.mime, size=str(r.size),
+                          rendition=RENDITION_CODES.get(r.name) if item.is_image else None, **sizes))
+    return out
+
+
 def render(release: Release, site: Site) -> bytes:
     c, issuer, lang, version = release.content, release.issuer, release.language, release.current
 
@@ -203,7 +218,8 @@ def render(release: Release, site: Site) -> bytes:
         _e("usageTerms", site.disclaimer) if site.disclaimer else None,
     )
     root = _e("newsItem", {XML_LANG: lang}, _e("catalogRef", href=CATALOG), rights, item_meta, content_meta,
-              _e("contentSet", _e("inlineXML", _xhtml(release), contenttype="application/xhtml+xml")),
+              _e("contentSet", _e("inlineXML", _xhtml(release), contenttype="application/xhtml+xml"),
+                 _remote_content(release, site)),
               guid=guid(release, site), version=version.number, standard="NewsML-G2", standardversion="2.35",
               conformance="power")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -10,7 +10,7 @@ become subjects without a URI.
 from __future__ import annotations
 
 from ..domain.exchanges import ADHOC, ADHOC_HEADER
-from ..domain.models import Contact, Release
+from ..domain.models import Contact, Media, Release
 from ..domain.vocab import media_topics, region_name
 from .newsml import ISIN, contact_line, ednotes, guid, pubstatus, ticker_parts, timestamp
 from .newsml import MEDIA_TYPE as NEWSML_MEDIA_TYPE
@@ -30,6 +30,29 @@ def _person(c: Contact) -> dict:
     info += [{"type": "phone", "value": c.phone}] if c.phone else []
     person = {"name": c.name or c.organisation or c.email or c.phone, "rel": "contact"}
     return {**person, "contactinfo": info} if info else person
+
+
+def rendition(item: Media, r, site: Site) -> dict:
+    out = {"name": r.name, "href": site.media_url(item, r), "contenttype": r.mime, "sizeinbytes": r.size}
+    return {**out, "width": r.width, "height": r.height} if r.width else out
+
+
+def media_association(item: Media, site: Site) -> dict:
+    """A picture (with its thumbnail, 1200 px and original renditions) or a PDF document."""
+    original = item.rendition("original") or item.renditions[-1]
+    out = {"name": f"{item.kind}-{item.position + 1}", "uri": site.media_url(item, original),
+           "type": "picture" if item.is_image else "text", "representationtype": "full",
+           "renditions": [rendition(item, r, site) for r in item.renditions]}
+    if item.caption:
+        out["headlines"] = [{"role": "main", "value": item.caption}]
+    descriptions = [{"role": "alt", "contenttype": "text/plain", "value": item.alt_text}] if item.alt_text else []
+    descriptions += [{"role": "caption", "contenttype": "text/plain", "value": item.caption}] if item.caption else []
+    if descriptions:
+        out["descriptions"] = descriptions
+    if item.credit:
+        out["by"] = item.credit
+        out["copyrightholder"] = item.credit
+    return out
 
 
 def render(release: Release, site: Site) -> dict:
@@ -117,6 +140,8 @@ def render(release: Release, site: Site) -> dict:
                              "href": site.url(f"/api/v1/releases/{release.id}?lang={lang}")},
                             {"name": "newsroom", "contenttype": "text/html", "href": site.release_url(release, lang)}]}
             for lang in release.translations if lang != release.language]
+    if release.media:
+        out["associations"] = [*out.get("associations", []), *(media_association(m, site) for m in release.media)]
     # An embargo matters only until the release goes out; afterwards it is history, not an instruction.
     if release.embargo_until and release.published_at is None:
         out["embargoed"] = timestamp(release.embargo_until)

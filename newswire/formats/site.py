@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.models import Release
+from ..domain.models import Media, Release, Rendition
 
 HUB_PATH = "/websub"  # the WebSub hub every feed advertises
 
@@ -33,6 +33,10 @@ class Site:
         """Stable across corrections and slug changes (feeds and ninjs uri use it)."""
         lang = lang or release.language
         return self.url(f"/releases/{release.id}" + (f"?lang={lang}" if lang != release.original_language else ""))
+
+    def media_url(self, item: Media, rendition: Rendition) -> str:
+        """A rendition's unguessable address (embargoed with its release: docs/api.md)."""
+        return self.url(f"/media/{item.token}/{rendition.filename}")
 
     def home_path(self, lang: str) -> str:
         return f"/{lang}/"

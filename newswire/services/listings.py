@@ -9,7 +9,7 @@ Embargo safety is here: every public read goes through ``ListQuery(public_at=now
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from slugify import slugify
@@ -23,6 +23,7 @@ from ..formats import feeds, sitemap
 from ..formats.site import HUB_PATH, Site
 from ..intake.validate import parse_datetime
 from ..storage import issuers as issuer_store
+from ..storage import media as media_store
 from ..storage import releases as store
 from ..storage import stream
 from ..storage import translations as tr
@@ -84,11 +85,12 @@ class Listings:
         return store.language_version(original, row) if current else None
 
     def issuer(self, slug: str) -> Issuer:
+        """The issuer, with its logo."""
         with self.db.read() as conn:
             found = issuer_store.get_issuer_by_slug(conn, slug)
-        if not found:
-            raise NotFound(f"There is no issuer '{slug}'.")
-        return found
+            if not found:
+                raise NotFound(f"There is no issuer '{slug}'.")
+            return replace(found, logo=media_store.logo(conn, found.id))
 
     # --- listings --------------------------------------------------------------------------------
 

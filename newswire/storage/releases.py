@@ -8,8 +8,9 @@ from dataclasses import replace
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..domain.models import LIVE, Content, Dateline, Disclosure, Issuer, Release, Status, Version
+from ..domain.models import LIVE, Content, Dateline, Disclosure, Issuer, Media, Release, Status, Version
 from ..domain.queries import ListQuery, decode_cursor, encode_cursor
+from . import media as media_store
 from . import translations as tr
 from .issuers import contacts_from_json
 from .tables import issuers, release_industries, release_regions, release_versions, releases, translations
@@ -146,7 +147,8 @@ def _base_query():
     )
 
 
-def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] = ()) -> Release:
+def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] = (),
+                media: tuple[Media, ...] = ()) -> Release:
     issuer = Issuer(id=row.issuer_pk, slug=row.issuer_slug, name=row.issuer_name,
                     boilerplate=row.issuer_boilerplate or "", website=row.issuer_website or "",
                     contacts=contacts_from_json(row.issuer_contacts))
@@ -165,6 +167,7 @@ def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] =
         corrections=history,
         target_languages=tuple(row.r_target_languages or ()),
         translations=ready,
+        media=media,
     )
 
 
@@ -192,7 +195,8 @@ def load(conn: Connection, release_id: int) -> Release | None:
             .order_by(release_versions.c.number)
         )
     )
-    return _to_release(row, history, tr.ready_languages(conn, release_id, row.r_current_version))
+    return _to_release(row, history, tr.ready_languages(conn, release_id, row.r_current_version),
+                       media_store.for_release(conn, release_id))
 
 
 def load_language(conn: Connection, release_id: int, language: str | None, *,
@@ -250,7 +254,8 @@ def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: st
         stmt = stmt.where(or_(order_col < when, and_(order_col == when, releases.c.id < rid)))
     stmt = stmt.order_by(order_col.desc(), releases.c.id.desc()).limit(limit + 1)
     rows = conn.execute(stmt).all()
-    items = [_to_release(r) for r in rows[:limit]]
+    files = media_store.for_releases(conn, [r.r_id for r in rows[:limit]])
+    items = [_to_release(r, media=files.get(r.r_id, ())) for r in rows[:limit]]
     if q.language:
         items = _in_language(conn, items, q.language)
     elif q.every_language:

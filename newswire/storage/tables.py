@@ -324,3 +324,27 @@ release_signature_bands = Table(
     Column("bucket", String(32), nullable=False),
     Index("ix_release_signature_bands_band_bucket", "band", "bucket"),
 )
+
+# --- media (issue 9) ------------------------------------------------------------------
+
+# A release's pictures and documents, and issuers' logos; the files are under the data dir.
+media = Table(
+    "media",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(32), nullable=False, unique=True),  # 128 random bits, hex: the URL's secret
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=True),  # a release's picture or document
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=False),  # (a logo: this alone)
+    Column("kind", String(16), nullable=False),  # picture | document | logo
+    Column("mime", String(64), nullable=False),
+    Column("filename", String(255), nullable=False, default=""),
+    Column("alt_text", Text, nullable=False, default=""),
+    Column("caption", Text, nullable=False, default=""),
+    Column("credit", Text, nullable=False, default=""),
+    Column("position", Integer, nullable=False, default=0),
+    Column("renditions", JSONType, nullable=False, default=list),  # [{name, mime, ext, size, width, height}]
+    Column("created_by", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_media_release_id_position", "release_id", "position"),
+    Index("ix_media_issuer_id_kind", "issuer_id", "kind"),
+)

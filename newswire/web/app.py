@@ -12,10 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..bootstrap import Container, default_worker_id
-from ..domain.limits import request_body_bytes
+from ..domain.limits import request_body_bytes, upload_body_bytes
 from . import edge, problems
 from .api import deliveries as api_deliveries
 from .api import imports as api_imports
+from .api import media as api_media
 from .api import releases as api_releases
 from .api import subscribers as api_subscribers
 from .api import translations as api_translations
@@ -48,12 +49,13 @@ def create_app(nw: Container) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(edge.checked_input)],  # before any route: text that cannot be stored is refused
     )
-    app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes))
+    app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
+                       upload_bytes=upload_body_bytes())
     app.state.nw = nw
     problems.install(app)
     app.state.templates = make_templates(settings)
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
-                   api_deliveries.router, api_translations.router, *newsroom_routes.routers()):
+                   api_deliveries.router, api_translations.router, api_media.router, *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -9,6 +9,7 @@ from ..domain.models import Principal
 from ..formats.site import Site
 from ..services.checks import CheckService
 from ..services.listings import Listings
+from ..services.media import MediaService
 from ..services.releases import ReleaseService
 from ..services.subscriptions import SubscriptionService
 from ..services.translations import TranslationService
@@ -29,6 +30,10 @@ def checks(request: Request) -> CheckService:
 
 def listings(request: Request) -> Listings:
     return request.app.state.nw.listings
+
+
+def media(request: Request) -> MediaService:
+    return request.app.state.nw.media
 
 
 def translations(request: Request) -> TranslationService:

@@ -1,11 +1,13 @@
 """The HTTP edge: what every request must pass before any route reads it.
 
 - ``BodyLimit`` (ASGI middleware): an API request body larger than the limit
-  (``domain.limits.request_body_bytes``) is refused with 413 before a byte of it is parsed.
+  (``domain.limits.request_body_bytes``; a media upload's ``upload_body_bytes``) is refused with 413
+  before a byte of it is parsed.
 - ``checked_input`` (a dependency of every route): text no database or output format can carry
   (``domain.text``: lone surrogates, NUL, control characters) is refused wherever it comes in — every
   string of a JSON body, every path and query parameter — so nothing downstream ever sees it. The
-  API answers 422 naming each field; the public site answers its 404 page.
+  API answers 422 naming each field; the public site answers its 404 page. A media upload's form
+  fields are judged by the media service, with the file (``domain.limits`` and the same text rule).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ async def checked_input(request: Request) -> None:
     errors = document_problems(dict(request.path_params))
     for name, value in request.query_params.multi_items():
         errors += document_problems({name: value})
-    if api and request.method in BODY_METHODS and await request.body():
+    # (a media upload's form fields are judged by the media service, with the file)
+    form = is_upload(request.url.path) and request.headers.get("content-type", "").startswith("multipart/form-data")
+    if api and request.method in BODY_METHODS and not form and await request.body():
         try:
             doc = await request.json()  # (parsed once: FastAPI keeps what it read for the route)
         except (ValueError, RecursionError):
@@ -39,15 +43,17 @@ class BodyLimit:
     """Reads an API request's body, at most ``max_bytes`` of it, before the app does; a larger
     one gets 413 (a problem document) and the connection is closed without reading the rest."""
 
-    def __init__(self, app, max_bytes: int, prefix: str = "/api/"):
+    def __init__(self, app, max_bytes: int, prefix: str = "/api/", upload_bytes: int = 0):
         self.app, self.max_bytes, self.prefix = app, max_bytes, prefix
+        self.upload_bytes = max(upload_bytes, max_bytes)  # a media upload's body (domain.limits)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             return await self.app(scope, receive, send)
+        limit = self.upload_bytes if is_upload(scope["path"]) else self.max_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            return await self._refuse(scope, receive, send, declared)
+        if declared is not None and declared > limit:
+            return await self._refuse(scope, receive, send, declared, limit)
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -55,8 +61,8 @@ class BodyLimit:
                 return  # the client went away
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.max_bytes:
-                return await self._refuse(scope, receive, send, None)
+            if size > limit:
+                return await self._refuse(scope, receive, send, None, limit)
             if not message.get("more_body", False):
                 break
         body, replayed = b"".join(chunks), False
@@ -70,14 +76,25 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope, receive, send, declared: int | None) -> None:
-        size = f"is {declared:,} bytes" if declared is not None else f"is larger than {self.max_bytes:,} bytes"
-        detail = (f"The request body {size}; the API reads at most {self.max_bytes:,} bytes (a release body of "
-                  "NEWSWIRE_MAX_BODY_BYTES plus every other field at its limit, see docs/api.md). Shorten the "
-                  "release or move annexes to linked documents.")
+    async def _refuse(self, scope, receive, send, declared: int | None, limit: int) -> None:
+        size = f"is {declared:,} bytes" if declared is not None else f"is larger than {limit:,} bytes"
+        if limit != self.max_bytes:
+            detail = (f"The upload {size}; the API reads at most {limit:,} bytes for a media upload (the "
+                      "largest document plus its form fields, see docs/api.md). Send a smaller file.")
+        else:
+            detail = (f"The request body {size}; the API reads at most {limit:,} bytes (a release body of "
+                      "NEWSWIRE_MAX_BODY_BYTES plus every other field at its limit, see docs/api.md). Shorten the "
+                      "release or move annexes to linked documents.")
         response = problem(413, TooLarge.title, detail, kind=TooLarge.kind, instance=scope["path"],
-                           headers={"Connection": "close"}, limit=self.max_bytes)
+                           headers={"Connection": "close"}, limit=limit)
         await response(scope, receive, send)
+
+
+def is_upload(path: str) -> bool:
+    """A media upload (a release's picture or document, an issuer's logo): the larger body limit."""
+    parts = path.rstrip("/").split("/")
+    return (len(parts) >= 6 and parts[:4] == ["", "api", "v1", "releases"] and parts[5] == "media") or (
+        len(parts) == 6 and parts[:4] == ["", "api", "v1", "issuers"] and parts[5] == "logo")
 
 
 def _content_length(scope) -> int | None:

@@ -18,6 +18,7 @@ TYPE_BASE = "https://newswire.dev/problems/"
 STATUS = {
     e.TooLarge: 413,
     e.InvalidInput: 422,
+    e.Gone: 410,
     e.NotFound: 404,
     e.Forbidden: 403,
     e.Unauthenticated: 401,

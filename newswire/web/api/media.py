@@ -1,0 +1,95 @@
+"""/api/v1/releases/{id}/media (a release's pictures and documents) and /api/v1/issuers/{slug}/logo."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from ...domain.errors import NotFound
+from ...domain.models import Media
+from ...formats.site import Site
+from ...services.media import MediaService, Upload
+from ..deps import media, principal
+from ..deps import site as _site
+
+router = APIRouter(tags=["media"])
+PROBLEM = {"content": {"application/problem+json": {}}}
+ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 413: PROBLEM, 422: PROBLEM}
+RELEASE_MEDIA = "/api/v1/releases/{release_id}/media"
+
+
+class OrderIn(BaseModel):
+    ids: list[int] = Field(description="Every media id of the release, in the new order")
+
+
+def view(item: Media, site: Site) -> dict:
+    return {
+        "id": item.id, "kind": item.kind, "mime": item.mime, "filename": item.filename,
+        "alt_text": item.alt_text, "caption": item.caption, "credit": item.credit, "position": item.position,
+        "renditions": [{"name": r.name, "href": site.media_url(item, r), "contenttype": r.mime,
+                        "width": r.width or None, "height": r.height or None, "sizeinbytes": r.size}
+                       for r in item.renditions],
+    }
+
+
+async def _upload(file: UploadFile | None, alt_text: str, caption: str, credit: str) -> Upload:
+    data = await file.read() if file is not None else b""
+    return Upload(data, (file.filename or "") if file is not None else "", alt_text, caption, credit)
+
+
+@router.post(RELEASE_MEDIA, status_code=201, responses=ERRORS,
+             summary="Add a picture (JPEG, PNG, WebP, GIF; alt text required) or a PDF document")
+async def upload(request: Request, release_id: int, file: UploadFile | None = File(None), alt_text: str = Form(""),
+                 caption: str = Form(""), credit: str = Form(""), p=Depends(principal),
+                 ms: MediaService = Depends(media)):
+    item = ms.upload(p, release_id, await _upload(file, alt_text, caption, credit))
+    return view(item, _site(request))
+
+
+@router.get(RELEASE_MEDIA, responses=ERRORS, summary="A release's pictures and documents, in order")
+def list_media(request: Request, release_id: int, p=Depends(principal), ms: MediaService = Depends(media)):
+    site = _site(request)
+    return {"items": [view(m, site) for m in ms.list(p, release_id)]}
+
+
+@router.get(RELEASE_MEDIA + "/{media_id}/{filename}", responses={**ERRORS, 200: {"content": {"image/*": {}}}},
+            summary="One rendition's file, for whoever may see the release (the issuer's preview of a draft)")
+def media_file(release_id: int, media_id: int, filename: str, p=Depends(principal),
+               ms: MediaService = Depends(media)):
+    found = ms.open_for(p, release_id, media_id, filename)
+    if not found.path.is_file():
+        raise NotFound("The file is missing from the media store; upload it again.")
+    return FileResponse(found.path, media_type=found.mime, filename=found.filename,
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+@router.put(RELEASE_MEDIA + "/order", responses=ERRORS, summary="Put the release's media in a new order")
+def order_media(request: Request, release_id: int, body: OrderIn, p=Depends(principal),
+                ms: MediaService = Depends(media)):
+    site = _site(request)
+    return {"items": [view(m, site) for m in ms.order(p, release_id, body.ids)]}
+
+
+@router.put(RELEASE_MEDIA + "/{media_id}", responses=ERRORS,
+            summary="Replace a picture or document (a new file and texts, a new URL) before publication")
+async def replace_media(request: Request, release_id: int, media_id: int, file: UploadFile | None = File(None),
+                        alt_text: str = Form(""), caption: str = Form(""), credit: str = Form(""),
+                        p=Depends(principal), ms: MediaService = Depends(media)):
+    item = ms.replace(p, release_id, media_id, await _upload(file, alt_text, caption, credit))
+    return view(item, _site(request))
+
+
+@router.delete(RELEASE_MEDIA + "/{media_id}", status_code=204, responses=ERRORS,
+               summary="Delete a picture or document before publication")
+def delete_media(release_id: int, media_id: int, p=Depends(principal), ms: MediaService = Depends(media)):
+    ms.delete(p, release_id, media_id)
+    return Response(status_code=204)
+
+
+@router.put("/api/v1/issuers/{slug}/logo", responses=ERRORS,
+            summary="Set the issuer's logo (a picture; the desk or the issuer's own key)")
+async def set_logo(request: Request, slug: str, file: UploadFile | None = File(None), alt_text: str = Form(""),
+                   p=Depends(principal), ms: MediaService = Depends(media)):
+    item = ms.set_logo(p, slug, await _upload(file, alt_text, "", ""))
+    return view(item, _site(request))
