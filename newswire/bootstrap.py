@@ -177,7 +177,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
                               router, translations, checks)
     subscriptions = SubscriptionService(database, clock, settings, accounts)
     websub = WebSubService(database, clock, settings, listings)
-    media = MediaService(database, clock, listings, settings.data_dir / "media")
+    media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media)
 

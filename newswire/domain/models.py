@@ -104,6 +104,29 @@ class Media:
         """The rendition to show or link first: ``large`` when there is one, else the original."""
         return self.rendition("large") or self.renditions[-1]
 
+    def text_fields(self) -> dict[str, str]:
+        """Its texts a translation carries, under their field names (``media.{id}.caption``)."""
+        return {media_field(self.id, name): getattr(self, name) for name in MEDIA_TEXTS if getattr(self, name)}
+
+    def translated(self, fields: dict) -> "Media":
+        """This item with the texts of a translation's ``fields``; a text it lacks (an older
+        translation, made before media texts were translated) stays the original's."""
+        found = {name: fields[media_field(self.id, name)] for name in MEDIA_TEXTS if media_field(self.id, name) in fields}
+        return replace(self, **found) if found else self
+
+
+MEDIA_TEXTS = ("alt_text", "caption")  # translated with the release; the credit is a name, the files stay
+MEDIA_FIELD = "media."  # the prefix of a media text's field name in a translation
+
+
+def media_field(media_id: int, name: str) -> str:
+    return f"{MEDIA_FIELD}{media_id}.{name}"
+
+
+def content_fields(fields: dict) -> dict:
+    """A translation's fields that are the release's own (its ``Content``), without the media texts."""
+    return {k: v for k, v in fields.items() if not k.startswith(MEDIA_FIELD)}
+
 
 @dataclass(frozen=True)
 class Issuer:
@@ -201,9 +224,11 @@ class Release:
         """Every language this release can be read in: the original first."""
         return (self.original_language, *(x for x in self.translations if x != self.original_language))
 
-    def in_language(self, content: Content, info: Translated) -> "Release":
-        """This release as its language version with ``content`` (a translation of the current version)."""
-        return replace(self, current=replace(self.current, content=content), translation=info)
+    def in_language(self, content: Content, info: Translated, fields: dict | None = None) -> "Release":
+        """This release as its language version with ``content`` (a translation of the current version),
+        its media with the alt texts and captions of the translation's ``fields``."""
+        media = tuple(m.translated(fields) for m in self.media) if fields else self.media
+        return replace(self, current=replace(self.current, content=content), translation=info, media=media)
 
     @property
     def content(self) -> Content:

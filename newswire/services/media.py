@@ -5,7 +5,9 @@ Every refusal (type, size, decompression bomb, SVG, a name that lies, missing al
 before anything is written. The renditions are written to a staging folder first and moved to
 ``{media_dir}/{token}/`` only once the row has committed, so a refused or failed request leaves
 neither row nor file. A release's files are embargoed with it: ``open_public`` asks the listings
-service, on every request, whether the release is public now.
+service, on every request, whether the release is public now. Alt texts and captions are translated
+with the release, so a change to an approved or scheduled release's media re-queues its translations,
+as an edit of its text does.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..storage import media as store
 from ..storage import releases as release_store
 from . import access
 from .listings import Listings
+from .translations import TranslationService
 from .unit import Clock, Database
 
 TEXTS = ("alt_text", "caption", "credit")
@@ -53,8 +56,10 @@ class PublicFile:
 
 
 class MediaService:
-    def __init__(self, db: Database, clock: Clock, listings: Listings, media_dir: Path):
+    def __init__(self, db: Database, clock: Clock, listings: Listings, translations: TranslationService,
+                 media_dir: Path):
         self.db, self.clock, self.listings, self.dir = db, clock, listings, Path(media_dir)
+        self.translations = translations
 
     # --- a release's media ------------------------------------------------------------------------
 
@@ -78,6 +83,7 @@ class MediaService:
                     renditions=_renditions(processed), texts=texts, by=principal.name, now=self.clock())
                 audit.record(conn, actor=principal, action="media.upload", now=self.clock(), release_id=release_id,
                              detail={"media_id": media_id, "mime": processed.mime})
+                self._retranslate(conn, release)
                 item = store.get(conn, media_id)[0]
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
@@ -91,12 +97,13 @@ class MediaService:
         token, staged = self._stage(processed)
         try:
             with self.db.transaction() as conn:
-                self._changeable(conn, principal, release_id)
+                release = self._changeable(conn, principal, release_id)
                 old = self._item(conn, release_id, media_id)
                 store.replace_file(conn, media_id, token=token, kind=_kind(processed), mime=processed.mime,
                                    filename=upload.filename.strip(), renditions=_renditions(processed), texts=texts)
                 audit.record(conn, actor=principal, action="media.replace", now=self.clock(), release_id=release_id,
                              detail={"media_id": media_id, "mime": processed.mime})
+                self._retranslate(conn, release)
                 item = store.get(conn, media_id)[0]
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
@@ -116,15 +123,17 @@ class MediaService:
             store.set_positions(conn, release_id, ids)
             audit.record(conn, actor=principal, action="media.order", now=self.clock(), release_id=release_id,
                          detail={"ids": ids})
+            self._retranslate(conn, release)
             return store.for_release(conn, release_id)
 
     def delete(self, principal: Principal, release_id: int, media_id: int) -> None:
         with self.db.transaction() as conn:
-            self._changeable(conn, principal, release_id)
+            release = self._changeable(conn, principal, release_id)
             old = self._item(conn, release_id, media_id)
             store.remove(conn, media_id)
             audit.record(conn, actor=principal, action="media.delete", now=self.clock(), release_id=release_id,
                          detail={"media_id": media_id})
+            self._retranslate(conn, release)
         shutil.rmtree(self.dir / old.token, ignore_errors=True)
 
     # --- an issuer's logo -------------------------------------------------------------------------
@@ -242,6 +251,12 @@ class MediaService:
             raise Forbidden(f"Issuers may change the media only of draft or submitted releases (as the text); this "
                             f"one is {release.status.value}. Ask an editor.")
         return release
+
+    def _retranslate(self, conn, release: Release) -> None:
+        """A release already on its way (approved, scheduled) is translated again with its new media
+        texts (``ReleaseService.edit`` does the same for its text); the memory spares what is unchanged."""
+        if release.status in (Status.APPROVED, Status.SCHEDULED):
+            self.translations.queue(conn, release, self.clock(), again=True)
 
     def _item(self, conn, release_id: int, media_id: int) -> Media:
         found = store.get(conn, media_id)

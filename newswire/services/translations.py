@@ -42,6 +42,15 @@ def fields_of(content: Content) -> dict[str, str]:
     return {name: getattr(content, name) for name in FIELDS}
 
 
+def source_fields(release: Release) -> dict[str, str]:
+    """What a translation job translates: the current version's fields and each media item's alt
+    text and caption (``media.{id}.alt_text``, ``media.{id}.caption``), in one pipeline run."""
+    out = fields_of(release.content)
+    for item in release.media:
+        out.update(item.text_fields())
+    return out
+
+
 class TranslationService:
     """One transaction per method. ``pipeline`` builds the translation pipeline on first use
     (probing engines costs a subprocess or a model load; a wire that never translates skips it)."""
@@ -192,9 +201,10 @@ class TranslationService:
             self.router.route(conn, event, store.language_version(release, row))
             tr.mark_routed(conn, row.id, row.source_version)
 
-    def queue(self, conn: Connection, release: Release, now: dt.datetime) -> None:
-        """Queue the release's target languages for its current version."""
-        tr.queue(conn, release.id, list(release.target_languages), release.current.number, now)
+    def queue(self, conn: Connection, release: Release, now: dt.datetime, *, again: bool = False) -> None:
+        """Queue the release's target languages for its current version; ``again`` re-queues those
+        already done for it too (its media changed: their texts are part of the translation)."""
+        tr.queue(conn, release.id, list(release.target_languages), release.current.number, now, again=again)
         if release.target_languages:
             self.db.emit(conn, TranslationQueued(release.id))
 

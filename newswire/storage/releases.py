@@ -8,7 +8,7 @@ from dataclasses import replace
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..domain.models import LIVE, Content, Dateline, Disclosure, Issuer, Media, Release, Status, Version
+from ..domain.models import LIVE, Content, Dateline, Disclosure, Issuer, Media, Release, Status, Version, content_fields
 from ..domain.queries import ListQuery, decode_cursor, encode_cursor
 from . import media as media_store
 from . import translations as tr
@@ -173,8 +173,9 @@ def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] =
 
 def language_version(release: Release, row: tr.Row) -> Release:
     """``release`` in the language of translation ``row`` (which must render its current version)."""
-    content = replace(release.content, language=row.language, body_source="", body_format="html", **row.fields)
-    return release.in_language(content, row.translated(release.language))
+    content = replace(release.content, language=row.language, body_source="", body_format="html",
+                      **content_fields(row.fields))
+    return release.in_language(content, row.translated(release.language), row.fields)
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; a larger id names nothing, and must not become a 500

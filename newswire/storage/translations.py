@@ -65,9 +65,11 @@ def _row(r) -> Row:
                r.error or "", r.routed_version, r.updated_at)
 
 
-def queue(conn: Connection, release_id: int, languages: list[str], version: int, now: dt.datetime) -> None:
+def queue(conn: Connection, release_id: int, languages: list[str], version: int, now: dt.datetime, *,
+          again: bool = False) -> None:
     """Ask for these languages of ``version``; rows of other languages are cancelled. A row already
-    queued or done for this version is left alone; editors' segments survive a re-queue."""
+    queued or done for this version is left alone (with ``again``, one done is queued anew: the
+    release's media changed); editors' segments survive a re-queue."""
     existing = {r.language: r for r in conn.execute(select(t).where(t.c.release_id == release_id))}
     for lang in languages:
         row = existing.get(lang)
@@ -75,7 +77,7 @@ def queue(conn: Connection, release_id: int, languages: list[str], version: int,
             conn.execute(t.insert().values(release_id=release_id, language=lang, source_version=version,
                                            status=QUEUED, done=0, total=0, attempts=0, engines=[], fields={},
                                            segments=[], human={}, error="", created_at=now, updated_at=now))
-        elif row.source_version != version or row.status in (CANCELLED, FAILED):
+        elif row.source_version != version or row.status in (CANCELLED, FAILED) or (again and row.status != QUEUED):
             conn.execute(update(t).where(t.c.id == row.id).values(
                 source_version=version, status=QUEUED, done=0, total=0, attempts=0, error="",
                 leased_by=None, lease_until=None, updated_at=now))

@@ -5,6 +5,9 @@ one call per route leg, so an engine with a costly start (Apertium) starts once 
 language. A unit that fails the check is retried with safer strategies (``retry``); one that
 still fails keeps its best output and is FLAGGED for an editor. An engine error on a batch is narrowed
 down by halving it, so one bad segment costs only itself.
+
+A field named ``…_html`` (the body) is an HTML fragment; every other field (headline, lead, a
+picture's alt text or caption: ``media.{id}.caption``) is plain text, its paragraphs the blocks.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
+from ..domain.models import content_fields
 from ..intake.html import sanitize
 from . import memory as tm
 from .check import Counts, Report, check, facts
@@ -25,7 +29,7 @@ from .repair import merge_split
 from .retry import repair
 from .segments import mask, split_blocks, split_sentences, text_of, unmask
 
-TEXT_FIELDS = ("headline", "subheadline", "lead", "boilerplate")
+TEXT_FIELDS = ("headline", "subheadline", "lead", "boilerplate")  # (and any other field not named …_html)
 NO_SPACE_BETWEEN_SENTENCES = {"zh-Hans", "zh-Hant", "ja"}
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -59,7 +63,8 @@ class Result:
 
     def content(self, content):
         """A copy of ``content`` (domain Content) in the target language; the body is HTML now."""
-        return replace(content, language=self.target, body_source="", body_format="html", **self.fields)
+        return replace(content, language=self.target, body_source="", body_format="html",
+                       **content_fields(self.fields))
 
 
 @dataclass
@@ -142,7 +147,7 @@ class Pipeline:
         for name, value in fields.items():
             if not value:
                 continue
-            fragment = value if name not in TEXT_FIELDS else "".join(  # a text's paragraphs become blocks
+            fragment = value if _is_html(name) else "".join(  # a text's paragraphs become blocks
                 f"<p>{htmllib.escape(para.strip(), quote=False)}</p>" for para in re.split(r"\n\s*\n", value)
                 if para.strip())
             sk = skeletons[name] = split_blocks(fragment)
@@ -257,11 +262,15 @@ class Pipeline:
                 out[name] = value
                 continue
             translated = [blocks[(name, b)] for b in range(len(skeletons[name].segments))]
-            if name in TEXT_FIELDS:
+            if not _is_html(name):
                 out[name] = "\n\n".join(" ".join(text_of(t).split()) for t in translated)
             else:
                 out[name] = sanitize(skeletons[name].join(translated))
         return out
+
+
+def _is_html(name: str) -> bool:
+    return name.endswith("_html")
 
 
 @dataclass

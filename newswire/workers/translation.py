@@ -15,7 +15,7 @@ import logging
 
 from ..domain.errors import NewswireError
 from ..domain.events import Event
-from ..services.translations import TranslationService, fields_of
+from ..services.translations import TranslationService, source_fields
 from ..storage import translations as tr
 from ..translation.engines.base import UnsupportedPair
 
@@ -90,7 +90,7 @@ class TranslationWorker:
             self.translations.progress(row, self.id, done, total, self.lease)
 
         try:
-            result = self.translations.pipeline.translate(fields_of(release.content), release.language, row.language,
+            result = self.translations.pipeline.translate(source_fields(release), release.language, row.language,
                                                     glossary, human=row.human, progress=progress)
         except UnsupportedPair as exc:  # the operator removed an engine after the job was queued
             self.translations.fail(row, self.id, str(exc))
