@@ -76,7 +76,8 @@ SOURCE = re.compile(r"(?i)^(?:source|quelle|fuente|fonte|sumber|источник
 CONTACT = re.compile(
     r"^\s*(?i:(?:media|press|investor)\s+(?:contacts?|enquiries|inquiries|relations)|contacts?|pressekontakt"
     r"|presse-kontakt|medienkontakt|rückfragehinweis|rückfragen|kontakt|ansprechpartner(?:in)?"
-    r"|contacts? (?:presse|médias?)|contacto(?:s)?(?: de prensa| para medios)?|contato(?:s)?(?: para imprensa)?"
+    r"|contacts? (?:presse|médias?)|contacto(?:s)?(?: de prensa| para medios)?|conta(?:c)?to(?:s)?(?: (?:para|com) a imprensa| para imprensa| de imprensa)?"
+    r"|assessoria de imprensa"
     r"|kontak(?: media)?|hubungi|untuk maklumat lanjut,? hubungi|контакты(?: для сми)?|контакт для сми"
     r"|媒体联系人?|媒體聯絡人?|联系人|聯絡人|(?:報道関係者(?:の|様)?)?お問い合わせ(?:先)?|報道関係者"
     r"|언론 문의|미디어 문의|문의|liên hệ(?: báo chí)?|ติดต่อ(?:สื่อมวลชน)?|للتواصل الإعلامي|جهة الاتصال)"

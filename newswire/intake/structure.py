@@ -1,5 +1,5 @@
-"""The shape of scraped release text: headline junk, headings, broken paragraphs, inline
-Markdown, tickers.
+"""The shape of scraped release text: headline junk, standfirsts, headings, broken paragraphs
+(in every script; Thai and CJK lines join without a space), inline Markdown, tickers.
 
 A scraper flattens a page to lines: headings become short lines between paragraphs, a
 paragraph can be cut mid-sentence, and the page's closing quote or backtick is left after the
@@ -18,10 +18,13 @@ from . import datelines, validate
 # wire language's script: Latin and Cyrillic, CJK's full-width marks, Arabic's ؟ and ؛, the danda.
 _END = tuple(".!?:;。！？…\"'”’»」』)）．：；؟؛।॥")
 _HEADING_MAX = 90
+# In Thai and CJK a character carries about what a Latin word does: a heading is a few dozen at most.
+_HEADING_MAX_NO_SPACE = 40
 # Scripts written without spaces between words: a line break inside them is no space. Thai
 # (U+0E00–0E7F), CJK punctuation, kana, ideographs and full-width forms; not Hangul, which has spaces.
 _NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # A list item as scrapers leave it: a bullet mark ("* " but not "*italic*") or "1." / "1)".
 _ITEM = re.compile(r"^\s*(?:[-–—•●▪■◆◇▲△▶►▸·・○◦✓✔★☆]\s*|\*\s+|\d{1,3}[.)]\s+)(?=\S)")
 # A paragraph that is only emphasis: **bold**, __bold__, *italic*, _italic_ (the standfirst's look).
@@ -77,6 +80,8 @@ def is_heading(para: str) -> bool:
     """A short, title-like line: no sentence end, no colon (a list's lead-in), a capital or uncased start."""
     if "\n" in para or len(para) > _HEADING_MAX or para.endswith(_END) or para.endswith(","):
         return False
+    if _NO_SPACE.search(para) and len(para) > _HEADING_MAX_NO_SPACE:  # Thai ends no sentence with a mark
+        return False
     if ":" in para or "：" in para or len(para.split()) > 12 or len(para) < 3:
         return False
     first = para[0]
@@ -88,33 +93,35 @@ def join_broken(paras: list[str]) -> list[str]:
     inside Thai and CJK text (no blank line) are soft and go too (``soft_breaks``)."""
     out: list[str] = []
     for p in (soft_breaks(p) for p in paras):
-        if out and _continues(out[-1], p):
+        if out and _continues(out[-1], p, first=len(out) == 1):
             out[-1] = glue(out[-1], p)
         else:
             out.append(p)
     return out
 
 
-def _continues(prev: str, nxt: str) -> bool:
+def _continues(prev: str, nxt: str, *, first: bool) -> bool:
     """Whether ``nxt`` goes on with the sentence ``prev`` leaves open. A part in lower case always
     does (even a short one: a heading is not continued in lower case). Otherwise ``prev`` must end
     without sentence punctuation and neither part may be a block (a list, contact or table: lines),
-    a list item, a heading or a dateline. Thai has no sentence punctuation, so a blank line after
-    Thai text is taken to end its paragraph."""
+    a list item, a heading (the first paragraph, the dateline's, is none) or a dateline. Thai has
+    no sentence punctuation, so a blank line after Thai text is taken to end its paragraph."""
     if prev.endswith(_END):
         return False
     if nxt[:1].islower():
         return True
     if "\n" in prev or "\n" in nxt or _THAI.match(prev[-1]) or "|" in prev + nxt or "\t" in prev + nxt:
         return False
-    if _ITEM.match(prev) or _ITEM.match(nxt) or is_heading(prev) or is_heading(nxt):
+    if _ITEM.match(prev) or _ITEM.match(nxt) or (is_heading(prev) and not first) or is_heading(nxt):
         return False
     return datelines.find(nxt) is None
 
 
 def glue(left: str, right: str) -> str:
-    """Two parts of one sentence: with a space, or none between two characters of a script without spaces."""
-    if _NO_SPACE.match(left[-1:]) and _NO_SPACE.match(right[:1]):
+    """Two parts of one sentence: with a space, or none where CJK text meets anything (Chinese and
+    Japanese set digits and Latin words without spaces) or Thai meets Thai."""
+    a, b = left[-1:], right[:1]
+    if _CJK.match(a) or _CJK.match(b) or (_THAI.match(a) and _THAI.match(b)):
         return left + right
     return left + " " + right
 
