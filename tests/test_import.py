@@ -223,6 +223,10 @@ def test_a_plain_first_paragraph_without_a_marker_stays_body():
     ("Acme grew by\n\n| 2025 | 2026 |", "Acme grew by\n\n\\| 2025 \\| 2026 \\|"),
     ("บริษัทเปิดโรงงาน\n\nสายการผลิตใหม่จะรับซื้อข้าว", "บริษัทเปิดโรงงาน\n\nสายการผลิตใหม่จะรับซื้อข้าว"),
     ("Acme sold more and\n\nBERLIN, Nov. 20, 2026 (Agency) – it grew.", None),
+    ("Acme grew.\n\nMore at https://acme.example/skates\n\nIt sold more.",
+     "Acme grew.\n\nMore at https://acme.example/skates\n\nIt sold more."),
+    ("Acme grew.\n\nPhoto credit: Acme Corp\n\nIt sold more.", "Acme grew.\n\nPhoto credit: Acme Corp\n\nIt sold more."),
+    ("Acme (NYSE: ACME) said it will hire more staff in\n\nOhio.", "Acme (NYSE: ACME) said it will hire more staff in Ohio."),
 ])
 def test_sentences_broken_across_paragraphs(body, expected):
     got = wirecopy.parse("Headline\n\n(Agency) – " + body + "\n", "en").fields["body"]

@@ -30,6 +30,9 @@ _ITEM = re.compile(r"^\s*(?:[-–—•●▪■◆◇▲△▶►▸·・○◦
 # A paragraph that is only emphasis: **bold**, __bold__, *italic*, _italic_ (the standfirst's look).
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=\S)((?:(?!\1).)+?)(?<=\S)\1$", re.S)
 _STANDFIRST_MAX = 300
+# What ends a paragraph without sentence punctuation and is still its end: a URL, an e-mail address,
+# a short "Label: value" line (a caption's credit, a contact's line).
+_OPEN_END = re.compile(r"(?:https?://|www\.|@)\S*$|^(?=.{0,80}$)[^\s:：()（）]{1,30}(?:\s[^\s:：()（）]+){0,3}\s*[:：]")
 
 # Exchanges whose "(EXCHANGE: SYMBOL)" is a ticker; the name as written → the code stored.
 EXCHANGES = {"NYSE": "NYSE", "NYSE AMERICAN": "NYSEAMERICAN", "NYSE ARCA": "NYSEARCA", "NASDAQ": "NASDAQ",
@@ -113,6 +116,8 @@ def _continues(prev: str, nxt: str, *, first: bool) -> bool:
     if "\n" in prev or "\n" in nxt or _THAI.match(prev[-1]) or "|" in prev + nxt or "\t" in prev + nxt:
         return False
     if _ITEM.match(prev) or _ITEM.match(nxt) or (is_heading(prev) and not first) or is_heading(nxt):
+        return False
+    if _OPEN_END.search(prev):  # a link, an address or a "Label: value" line ends without punctuation
         return False
     return datelines.find(nxt) is None
 
