@@ -194,10 +194,27 @@ def test_ordinary_text_is_not_taken_for_furniture():
     # before a marker: also a plain short paragraph
     ("H\n\nالمبيعات تتضاعف\n\nدبي، 20 نوفمبر 2026 /PRNewswire/ -- باعت أكمي أكثر.\n", "المبيعات تتضاعف"),
     ("H\n\n_Sales doubled._\n\nBERLIN, Nov. 20, 2026 (Agency) – Acme sold more.\n", "Sales doubled."),
+    ("H\n\n～翌日配送を実現～\n\n仙台2026年11月26日 /PRNewswire/ -- 当社は開設しました。\n", "翌日配送を実現"),
+    ("H\n\n——收入增长30%\n\n杭州2026年11月26日 /美通社/ -- 公司公布业绩。\n", "收入增长30%"),
 ])
 def test_standfirst_without_a_marker(copy, subheadline):
     f = wirecopy.parse(copy).fields
     assert f["subheadline"] == subheadline and subheadline.strip("*_") not in f["body"]
+
+
+def test_a_genre_label_is_no_standfirst():
+    copy = wirecopy.parse("Headline\n\nPressemitteilung\n\nKiel (ots) - Die Hafenbahn bestellt Loks.\n", "de")
+    assert "subheadline" not in copy.fields and copy.fields["body"] == "Die Hafenbahn bestellt Loks."
+    assert ("genre label", "dropped") in {(p.kind, p.to) for p in copy.furniture}
+    copy = wirecopy.parse("Headline\n\nFOR IMMEDIATE RELEASE\n\nAcme sold more.\n", "en")
+    assert copy.fields["body"] == "Acme sold more."
+
+
+def test_bracketed_cjk_heading_and_a_dated_newswire_marker():
+    f = wirecopy.parse("H\n\n(광주=뉴스와이어) 2026년 11월 26일 -- 빛고을에너지가 준공했다.\n", "ko").fields
+    assert f["dateline"] == {"city": "광주", "date": "2026-11-26"} and f["body"] == "빛고을에너지가 준공했다."
+    f = wirecopy.parse("H\n\n(Agency) – 当社は開設しました。\n\n【特長】\n\n延床面積は2万平方メートルです。\n", "ja").fields
+    assert f["body"] == "当社は開設しました。\n\n## 【特長】\n\n延床面積は2万平方メートルです。"
 
 
 def test_a_plain_first_paragraph_without_a_marker_stays_body():

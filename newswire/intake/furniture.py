@@ -42,6 +42,14 @@ FOOTER = re.compile(
 BARE_FOOTER = re.compile(r"^\s*(?i:details|read more|mehr lesen|weiterlesen|lire la suite|leer más|leia mais"
                          r"|baca selengkapnya|подробнее|詳細|阅读更多|閱讀更多|더 보기|xem thêm|อ่านต่อ|اقرأ المزيد"
                          r"|view source version on \S+|logo\s*[:-]\s*\S+|photos? accompanying this .*)\s*$")
+# A line that only says what the text is ("Press release", "For immediate release"), in the wire's
+# languages: the page's label, not a standfirst.
+GENRE = re.compile(r"^\s*(?i:(?:(?:news|press|media) release|pressemitteilung|presseinformation|pressemeldung"
+                   r"|medieninformation|communiqué(?: de presse)?|comunicado(?: de prensa| de imprensa| à imprensa)?"
+                   r"|nota de prensa|siaran pers|kenyataan (?:media|akhbar)|пресс-релиз|новость компании|新闻稿|新聞稿"
+                   r"|プレスリリース|ニュースリリース|보도자료|보도 자료|thông cáo báo chí|ข่าวประชาสัมพันธ์|بيان صحفي"
+                   r"|for immediate release|zur sofortigen veröffentlichung|pour diffusion immédiate"
+                   r"|para (?:su )?(?:publicación|divulgação) inmediata|para divulgação imediata))\s*[:：.]?\s*$")
 DISCLAIMER = re.compile(
     r"(?i)solely responsible for the content|f(?:ü|ue)r den inhalt .{0,80}verantwortlich|seule? responsable du contenu"
     r"|(?:único|única) responsable del contenido|responsável pelo conteúdo|bertanggung jawab (?:penuh )?atas isi"

@@ -30,6 +30,9 @@ _ITEM = re.compile(r"^\s*(?:[-–—•●▪■◆◇▲△▶►▸·・○◦
 # A paragraph that is only emphasis: **bold**, __bold__, *italic*, _italic_ (the standfirst's look).
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=\S)((?:(?!\1).)+?)(?<=\S)\1$", re.S)
 _STANDFIRST_MAX = 300
+# A subtitle as Japanese and Chinese releases set it: ～…～ (or 〜…〜), or after a double dash ——….
+_SUBTITLE = re.compile(r"^(?:[～〜](?P<tilde>[^～〜\n]+)[～〜]|——\s*(?P<dash>[^\n]+?)(?:\s*——)?)$")
+_BRACKETED = re.compile(r"^[【〔［《〈][^】〕］》〉\n]{1,40}[】〕］》〉]$")
 # What ends a paragraph without sentence punctuation and is still its end: a URL, an e-mail address,
 # a short "Label: value" line (a caption's credit, a contact's line).
 _OPEN_END = re.compile(r"(?:https?://|www\.|@)\S*$|^(?=.{0,80}$)[^\s:：()（）]{1,30}(?:\s[^\s:：()（）]+){0,3}\s*[:：]")
@@ -87,6 +90,8 @@ def is_heading(para: str) -> bool:
         return False
     if ":" in para or "：" in para or len(para.split()) > 12 or len(para) < 3:
         return False
+    if _BRACKETED.match(para):  # Japanese and Chinese releases set headings as 【…】
+        return True
     first = para[0]
     return first.isalpha() and not first.islower() or (first.isdigit() and para[1:3].strip(". ") == "")
 
@@ -145,10 +150,12 @@ def soft_breaks(para: str) -> str:
 
 def standfirst(para: str) -> str | None:
     """The summary under the headline as a subheadline, or None when ``para`` has none of its
-    marked shapes: a bullet list (its items joined, with "；" in CJK, else "; "), or a paragraph
-    that is only bold or italic (without the marks). A hand-written rule: these are the shapes
+    marked shapes: a CJK subtitle (～…～, ——…), a bullet list (its items joined, with "；" in CJK,
+    else "; "), or a paragraph that is only bold or italic (without the marks). A hand-written rule: these are the shapes
     wires set a standfirst in, and no library knows them."""
     lines = [line.strip() for line in para.split("\n") if line.strip()]
+    if m := _SUBTITLE.match(para.strip()):
+        return (m["tilde"] or m["dash"]).strip()
     if lines and is_item_list(para):
         text = ""
         for item in (_ITEM.sub("", line).rstrip(" ;,，；") for line in lines):

@@ -79,6 +79,9 @@ def _lines(rest: str, out: WireCopy, parts: _Parts) -> list[str]:
             if glue := m["rest"].strip(" .,;"):  # text a scraper glued on: a paragraph of its own
                 parts.glued.add(glue)
                 lines.append(glue)
+        elif fu.GENRE.match(line):
+            out.furniture.append(Piece("genre label", line.strip(), "dropped"))
+            lines.append("")
         elif fu.BARE_FOOTER.match(line):
             out.furniture.append(Piece("footer", line.strip(), "dropped"))
             lines.append("")
