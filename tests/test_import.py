@@ -220,6 +220,8 @@ def test_bracketed_cjk_heading_and_a_dated_newswire_marker():
 def test_a_plain_first_paragraph_without_a_marker_stays_body():
     f = wirecopy.parse("Headline\n\nAcme sold more.\n\nIt grew again.\n", "en").fields
     assert "subheadline" not in f and f["body"] == "Acme sold more.\n\nIt grew again."
+    f = wirecopy.parse("Заголовок\n\n— Мы рады, — сказал директор.\n\nКомпания выросла.\n", "ru").fields
+    assert "subheadline" not in f  # the em dash opens direct speech, not a bullet
     long = "Acme " + "sold more skates than ever before, " * 10 + "said the company."
     f = wirecopy.parse(f"Headline\n\n{long}\n\nBERLIN, Nov. 20, 2026 (Agency) – Acme sold more.\n", "en").fields
     assert "subheadline" not in f and f["body"].startswith(long)  # over 300 characters: a paragraph

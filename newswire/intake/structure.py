@@ -25,8 +25,9 @@ _HEADING_MAX_NO_SPACE = 40
 _NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
-# A list item as scrapers leave it: a bullet mark ("* " but not "*italic*") or "1." / "1)".
-_ITEM = re.compile(r"^\s*(?:[-–—•●▪■◆◇▲△▶►▸·・○◦✓✔★☆]\s*|\*\s+|\d{1,3}[.)]\s+)(?=\S)")
+# A list item as scrapers leave it: a bullet mark ("* " but not "*italic*") or "1." / "1)". Not the
+# em dash, which opens direct speech in Russian, Spanish and Portuguese text.
+_ITEM = re.compile(r"^\s*(?:[-–•●▪■◆◇▲△▶►▸·・○◦✓✔★☆]\s*|\*\s+|\d{1,3}[.)]\s+)(?=\S)")
 # A paragraph that is only emphasis: **bold**, __bold__, *italic*, _italic_ (the standfirst's look).
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=\S)((?:(?!\1).)+?)(?<=\S)\1$", re.S)
 _STANDFIRST_MAX = 300
@@ -151,8 +152,8 @@ def soft_breaks(para: str) -> str:
 def standfirst(para: str) -> str | None:
     """The summary under the headline as a subheadline, or None when ``para`` has none of its
     marked shapes: a CJK subtitle (～…～, ——…), a bullet list (its items joined, with "；" in CJK,
-    else "; "), or a paragraph that is only bold or italic (without the marks). A hand-written rule: these are the shapes
-    wires set a standfirst in, and no library knows them."""
+    else "; "), or a paragraph that is only bold or italic (without the marks). A hand-written
+    rule: these are the shapes wires set a standfirst in, and no library knows them."""
     lines = [line.strip() for line in para.split("\n") if line.strip()]
     if m := _SUBTITLE.match(para.strip()):
         return (m["tilde"] or m["dash"]).strip()
