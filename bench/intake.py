@@ -3,6 +3,7 @@ would, each field compared with the sample's NAME.expected.yaml; accuracy per fi
 
     .venv/bin/python bench/intake.py            # a table of fields: right / checked, and %
     .venv/bin/python bench/intake.py -v         # and every miss: sample, field, got, expected
+    .venv/bin/python bench/intake.py --only '*-heldout-*'   # only the samples whose file name matches
 
 The comparison (``score``) is the one tests/test_wirecopy_corpus.py asserts, so the test
 fails on a miss and this prints how many there are. Fields a sidecar does not name are
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fnmatch
 import re
 import sys
 import time
@@ -32,8 +34,9 @@ ALWAYS = ("language", "headline", "subheadline", "dateline", "agency", "industri
 FIELDS = ALWAYS + ("attribution", "body_starts", "body_contains", "body_not_contains")
 
 
-def samples() -> list[Path]:
-    return sorted(CORPUS.glob("*.txt"))
+def samples(only: str = "*") -> list[Path]:
+    """The corpus's samples whose file name matches the glob ``only``."""
+    return sorted(p for p in CORPUS.glob("*.txt") if fnmatch.fnmatch(p.name, only if "." in only else only + ".txt"))
 
 
 def _plain(body: str) -> str:
@@ -93,11 +96,13 @@ def score(path: Path) -> dict[str, tuple[bool, object, object]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
+    ap.add_argument("--only", metavar="GLOB", default="*",
+                    help="only the samples whose file name matches, e.g. '*-heldout-*' (the held-out set)")
     args = ap.parse_args()
     right: dict[str, int] = dict.fromkeys(FIELDS, 0)
     checked: dict[str, int] = dict.fromkeys(FIELDS, 0)
     perfect, misses, languages, started = 0, [], set(), time.perf_counter()
-    paths = samples()
+    paths = samples(args.only)
     for path in paths:
         result = score(path)
         languages.add(result["language"][2])

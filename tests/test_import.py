@@ -184,6 +184,77 @@ def test_ordinary_text_is_not_taken_for_furniture():
     assert copy.fields["body"].count("\n\n") == 4
 
 
+@pytest.mark.parametrize("copy, subheadline", [
+    # no marker at all: only a marked standfirst (bold, italic, bullets) is one
+    ("H\n\n*Sales doubled in the third quarter*\n\nAcme sold more.\n", "Sales doubled in the third quarter"),
+    ("H\n\n**Umsatz verdoppelt**\n\nAcme verkaufte mehr.\n", "Umsatz verdoppelt"),
+    ("H\n\n- Sales doubled\n- Margin up\n\nAcme sold more.\n", "Sales doubled; Margin up"),
+    ("H\n\n• 销量翻倍\n• 利润增长\n\n公司销量大增。\n", "销量翻倍；利润增长"),
+    ("H\n\n▲ 매출 두 배\n\n▲ 이익 증가\n\n에이스가 더 많이 팔았다.\n", "매출 두 배; 이익 증가"),
+    # before a marker: also a plain short paragraph
+    ("H\n\nالمبيعات تتضاعف\n\nدبي، 20 نوفمبر 2026 /PRNewswire/ -- باعت أكمي أكثر.\n", "المبيعات تتضاعف"),
+    ("H\n\n_Sales doubled._\n\nBERLIN, Nov. 20, 2026 (Agency) – Acme sold more.\n", "Sales doubled."),
+    ("H\n\n～翌日配送を実現～\n\n仙台2026年11月26日 /PRNewswire/ -- 当社は開設しました。\n", "翌日配送を実現"),
+    ("H\n\n——收入增长30%\n\n杭州2026年11月26日 /美通社/ -- 公司公布业绩。\n", "收入增长30%"),
+])
+def test_standfirst_without_a_marker(copy, subheadline):
+    f = wirecopy.parse(copy).fields
+    assert f["subheadline"] == subheadline and subheadline.strip("*_") not in f["body"]
+
+
+def test_a_genre_label_is_no_standfirst():
+    copy = wirecopy.parse("Headline\n\nPressemitteilung\n\nKiel (ots) - Die Hafenbahn bestellt Loks.\n", "de")
+    assert "subheadline" not in copy.fields and copy.fields["body"] == "Die Hafenbahn bestellt Loks."
+    assert ("genre label", "dropped") in {(p.kind, p.to) for p in copy.furniture}
+    copy = wirecopy.parse("Headline\n\nFOR IMMEDIATE RELEASE\n\nAcme sold more.\n", "en")
+    assert copy.fields["body"] == "Acme sold more."
+
+
+def test_bracketed_cjk_heading_and_a_dated_newswire_marker():
+    f = wirecopy.parse("H\n\n(광주=뉴스와이어) 2026년 11월 26일 -- 빛고을에너지가 준공했다.\n", "ko").fields
+    assert f["dateline"] == {"city": "광주", "date": "2026-11-26"} and f["body"] == "빛고을에너지가 준공했다."
+    f = wirecopy.parse("H\n\n(Agency) – 当社は開設しました。\n\n【特長】\n\n延床面積は2万平方メートルです。\n", "ja").fields
+    assert f["body"] == "当社は開設しました。\n\n## 【特長】\n\n延床面積は2万平方メートルです。"
+
+
+def test_a_plain_first_paragraph_without_a_marker_stays_body():
+    f = wirecopy.parse("Headline\n\nAcme sold more.\n\nIt grew again.\n", "en").fields
+    assert "subheadline" not in f and f["body"] == "Acme sold more.\n\nIt grew again."
+    f = wirecopy.parse("Заголовок\n\n— Мы рады, — сказал директор.\n\nКомпания выросла.\n", "ru").fields
+    assert "subheadline" not in f  # the em dash opens direct speech, not a bullet
+    long = "Acme " + "sold more skates than ever before, " * 10 + "said the company."
+    f = wirecopy.parse(f"Headline\n\n{long}\n\nBERLIN, Nov. 20, 2026 (Agency) – Acme sold more.\n", "en").fields
+    assert "subheadline" not in f and f["body"].startswith(long)  # over 300 characters: a paragraph
+
+
+@pytest.mark.parametrize("body, expected", [
+    # cut mid-sentence before a capital, a digit, a name: joined (it used to be only before lower case)
+    ("Acme said, according to chief executive\n\nJane Doe. It grew.", "Acme said, according to chief executive Jane Doe. It grew."),
+    ("في جميع أنحاء\n\nقطر، بعد استثمار.", "في جميع أنحاء قطر، بعد استثمار."),
+    ("单柜容量达到\n\n418千瓦时。", "单柜容量达到418千瓦时。"),  # no space in CJK
+    ("総投資額は\n約180億円です。", "総投資額は約180億円です。"),  # a line break in CJK is soft
+    ("ห้อง\nที่หาดกะตะ", "ห้องที่หาดกะตะ"),  # Thai too, without a blank line
+    # not joined: a sentence end in any script, headings, list items, blocks, Thai paragraphs
+    ("Acme grew.\n\nIt sold more.", "Acme grew.\n\nIt sold more."),
+    ("هل نمت أكمي؟\n\nنعم.", "هل نمت أكمي؟\n\nنعم."),
+    ("Acme grew.\n\nA new chapter\n\nIt sold more.", "Acme grew.\n\n## A new chapter\n\nIt sold more."),
+    ("It has three parts\n\n- one\n- two", "It has three parts\n\n\\- one\n\\- two"),
+    ("Acme grew by\n\n| 2025 | 2026 |", "Acme grew by\n\n\\| 2025 \\| 2026 \\|"),
+    ("บริษัทเปิดโรงงาน\n\nสายการผลิตใหม่จะรับซื้อข้าว", "บริษัทเปิดโรงงาน\n\nสายการผลิตใหม่จะรับซื้อข้าว"),
+    ("Acme sold more and\n\nBERLIN, Nov. 20, 2026 (Agency) – it grew.", None),
+    ("Acme grew.\n\nMore at https://acme.example/skates\n\nIt sold more.",
+     "Acme grew.\n\nMore at https://acme.example/skates\n\nIt sold more."),
+    ("Acme grew.\n\nPhoto credit: Acme Corp\n\nIt sold more.", "Acme grew.\n\nPhoto credit: Acme Corp\n\nIt sold more."),
+    ("Acme (NYSE: ACME) said it will hire more staff in\n\nOhio.", "Acme (NYSE: ACME) said it will hire more staff in Ohio."),
+])
+def test_sentences_broken_across_paragraphs(body, expected):
+    got = wirecopy.parse("Headline\n\n(Agency) – " + body + "\n", "en").fields["body"]
+    if expected is None:  # a dateline is not the sentence's end
+        assert "and\n\nBERLIN" in got
+    else:
+        assert got == expected
+
+
 def test_escape_markdown():
     # Bold, italics and web links typed inline are kept (issue 9: they were escaped); the rest is text.
     assert wirecopy.escape_markdown("- a\n1. b\n# c\n*d* _e_ <b> [f](g) &amp;") == \

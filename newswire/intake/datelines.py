@@ -29,7 +29,9 @@ _SEP = r"(?:-{1,2}|[–—:|]|/)"
 _MARKER = re.compile(
     r"^(?P<pre>[^\n()/（）]{0,200}?)[\s\-–—]*(?:[(（](?P<paren>[^()（）\n:：]{2,40})[)）]|/\s*(?P<slash>[^/\n:]{2,40}?)\s*/)"
     r"\s*(?:(?P<date2>[^\n()/\-–—]{0,40}?\d[^\n()/\-–—]{0,12}?)\s*)?(?:" + _SEP + r"\s*)+")
-_YONHAP = re.compile(r"^\((?P<city>[^()=\n]{1,40})=(?P<src>[^()\n]{1,40})\)\s*")
+# (서울=연합뉴스), and Newswire's (광주=뉴스와이어) 2026년 11월 26일 -- with the date after it
+_YONHAP = re.compile(r"^\((?P<city>[^()=\n]{1,40})=(?P<src>[^()\n]{1,40})\)\s*"
+                     r"(?:(?P<date>\d{4}\s*년\s*\d{1,2}\s*월\s*\d{1,2}\s*일)\s*(?:-{1,2}|[–—])\s*)?")
 _XINHUA_ZH = re.compile(r"^新华社(?P<city>[^\d\s，。]{2,8}?)(?P<date>\d{1,2}月\d{1,2}日)电\s*(?:[（(][^）)]{1,30}[）)])?\s*")
 _PLAIN = re.compile(r"^(?P<pre>[^\n()/]{3,100}?)\s*(?:-{2,}|[-–—])\s+")
 _CJK_DATE = re.compile(r"\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]")
@@ -51,7 +53,8 @@ class Found:
 def find(para: str, language: str | None = None) -> Found | None:
     """The marker ``para`` opens with, or None."""
     if m := _YONHAP.match(para):
-        return Found(m["city"].strip(), None, m["src"].strip(), m.end(), m.group().strip())
+        date = parse_date(m["date"], "ko") if m["date"] else None
+        return Found(m["city"].strip(), date, m["src"].strip(), m.end(), m.group().strip())
     if m := _XINHUA_ZH.match(para):
         return Found(m["city"], parse_date(m["date"], "zh"), "新华社", m.end(), m.group().strip())
     if (m := _MARKER.match(para)) and _AGENCY.match(agency := (m["paren"] or m["slash"] or "").strip()):

@@ -42,6 +42,14 @@ FOOTER = re.compile(
 BARE_FOOTER = re.compile(r"^\s*(?i:details|read more|mehr lesen|weiterlesen|lire la suite|leer más|leia mais"
                          r"|baca selengkapnya|подробнее|詳細|阅读更多|閱讀更多|더 보기|xem thêm|อ่านต่อ|اقرأ المزيد"
                          r"|view source version on \S+|logo\s*[:-]\s*\S+|photos? accompanying this .*)\s*$")
+# A line that only says what the text is ("Press release", "For immediate release"), in the wire's
+# languages: the page's label, not a standfirst.
+GENRE = re.compile(r"^\s*(?i:(?:(?:news|press|media) release|pressemitteilung|presseinformation|pressemeldung"
+                   r"|medieninformation|communiqué(?: de presse)?|comunicado(?: de prensa| de imprensa| à imprensa)?"
+                   r"|nota de prensa|siaran pers|kenyataan (?:media|akhbar)|пресс-релиз|новость компании|新闻稿|新聞稿"
+                   r"|プレスリリース|ニュースリリース|보도자료|보도 자료|thông cáo báo chí|ข่าวประชาสัมพันธ์|بيان صحفي"
+                   r"|for immediate release|zur sofortigen veröffentlichung|pour diffusion immédiate"
+                   r"|para (?:su )?(?:publicación|divulgação) inmediata|para divulgação imediata))\s*[:：.]?\s*$")
 DISCLAIMER = re.compile(
     r"(?i)solely responsible for the content|f(?:ü|ue)r den inhalt .{0,80}verantwortlich|seule? responsable du contenu"
     r"|(?:único|única) responsable del contenido|responsável pelo conteúdo|bertanggung jawab (?:penuh )?atas isi"
@@ -76,7 +84,8 @@ SOURCE = re.compile(r"(?i)^(?:source|quelle|fuente|fonte|sumber|источник
 CONTACT = re.compile(
     r"^\s*(?i:(?:media|press|investor)\s+(?:contacts?|enquiries|inquiries|relations)|contacts?|pressekontakt"
     r"|presse-kontakt|medienkontakt|rückfragehinweis|rückfragen|kontakt|ansprechpartner(?:in)?"
-    r"|contacts? (?:presse|médias?)|contacto(?:s)?(?: de prensa| para medios)?|contato(?:s)?(?: para imprensa)?"
+    r"|contacts? (?:presse|médias?)|contacto(?:s)?(?: de prensa| para medios)?|conta(?:c)?to(?:s)?(?: (?:para|com) a imprensa| para imprensa| de imprensa)?"
+    r"|assessoria de imprensa"
     r"|kontak(?: media)?|hubungi|untuk maklumat lanjut,? hubungi|контакты(?: для сми)?|контакт для сми"
     r"|媒体联系人?|媒體聯絡人?|联系人|聯絡人|(?:報道関係者(?:の|様)?)?お問い合わせ(?:先)?|報道関係者"
     r"|언론 문의|미디어 문의|문의|liên hệ(?: báo chí)?|ติดต่อ(?:สื่อมวลชน)?|للتواصل الإعلامي|جهة الاتصال)"

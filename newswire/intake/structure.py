@@ -1,5 +1,5 @@
-"""The shape of scraped release text: headline junk, headings, broken paragraphs, inline
-Markdown, tickers.
+"""The shape of scraped release text: headline junk, standfirsts, headings, broken paragraphs
+(in every script; Thai and CJK lines join without a space), inline Markdown, tickers.
 
 A scraper flattens a page to lines: headings become short lines between paragraphs, a
 paragraph can be cut mid-sentence, and the page's closing quote or backtick is left after the
@@ -12,11 +12,31 @@ from __future__ import annotations
 
 import re
 
-from . import validate
+from . import datelines, validate
 
-# Closing marks: a paragraph ending in one of them ends a sentence (or a quotation).
-_END = tuple(".!?:;。！？…\"'”’»」』)")
+# Closing marks: a paragraph ending in one of them ends a sentence (or a quotation), in every
+# wire language's script: Latin and Cyrillic, CJK's full-width marks, Arabic's ؟ and ؛, the danda.
+_END = tuple(".!?:;。！？…\"'”’»」』)）．：；؟؛।॥")
 _HEADING_MAX = 90
+# In Thai and CJK a character carries about what a Latin word does: a heading is a few dozen at most.
+_HEADING_MAX_NO_SPACE = 40
+# Scripts written without spaces between words: a line break inside them is no space. Thai
+# (U+0E00–0E7F), CJK punctuation, kana, ideographs and full-width forms; not Hangul, which has spaces.
+_NO_SPACE = re.compile(r"[\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# A list item as scrapers leave it: a bullet mark ("* " but not "*italic*") or "1." / "1)". Not the
+# em dash, which opens direct speech in Russian, Spanish and Portuguese text.
+_ITEM = re.compile(r"^\s*(?:[-–•●▪■◆◇▲△▶►▸·・○◦✓✔★☆]\s*|\*\s+|\d{1,3}[.)]\s+)(?=\S)")
+# A paragraph that is only emphasis: **bold**, __bold__, *italic*, _italic_ (the standfirst's look).
+_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=\S)((?:(?!\1).)+?)(?<=\S)\1$", re.S)
+_STANDFIRST_MAX = 300
+# A subtitle as Japanese and Chinese releases set it: ～…～ (or 〜…〜), or after a double dash ——….
+_SUBTITLE = re.compile(r"^(?:[～〜](?P<tilde>[^～〜\n]+)[～〜]|——\s*(?P<dash>[^\n]+?)(?:\s*——)?)$")
+_BRACKETED = re.compile(r"^[【〔［《〈][^】〕］》〉\n]{1,40}[】〕］》〉]$")
+# What ends a paragraph without sentence punctuation and is still its end: a URL, an e-mail address,
+# a short "Label: value" line (a caption's credit, a contact's line).
+_OPEN_END = re.compile(r"(?:https?://|www\.|@)\S*$|^(?=.{0,80}$)[^\s:：()（）]{1,30}(?:\s[^\s:：()（）]+){0,3}\s*[:：]")
 
 # Exchanges whose "(EXCHANGE: SYMBOL)" is a ticker; the name as written → the code stored.
 EXCHANGES = {"NYSE": "NYSE", "NYSE AMERICAN": "NYSEAMERICAN", "NYSE ARCA": "NYSEARCA", "NASDAQ": "NASDAQ",
@@ -67,22 +87,99 @@ def is_heading(para: str) -> bool:
     """A short, title-like line: no sentence end, no colon (a list's lead-in), a capital or uncased start."""
     if "\n" in para or len(para) > _HEADING_MAX or para.endswith(_END) or para.endswith(","):
         return False
+    if _NO_SPACE.search(para) and len(para) > _HEADING_MAX_NO_SPACE:  # Thai ends no sentence with a mark
+        return False
     if ":" in para or "：" in para or len(para.split()) > 12 or len(para) < 3:
         return False
+    if _BRACKETED.match(para):  # Japanese and Chinese releases set headings as 【…】
+        return True
     first = para[0]
     return first.isalpha() and not first.islower() or (first.isdigit() and para[1:3].strip(". ") == "")
 
 
 def join_broken(paras: list[str]) -> list[str]:
-    """Join a paragraph that ends mid-sentence with the next one when that goes on in lower case
-    (even a short one that would pass for a heading: a heading is not continued in lower case)."""
+    """Join a paragraph that a scraper cut mid-sentence with the part that goes on; line breaks
+    inside Thai and CJK text (no blank line) are soft and go too (``soft_breaks``)."""
     out: list[str] = []
-    for p in paras:
-        if out and not out[-1].endswith(_END) and p[:1].islower():
-            out[-1] = out[-1] + " " + p
+    for p in (soft_breaks(p) for p in paras):
+        if out and _continues(out[-1], p, first=len(out) == 1):
+            out[-1] = glue(out[-1], p)
         else:
             out.append(p)
     return out
+
+
+def _continues(prev: str, nxt: str, *, first: bool) -> bool:
+    """Whether ``nxt`` goes on with the sentence ``prev`` leaves open. A part in lower case always
+    does (even a short one: a heading is not continued in lower case). Otherwise ``prev`` must end
+    without sentence punctuation and neither part may be a block (a list, contact or table: lines),
+    a list item, a heading (the first paragraph, the dateline's, is none) or a dateline. Thai has
+    no sentence punctuation, so a blank line after Thai text is taken to end its paragraph."""
+    if prev.endswith(_END):
+        return False
+    if nxt[:1].islower():
+        return True
+    if "\n" in prev or "\n" in nxt or _THAI.match(prev[-1]) or "|" in prev + nxt or "\t" in prev + nxt:
+        return False
+    if _ITEM.match(prev) or _ITEM.match(nxt) or (is_heading(prev) and not first) or is_heading(nxt):
+        return False
+    if _OPEN_END.search(prev):  # a link, an address or a "Label: value" line ends without punctuation
+        return False
+    return datelines.find(nxt) is None
+
+
+def glue(left: str, right: str) -> str:
+    """Two parts of one sentence: with a space, or none where CJK text meets anything (Chinese and
+    Japanese set digits and Latin words without spaces) or Thai meets Thai."""
+    a, b = left[-1:], right[:1]
+    if _CJK.match(a) or _CJK.match(b) or (_THAI.match(a) and _THAI.match(b)):
+        return left + right
+    return left + " " + right
+
+
+def soft_breaks(para: str) -> str:
+    """A line break between two Thai or CJK characters dropped, unless a list item starts the next line."""
+    lines = para.split("\n")
+    out = lines[:1]
+    for line in lines[1:]:
+        if _NO_SPACE.match(out[-1][-1:]) and _NO_SPACE.match(line[:1]) and not _ITEM.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def standfirst(para: str) -> str | None:
+    """The summary under the headline as a subheadline, or None when ``para`` has none of its
+    marked shapes: a CJK subtitle (～…～, ——…), a bullet list (its items joined, with "；" in CJK,
+    else "; "), or a paragraph that is only bold or italic (without the marks). A hand-written
+    rule: these are the shapes wires set a standfirst in, and no library knows them."""
+    lines = [line.strip() for line in para.split("\n") if line.strip()]
+    if m := _SUBTITLE.match(para.strip()):
+        return (m["tilde"] or m["dash"]).strip()
+    if lines and is_item_list(para):
+        text = ""
+        for item in (_ITEM.sub("", line).rstrip(" ;,，；") for line in lines):
+            if not text or text.endswith(_END):
+                text = glue(text, item) if text else item
+            else:
+                text += ("；" if _NO_SPACE.match(text[-1]) else "; ") + item
+        return text
+    if m := _EMPHASIS.match(para.strip()):
+        return " ".join(soft_breaks(m[2]).split())
+    return None
+
+
+def is_item_list(para: str) -> bool:
+    """Every line of ``para`` a list item."""
+    return all(_ITEM.match(line) for line in para.split("\n") if line.strip())
+
+
+def short_standfirst(para: str) -> str | None:
+    """A short paragraph (wires' standfirsts are a sentence or two) as a subheadline."""
+    if len(para) > _STANDFIRST_MAX or _ITEM.match(para):
+        return None
+    return " ".join(soft_breaks(para).split())
 
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")

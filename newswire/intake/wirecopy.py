@@ -79,6 +79,9 @@ def _lines(rest: str, out: WireCopy, parts: _Parts) -> list[str]:
             if glue := m["rest"].strip(" .,;"):  # text a scraper glued on: a paragraph of its own
                 parts.glued.add(glue)
                 lines.append(glue)
+        elif fu.GENRE.match(line):
+            out.furniture.append(Piece("genre label", line.strip(), "dropped"))
+            lines.append("")
         elif fu.BARE_FOOTER.match(line):
             out.furniture.append(Piece("footer", line.strip(), "dropped"))
             lines.append("")
@@ -101,7 +104,8 @@ def _dateline(paras: list[str], out: WireCopy, language: str | None) -> list[str
     """The marker opens one of the first three paragraphs; a standfirst before it is the
     subheadline, a line that is only a date is the dateline's date (Business Wire puts it there).
     A second marker right after the first (a republisher's, then the distributor's) goes too."""
-    for k in range(min(3, len(paras))):
+    lists = next((i for i, p in enumerate(paras) if not structure.is_item_list(p)), len(paras))
+    for k in range(min(3 + lists, len(paras))):  # bullets split by blank lines count as one
         found = datelines.find(paras[k], language)
         if not found:
             continue
@@ -120,13 +124,31 @@ def _dateline(paras: list[str], out: WireCopy, language: str | None) -> list[str
                 out.furniture.append(Piece("date line", p, "dateline"))
             else:
                 before.append(p)
-        if before and len(before[0]) <= 400:
-            out.fields["subheadline"] = " ".join(before.pop(0).split())
+        if before and (sub := _standfirst(before, plain=True)):
+            out.fields["subheadline"] = sub
         if city:
             out.fields["dateline"] = {"city": city, "date": date} if date else {"city": city}
         out.agency = " / ".join(a for a in agencies if a)
         return before + ([rest] if rest else []) + paras[k + 1:]
+    if len(paras) > 1 and (sub := _standfirst(paras, plain=False)):  # no marker: only a marked standfirst
+        out.fields["subheadline"] = sub
     return paras
+
+
+def _standfirst(paras: list[str], *, plain: bool) -> str | None:
+    """The standfirst that opens ``paras`` (taken out of it), or None: bullet lists (one, or several
+    split by blank lines) or a bold or italic paragraph; with ``plain``, also a short paragraph."""
+    n = 0
+    while n < len(paras) - (not plain) and structure.is_item_list(paras[n]):
+        n += 1
+    if n > 1:
+        found = structure.standfirst("\n".join(paras[:n]))
+    else:
+        found = structure.standfirst(paras[0]) or (structure.short_standfirst(paras[0]) if plain else None)
+        n = 1
+    if found:
+        del paras[:n]
+    return found
 
 
 def _classify(paras: list[str], out: WireCopy, parts: _Parts) -> None:
