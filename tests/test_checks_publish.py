@@ -5,12 +5,12 @@ approved (or scheduled) release is not checked again."""
 from __future__ import annotations
 
 import pytest
-from helpers import assert_problem, audit_actions, snapshot
+from helpers import assert_problem, audit_actions, rewire, snapshot
 from typer.testing import CliRunner
 
 from conftest import auth
 from newswire.cli import app as cli_app
-from newswire.domain.errors import Conflict
+from newswire.domain.errors import Conflict, Forbidden
 
 # 27 October 2021 was a Wednesday: the weekday check's error.
 WRONG_DAY = ("The company will present its results on Wednesday, October 26, 2021 in Berlin, "
@@ -99,3 +99,18 @@ def test_the_cli_import_takes_an_override(wire, keys, tmp_path, settings):
     assert held.exit_code == 1 and "weekday" in held.output
     done = CliRunner().invoke(cli_app, [*common, "--override", "as the issuer sent it"])
     assert done.exit_code == 0 and "\tpublished\t" in done.output, done.output
+
+
+def test_a_self_publishing_issuer_may_not_override(wire, keys, sample):
+    wire = rewire(wire, issuer_self_publish=True)  # the errors hold it; only the desk overrides them
+    acme = wire.accounts.authenticate(keys["acme"])
+    rid = wire.releases.create(acme, {**sample, "body": WRONG_DAY}).id
+    with pytest.raises(Conflict):
+        wire.releases.publish(acme, rid)
+    with pytest.raises(Forbidden) as exc:
+        wire.releases.publish(acme, rid, override="we know better")
+    assert [c["check"] for c in exc.value.extra["checks"]] == ["weekday"]
+    assert wire.releases.get(acme, rid).status.value == "draft"
+    clean = wire.releases.create(acme, sample).id
+    assert wire.releases.publish(acme, clean).status.value == "published"
+    wire.close()

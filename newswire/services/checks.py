@@ -19,7 +19,7 @@ from datasketch import MinHash
 from sqlalchemy.engine import Connection
 
 from ..distribution.linkcheck import LinkChecker, LinkResult
-from ..domain.errors import Conflict, InvalidInput, NotFound
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.models import Principal, Release
 from ..intake import checks as text_checks
 from ..intake.checks import ERROR, WARNING, Finding
@@ -109,13 +109,17 @@ class CheckService:
     def gate(self, conn: Connection, principal: Principal, release: Release, found: dict[str, LinkResult],
              note: str, verb: str) -> Report:
         """Run the checks; errors hold ``verb`` (409, the errors in ``checks``) unless ``note`` says
-        why they may stand, which the audit log keeps as ``release.checks_override``."""
+        why they may stand (an editor's or admin's word only), which the audit log keeps as
+        ``release.checks_override``."""
         report = self.run(conn, release, found)
         if report.errors and not note:
             listed = "; ".join(f"{f.check}: {f.message}" for f in report.errors)
             raise Conflict(f"The pre-checks found {len(report.errors)} error(s) ({listed}); fix them, or {verb} "
                            'with {"override": "why they may stand"} (audited).',
                            checks=[f.as_dict() for f in report.errors])
+        if report.errors and not principal.is_staff:  # a self-publishing issuer fixes its errors
+            raise Forbidden("Only editors and admins may override the pre-checks' errors; fix them, or submit "
+                            "the release for the desk.", checks=[f.as_dict() for f in report.errors])
         if report.errors:
             audit.record(conn, actor=principal, action="release.checks_override", release_id=release.id,
                          issuer_id=release.issuer.id, now=self.clock(),
