@@ -202,6 +202,8 @@ class Runtime:
 
     async def start(self) -> None:
         c = self.container
+        if gone := c.media.clean_staging():  # a crashed process's half-written uploads
+            log.info("removed %d stale media staging folder(s)", len(gone))
         if c.db.postgres:
             ready = asyncio.Event()
             self._listener = asyncio.create_task(

@@ -87,3 +87,40 @@ def audit_actions(wire, action_prefix: str = "") -> list[tuple[str, dict]]:
     with wire.engine.connect() as conn:
         rows = conn.execute(sa.select(audit_log.c.action, audit_log.c.detail).order_by(audit_log.c.id)).all()
     return [(a, d) for a, d in rows if a.startswith(action_prefix)]
+
+
+# The sample release's text in other languages, so a release declared in one reads as it: a direct
+# publish meets the pre-checks, and the language check is an error (tests/test_checks_publish.py).
+WRITTEN_IN = {
+    "de": ("Acme stellt den Rocket Skate 3000 vor", "Acme hat heute seinen neuen Skate vorgestellt.",
+           "Der **Rocket Skate 3000** ist [schneller](https://acme.example/skate), leichter und sicherer als "
+           "alle bisherigen Modelle des Unternehmens."),
+    "fr": ("Acme présente le Rocket Skate 3000", "Acme a présenté aujourd'hui son nouveau patin.",
+           "Le **Rocket Skate 3000** est plus [rapide](https://acme.example/skate), plus léger et plus sûr "
+           "que tous les modèles précédents de l'entreprise."),
+    "es": ("Acme presenta el Rocket Skate 3000", "Acme ha presentado hoy su nuevo patín.",
+           "El **Rocket Skate 3000** es más [rápido](https://acme.example/skate), más ligero y más seguro que "
+           "todos los modelos anteriores de la empresa."),
+    "pt": ("Acme apresenta o Rocket Skate 3000", "A Acme apresentou hoje o seu novo patim.",
+           "O **Rocket Skate 3000** é mais [rápido](https://acme.example/skate), mais leve e mais seguro do que "
+           "todos os modelos anteriores da empresa."),
+    "ko": ("에이크미, 로켓 스케이트 3000 공개", "에이크미는 오늘 새로운 스케이트를 발표했습니다.",
+           "**로켓 스케이트 3000**은 회사의 이전 모든 모델보다 더 [빠르고](https://acme.example/skate) 가볍고 "
+           "안전합니다."),
+    "ja": ("Acme、ロケットスケート3000を発表", "Acmeは本日、新しいスケートを発表しました。",
+           "**ロケットスケート3000**は、同社のこれまでのどのモデルよりも[速く](https://acme.example/skate)、"
+           "軽く、安全です。"),
+    "zh-Hans": ("Acme 发布火箭滑板 3000", "Acme 今天发布了新款滑板。",
+                "**火箭滑板 3000** 比公司以往的所有型号都更[快](https://acme.example/skate)、更轻、更安全。"),
+    "zh-Hant": ("Acme 發表火箭滑板 3000", "Acme 今天發表了新款滑板。",
+                "**火箭滑板 3000** 比公司以往的所有型號都更[快](https://acme.example/skate)、更輕、更安全。"),
+    "ar": ("أكمي تكشف عن لوح التزلج الصاروخي 3000", "كشفت أكمي اليوم عن لوح التزلج الجديد.",
+           "لوح **التزلج الصاروخي 3000** أسرع [وأخف](https://acme.example/skate) وأكثر أمانًا من جميع طرازات "
+           "الشركة السابقة."),
+}
+
+
+def written_in(language: str, headline: str | None = None) -> dict:
+    """Fields that make the sample release read as ``language`` (``headline`` instead of ours)."""
+    title, lead, body = WRITTEN_IN[language]
+    return {"language": language, "headline": headline or title, "lead": lead, "body": body}

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from conftest import auth
-from helpers import assert_problem, headline, snapshot
+from helpers import assert_problem, headline, snapshot, written_in
 
 
 def create(client, keys, body, who="acme"):
@@ -83,8 +83,8 @@ def test_list_filters_and_cursor(client, keys, sample, wire):
     ids = []
     for i, (lang, topic, region) in enumerate([("en", "medtop:04000000", "DE"), ("de", "medtop:20000209", "AT"),
                                                ("en", "medtop:15000000", "US")]):
-        body = {**sample, "issuer": "acme" if i < 2 else "globex", "language": lang, "industries": [topic],
-                "regions": [region], "headline": f"Release {i}"}
+        body = {**sample, **(written_in(lang) if lang != "en" else {}), "issuer": "acme" if i < 2 else "globex",
+                "language": lang, "industries": [topic], "regions": [region], "headline": f"Release {i}"}
         r = wire.releases.create(editor, body)
         wire.releases.publish(editor, r.id)
         ids.append(r.id)

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from conftest import auth
-from helpers import assert_problem
+from helpers import assert_problem, written_in
 from newswire.domain.vocab import media_topics
 
 UTC = dt.timezone.utc
@@ -91,8 +91,8 @@ def test_json_feed_follows_1_1(client, clock, publish, sample):
 
 def test_one_feed_per_language(client, publish, sample):
     en = publish()
-    de = publish(language="de", headline="Acme stellt den Rocket Skate 3000 vor")
-    zh = publish(language="zh-Hans", headline="Acme 发布火箭滑板 3000")
+    de = publish(**written_in("de"))
+    zh = publish(**written_in("zh-Hans"))
     assert ids(client, "rss", "en") == [guid(en.id)]
     assert ids(client, "json", "de") == [guid(de.id)]
     _, f = get_feed(client, "atom", "zh-Hans")

@@ -12,7 +12,7 @@ from referencing import Registry, Resource
 
 import inmemory
 from conftest import SHARED, auth
-from helpers import published
+from helpers import published, written_in
 from inmemory import SETTINGS
 from newswire.distribution.payloads import webhook_body
 from newswire.domain.models import Release
@@ -240,8 +240,7 @@ def test_html_body_is_carried_as_sanitized_html(reference, sample):
 def test_the_api_sends_non_latin_text_unescaped(client, wire, keys, sample):
     headline = "에이크미, 로켓 스케이트 3000 공개"
     editor = wire.accounts.authenticate(keys["editor"])
-    r = wire.releases.create(editor, {**sample, "issuer": "acme", "language": "ko", "headline": headline,
-                                      "body": "보도자료 본문입니다."})
+    r = wire.releases.create(editor, {**sample, "issuer": "acme", **written_in("ko", headline)})
     wire.releases.publish(editor, r.id)
     raw = client.get(f"/api/v1/releases/{r.id}").content
     assert headline.encode() in raw and json.loads(raw)["headlines"][0]["value"] == headline

@@ -9,7 +9,7 @@ import datetime as dt
 import httpx
 import pytest
 
-from helpers import assert_problem
+from helpers import assert_problem, written_in
 from sse_client import TIMEOUT, Stream, running
 from newswire.workers import live_events
 from newswire.workers.live import Filter
@@ -72,7 +72,7 @@ def test_filters_exclude_what_does_not_match(live, wire, keys, sample):
     every = open_stream()
     editor = wire.accounts.authenticate(keys["editor"])
     misses = {  # each release fails exactly one filter
-        "lang": {"language": "de", "headline": "Acme stellt den Rocket Skate 3000 vor"},
+        "lang": written_in("de"),
         "industry": {"industries": ["medtop:01000000"]},
         "region": {"regions": ["FR"]},
         "issuer": {"issuer": "globex"},
@@ -104,7 +104,7 @@ def test_last_event_id_replays_exactly_what_was_missed(live, wire, keys, sample,
     seen = first.event()
     first.close()  # the reader goes offline …
     missed = [publish(wire, keys, sample).id,
-              publish(wire, keys, sample, language="de", headline="Nur für deutsche Leser").id,
+              publish(wire, keys, sample, **written_in("de", "Nur für deutsche Leser")).id,
               publish(wire, keys, sample).id]
     if how == "header":
         again = open_stream("?lang=en", headers={"Last-Event-ID": str(seen["id"])})

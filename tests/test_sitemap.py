@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from lxml import etree
 
+from helpers import written_in
 from newswire.formats import sitemap
 
 UTC = dt.timezone.utc
@@ -28,9 +29,9 @@ def test_entries_name_publication_language_date_and_title(client, clock, publish
     clock.set(T0)
     en = publish()
     clock.advance(minutes=1)
-    zh = publish(language="zh-Hant", headline="Acme 發表火箭滑板 3000")
-    hans = publish(language="zh-Hans", headline="Acme 发布火箭滑板 3000")
-    pt = publish(language="pt", headline="Acme apresenta o Rocket Skate 3000")
+    zh = publish(**written_in("zh-Hant"))
+    hans = publish(**written_in("zh-Hans"))
+    pt = publish(**written_in("pt"))
     found = urls(client)
     assert len(found) == 4
     u = found[f"http://testserver/en/releases/{en.id}/{en.slug}"]

@@ -139,6 +139,9 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
                                                  "default: each file's front matter 'issuer'."),
             publish: bool = typer.Option(False, "--publish", help="Publish each release, or schedule it when "
                                          "it has a future embargo_until."),
+            override: Optional[str] = typer.Option(None, "--override", help="With --publish: why the pre-checks' "
+                                                   "errors may stand (audited per release); without it an "
+                                                   "error holds the whole import."),
             language: Optional[str] = typer.Option(None, "--language", help="Language tag of every file, "
                                                    "instead of what the files say or detection finds."),
             dry_run: bool = typer.Option(False, "--dry-run", help="Import nothing; print, per file, every field "
@@ -171,7 +174,7 @@ def import_(files: list[Path] = typer.Argument(..., help="Markdown with YAML fro
         raise typer.Exit(1)
     try:
         releases = nw.releases.import_releases(SYSTEM, [item.fields for item in items], publish=publish,
-                                               furniture=[item.furniture for item in items])
+                                               furniture=[item.furniture for item in items], override=override)
     except NewswireError as exc:
         if (i := exc.extra.get("index")) is not None:
             exc = type(exc)(f"{items[i].path}: {exc.detail} (nothing imported)", errors=exc.errors)
@@ -195,3 +198,15 @@ def _dry_run(files: list[Path], max_body_bytes: int, language: str | None) -> No
             print(f"  would be refused: {problem}")
             bad += 1
     raise typer.Exit(1 if bad else 0)
+
+
+media_app = typer.Typer(help="The media store (pictures, documents, logos).", no_args_is_help=True)
+app.add_typer(media_app, name="media")
+
+
+@media_app.command("clean")
+def media_clean(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Remove staging folders over an hour old (uploads a crashed process left half-written);
+    `serve` and `worker` do the same at start-up. Prints each folder removed."""
+    for name in open_container(data_dir, database_url).media.clean_staging():
+        print(name)

@@ -136,7 +136,7 @@ class Issuer:
     boilerplate: str = ""
     website: str = ""
     contacts: tuple[Contact, ...] = ()
-    logo: Media | None = None  # loaded for the issuer's page only
+    logo: Media | None = None  # with the issuer's page and every release loaded
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ def render(release: Release, site: Site) -> dict:
     topics = [t for t in (media_topics().get(q) for q in c.industries) if t]
     issuer = {"@type": "Organization", "name": release.issuer.name,
               "url": release.issuer.website or site.url(site.issuer_path(lang, release.issuer.slug))}
+    if (logo := release.issuer.logo) is not None:  # the issuer's; the publisher is the wire, which has none
+        shown = logo.largest
+        issuer["logo"] = {"@type": "ImageObject", "url": site.media_url(logo, shown), "width": shown.width,
+                          "height": shown.height, "caption": logo.alt_text or release.issuer.name}
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

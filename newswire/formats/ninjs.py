@@ -1,7 +1,8 @@
 """A release as IPTC ninjs 2.1 (News in JSON), the content API's native format.
 
 Field choices follow the 2.1 schema: headlines/descriptions/bodies are arrays of
-{role, contenttype, value}; the issuer is an organisation (with its stock symbols);
+{role, contenttype, value}; the issuer is an organisation (with its stock symbols), its logo
+an ``issuer-logo`` picture association (2.1's organisations have no picture);
 press contacts are people with contact info, and also a plain-text body so that
 their role and organisation survive. ninjs 2.1 has no keywords field, so keywords
 become subjects without a URI.
@@ -52,6 +53,17 @@ def media_association(item: Media, site: Site) -> dict:
     if item.credit:
         out["by"] = item.credit
         out["copyrightholder"] = item.credit
+    return out
+
+
+def logo_association(release: Release, site: Site) -> dict:
+    """The issuer's logo, named ``issuer-logo``, tied to the issuer organisation by its literal."""
+    issuer = release.issuer
+    out = {**media_association(issuer.logo, site), "name": "issuer-logo", "by": issuer.name,
+           "copyrightholder": issuer.name,
+           "organisations": [{"name": issuer.name, "rel": "logo-of", "literal": issuer.slug,
+                              "uri": site.url(site.issuer_path(release.language, issuer.slug))}]}
+    out.pop("headlines", None)
     return out
 
 
@@ -142,6 +154,8 @@ def render(release: Release, site: Site) -> dict:
             for lang in release.translations if lang != release.language]
     if release.media:
         out["associations"] = [*out.get("associations", []), *(media_association(m, site) for m in release.media)]
+    if issuer.logo is not None:  # ninjs 2.1's organisations have no picture: the logo is an association
+        out["associations"] = [*out.get("associations", []), logo_association(release, site)]
     # An embargo matters only until the release goes out; afterwards it is history, not an instruction.
     if release.embargo_until and release.published_at is None:
         out["embargoed"] = timestamp(release.embargo_until)

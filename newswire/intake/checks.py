@@ -157,7 +157,7 @@ def weekday_findings(c: Content) -> list[Finding]:
 
 
 def dateline_findings(c: Content, release_time: dt.datetime) -> list[Finding]:
-    if c.dateline is None:
+    if c.dateline is None or c.dateline.date is None:  # an import keeps an undated dateline
         return []
     days = abs((c.dateline.date - release_time.date()).days)
     if days <= DATELINE_DAYS:

@@ -4,8 +4,8 @@ The text's own checks are pure (``intake/checks.py``); here they meet what needs
 links asked for through the SSRF guard (``distribution/linkcheck.py``), near-duplicates of earlier
 releases (MinHash signatures and their LSH bands in ``storage/checks.py``), and the declared
 language against the text (the translation rules' ``check_source_language``). An error holds
-approval until an editor overrides it with a note (``ReleaseService.approve``); a warning never
-holds anything.
+approval, and a direct publish of a release that was not approved, until an editor overrides it
+with a note (``gate``, for ``ReleaseService.approve`` and ``publish``); a warning never holds anything.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from datasketch import MinHash
 from sqlalchemy.engine import Connection
 
 from ..distribution.linkcheck import LinkChecker, LinkResult
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.models import Principal, Release
 from ..intake import checks as text_checks
 from ..intake.checks import ERROR, WARNING, Finding
+from ..storage import audit
 from ..storage import checks as store
 from ..storage import releases as releases_store
 from . import access
@@ -104,6 +105,27 @@ class CheckService:
         findings = [*text_checks.text_findings(c, release.embargo_until or now), *self._language(release),
                     *self._links(release, found), *self._duplicates(conn, release, now)]
         return Report(release.id, release.current.number, tuple(findings))
+
+    def gate(self, conn: Connection, principal: Principal, release: Release, found: dict[str, LinkResult],
+             note: str, verb: str) -> Report:
+        """Run the checks; errors hold ``verb`` (409, the errors in ``checks``) unless ``note`` says
+        why they may stand (an editor's or admin's word only), which the audit log keeps as
+        ``release.checks_override``."""
+        report = self.run(conn, release, found)
+        if report.errors and not note:
+            listed = "; ".join(f"{f.check}: {f.message}" for f in report.errors)
+            raise Conflict(f"The pre-checks found {len(report.errors)} error(s) ({listed}); fix them, or {verb} "
+                           'with {"override": "why they may stand"} (audited).',
+                           checks=[f.as_dict() for f in report.errors])
+        if report.errors and not principal.is_staff:  # a self-publishing issuer fixes its errors
+            raise Forbidden("Only editors and admins may override the pre-checks' errors; fix them, or submit "
+                            "the release for the desk.", checks=[f.as_dict() for f in report.errors])
+        if report.errors:
+            audit.record(conn, actor=principal, action="release.checks_override", release_id=release.id,
+                         issuer_id=release.issuer.id, now=self.clock(),
+                         detail={"note": note, "version": report.version, "action": verb,
+                                 "errors": [f.as_dict() for f in report.errors]})
+        return report
 
     def record(self, conn: Connection, release: Release, report: Report) -> None:
         """Keep the results and the release's signature (so later releases find it as a duplicate)."""

@@ -4,16 +4,20 @@ and the public files behind their unguessable URLs.
 Every refusal (type, size, decompression bomb, SVG, a name that lies, missing alt text) happens
 before anything is written. The renditions are written to a staging folder first and moved to
 ``{media_dir}/{token}/`` only once the row has committed, so a refused or failed request leaves
-neither row nor file. A release's files are embargoed with it: ``open_public`` asks the listings
-service, on every request, whether the release is public now. Alt texts and captions are translated
-with the release, so a change to an approved or scheduled release's media re-queues its translations,
-as an edit of its text does.
+neither row nor file, nor a staging folder; a crashed process's are removed at start-up
+(``clean_staging``, also ``newswire media clean``) once they are an hour old. A release's files are
+embargoed with it: ``open_public`` asks the listings service, on every request, whether the release
+is public now. Alt texts and captions are translated with the release, so a change to an approved
+or scheduled release's media re-queues its translations, as an edit of its text does.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +36,8 @@ from .translations import TranslationService
 from .unit import Clock, Database
 
 TEXTS = ("alt_text", "caption", "credit")
+STAGING = ".staging-"  # a folder being written, moved to its token's name once the row commits
+STALE = dt.timedelta(hours=1)  # a staging folder this old is litter: start-up and `media clean` remove it
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,7 @@ class MediaService:
 
     def upload(self, principal: Principal, release_id: int, upload: Upload) -> Media:
         processed, texts = self._check(upload, alt_required=True)
-        token, staged = self._stage(processed)
-        try:
+        with self._staging(processed) as (token, staged):
             with self.db.transaction() as conn:
                 release = self._changeable(conn, principal, release_id)
                 if len(release.media) >= LIMITS["media.per_release"].items:
@@ -85,17 +90,13 @@ class MediaService:
                              detail={"media_id": media_id, "mime": processed.mime})
                 self._retranslate(conn, release)
                 item = store.get(conn, media_id)[0]
-        except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
-        staged.rename(self.dir / token)
+            staged.rename(self.dir / token)
         return item
 
     def replace(self, principal: Principal, release_id: int, media_id: int, upload: Upload) -> Media:
         """A new file (and texts) in the item's place and position, under a new URL."""
         processed, texts = self._check(upload, alt_required=True)
-        token, staged = self._stage(processed)
-        try:
+        with self._staging(processed) as (token, staged):
             with self.db.transaction() as conn:
                 release = self._changeable(conn, principal, release_id)
                 old = self._item(conn, release_id, media_id)
@@ -105,10 +106,7 @@ class MediaService:
                              detail={"media_id": media_id, "mime": processed.mime})
                 self._retranslate(conn, release)
                 item = store.get(conn, media_id)[0]
-        except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
-        staged.rename(self.dir / token)
+            staged.rename(self.dir / token)
         shutil.rmtree(self.dir / old.token, ignore_errors=True)
         return item
 
@@ -150,8 +148,7 @@ class MediaService:
             c = Collector()
             c.add("file", "a logo is a picture (JPEG, PNG, WebP or GIF), not a document")
             c.raise_if_any()
-        token, staged = self._stage(processed)
-        try:
+        with self._staging(processed) as (token, staged):
             with self.db.transaction() as conn:
                 issuer = issuer_store.get_issuer_by_slug(conn, slug)
                 if issuer is None:
@@ -169,10 +166,7 @@ class MediaService:
                 audit.record(conn, actor=principal, action="issuer.logo", now=self.clock(), issuer_id=issuer.id,
                              detail={"media_id": media_id})
                 item = store.get(conn, media_id)[0]
-        except BaseException:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise
-        staged.rename(self.dir / token)
+            staged.rename(self.dir / token)
         if old is not None:
             shutil.rmtree(self.dir / old.token, ignore_errors=True)
         return item
@@ -231,13 +225,33 @@ class MediaService:
             c.raise_if_any()
         return processed, texts
 
-    def _stage(self, processed: intake.Processed) -> tuple[str, Path]:
+    @contextmanager
+    def _staging(self, processed: intake.Processed) -> Iterator[tuple[str, Path]]:
+        """A new token and its staging folder with the renditions written; whatever happens in the
+        block (a refusal, a failed commit, a failed move), no staging folder outlives it."""
         token = secrets.token_hex(16)
-        staged = self.dir / f".staging-{token}"
-        staged.mkdir(parents=True)
-        for f in processed.files:
-            (staged / f"{f.name}.{f.ext}").write_bytes(f.data)
-        return token, staged
+        staged = self.dir / f"{STAGING}{token}"
+        try:
+            staged.mkdir(parents=True)
+            for f in processed.files:
+                (staged / f"{f.name}.{f.ext}").write_bytes(f.data)
+            yield token, staged
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)  # (gone already once moved into place)
+
+    def clean_staging(self, older_than: dt.timedelta = STALE) -> list[str]:
+        """Remove staging folders older than ``older_than`` (a crashed process's leftovers; a
+        younger one may be an upload under way in another process); the names removed."""
+        cutoff = (self.clock() - older_than).timestamp()
+        removed = []
+        for folder in sorted(self.dir.glob(STAGING + "*")) if self.dir.is_dir() else []:
+            try:
+                if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder)
+                    removed.append(folder.name)
+            except FileNotFoundError:  # another process cleaned it first
+                continue
+        return removed
 
     def _changeable(self, conn, principal: Principal, release_id: int) -> Release:
         release_store.lock(conn, release_id)

@@ -109,14 +109,15 @@ class ReleaseService:
             return self._create(conn, principal, raw, self.clock())
 
     def import_releases(self, principal: Principal, raws: list[dict], publish: bool = False,
-                        furniture: list[list[dict]] | None = None) -> list[Release]:
+                        furniture: list[list[dict]] | None = None, override: str | None = None) -> list[Release]:
         """Create many releases, each published (or scheduled) with ``publish``, in one transaction:
-        all or none. A refusal names the failing item's position in ``exc.extra["index"]``.
+        all or none. Publishing runs the pre-checks (without the links, which only warn): an error
+        holds the whole import unless ``override`` says why (audited per release). A refusal names the failing item's position in ``exc.extra["index"]``.
         ``furniture[i]`` (what the importer took out of item i's text and where it went) is kept in
         an ``import.furniture`` audit record. A dateline without a date stays undated: an import
         does not invent the day."""
         access.require_signed_in(principal)
-        now, out = self.clock(), []
+        now, out, note = self.clock(), [], _override_note(override)
         with self.db.transaction() as conn:
             for i, raw in enumerate(raws):
                 try:
@@ -124,7 +125,7 @@ class ReleaseService:
                     if furniture and furniture[i]:
                         audit.record(conn, actor=principal, action="import.furniture", release_id=r.id,
                                      issuer_id=r.issuer.id, now=now, detail={"furniture": furniture[i]})
-                    out.append(self._publish(conn, principal, r.id, None, now) if publish else r)
+                    out.append(self._publish(conn, principal, r.id, None, now, note) if publish else r)
                 except NewswireError as exc:
                     exc.extra["index"] = i
                     raise
@@ -149,7 +150,8 @@ class ReleaseService:
         return out
 
     def import_texts(self, principal: Principal, files: list[tuple[str, str]], *, language: str | None = None,
-                     issuer: str | None = None, publish: bool = False) -> list[Release]:
+                     issuer: str | None = None, publish: bool = False,
+                     override: str | None = None) -> list[Release]:
         """Import uploaded files as ``newswire import`` does: all or none, the furniture audited."""
         self._may_import(principal, files)
         items = []
@@ -163,7 +165,7 @@ class ReleaseService:
                 item.fields["issuer"] = issuer
             items.append(item)
         return self.import_releases(principal, [item.fields for item in items], publish=publish,
-                                    furniture=[item.furniture for item in items])
+                                    furniture=[item.furniture for item in items], override=override)
 
     @staticmethod
     def _may_import(principal: Principal, files: list[tuple[str, str]]) -> None:
@@ -304,19 +306,10 @@ class ReleaseService:
         now = self.clock()
         with self.db.transaction() as conn:
             r = self._act(principal, release_id, "approve", conn)
-            report = self.checks.run(conn, r, found)
-            if report.errors and not note:
-                raise Conflict(f"The pre-checks found {len(report.errors)} error(s); fix them, or approve with "
-                               '{"override": "why they may stand"} (audited).',
-                               checks=[f.as_dict() for f in report.errors])
+            report = self.checks.gate(conn, principal, r, found, note, "approve")
             store.set_state(conn, release_id, status=Status.APPROVED, updated_at=now)
             audit.record(conn, actor=principal, action="release.approve", release_id=release_id,
                          issuer_id=r.issuer.id, now=now)
-            if report.errors:
-                audit.record(conn, actor=principal, action="release.checks_override", release_id=release_id,
-                             issuer_id=r.issuer.id, now=now,
-                             detail={"note": note, "version": report.version,
-                                     "errors": [f.as_dict() for f in report.errors]})
             done = store.load(conn, release_id)
             self.checks.record(conn, done, report)
             self.translations.queue(conn, done, now)  # translation starts once the desk has approved the text
@@ -324,14 +317,23 @@ class ReleaseService:
                 return self._go_live(conn, principal, done, now)
             return done
 
-    def publish(self, principal: Principal, release_id: int, embargo_until=None) -> Release:
-        """Publish now, or schedule when the release has (or is given) a future embargo."""
+    def publish(self, principal: Principal, release_id: int, embargo_until=None,
+                override: str | None = None) -> Release:
+        """Publish now, or schedule when the release has (or is given) a future embargo. A release
+        the desk has not approved meets the approval's pre-checks first: errors hold it unless
+        ``override`` says why they may stand (audited)."""
+        note = _override_note(override)
+        with self.db.read() as conn:
+            r = self._act(principal, release_id, "publish", conn)
+            found = self.checks.links_of(r) if r.status != Status.APPROVED else {}  # (network: no tx)
         with self.db.transaction() as conn:
-            return self._publish(conn, principal, release_id, embargo_until, self.clock())
+            return self._publish(conn, principal, release_id, embargo_until, self.clock(), note, found)
 
     def _publish(self, conn: Connection, principal: Principal, release_id: int, embargo_until,
-                 now: dt.datetime) -> Release:
+                 now: dt.datetime, note: str = "", found: dict | None = None) -> Release:
         r = self._act(principal, release_id, "publish", conn)
+        if r.status != Status.APPROVED:  # approval ran the checks already
+            self.checks.record(conn, r, self.checks.gate(conn, principal, r, found or {}, note, "publish"))
         self.translations.queue(conn, r, now)  # (a no-op when approval queued them already)
         embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
         if embargo and r.content.type == exchanges.ADHOC:

@@ -77,6 +77,15 @@ def logo(conn: Connection, issuer_id: int) -> Media | None:
     return _to_media(row) if row else None
 
 
+def logos(conn: Connection, issuer_ids: list[int]) -> dict[int, Media]:
+    """Each issuer's logo, for those that have one."""
+    if not issuer_ids:
+        return {}
+    rows = conn.execute(select(media).where(media.c.issuer_id.in_(sorted(set(issuer_ids))), media.c.kind == "logo",
+                                            media.c.release_id.is_(None)))
+    return {r.issuer_id: _to_media(r) for r in rows}
+
+
 def set_positions(conn: Connection, release_id: int, ids: list[int]) -> None:
     for position, media_id in enumerate(ids):
         conn.execute(update(media).where(media.c.id == media_id, media.c.release_id == release_id)

@@ -148,10 +148,10 @@ def _base_query():
 
 
 def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] = (),
-                media: tuple[Media, ...] = ()) -> Release:
+                media: tuple[Media, ...] = (), logo: Media | None = None) -> Release:
     issuer = Issuer(id=row.issuer_pk, slug=row.issuer_slug, name=row.issuer_name,
                     boilerplate=row.issuer_boilerplate or "", website=row.issuer_website or "",
-                    contacts=contacts_from_json(row.issuer_contacts))
+                    contacts=contacts_from_json(row.issuer_contacts), logo=logo)
     return Release(
         id=row.r_id,
         slug=row.r_slug,
@@ -197,7 +197,7 @@ def load(conn: Connection, release_id: int) -> Release | None:
         )
     )
     return _to_release(row, history, tr.ready_languages(conn, release_id, row.r_current_version),
-                       media_store.for_release(conn, release_id))
+                       media_store.for_release(conn, release_id), media_store.logo(conn, row.issuer_pk))
 
 
 def load_language(conn: Connection, release_id: int, language: str | None, *,
@@ -256,7 +256,8 @@ def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: st
     stmt = stmt.order_by(order_col.desc(), releases.c.id.desc()).limit(limit + 1)
     rows = conn.execute(stmt).all()
     files = media_store.for_releases(conn, [r.r_id for r in rows[:limit]])
-    items = [_to_release(r, media=files.get(r.r_id, ())) for r in rows[:limit]]
+    logos = media_store.logos(conn, [r.issuer_pk for r in rows[:limit]])
+    items = [_to_release(r, media=files.get(r.r_id, ()), logo=logos.get(r.issuer_pk)) for r in rows[:limit]]
     if q.language:
         items = _in_language(conn, items, q.language)
     elif q.every_language:

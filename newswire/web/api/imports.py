@@ -22,6 +22,7 @@ def import_files(request: Request, body: schemas.ImportIn, p: Principal = Depend
     files = [(f.name, f.text) for f in body.files]
     if body.dry_run:
         return {"dry_run": True, "files": rs.preview_import(p, files, body.language)}
-    done = rs.import_texts(p, files, language=body.language, issuer=body.issuer, publish=body.publish)
+    done = rs.import_texts(p, files, language=body.language, issuer=body.issuer, publish=body.publish,
+                           override=body.override)
     site = _site(request)
     return JSONResponse({"dry_run": False, "releases": [summary(r, site) for r in done]}, status_code=201)

@@ -53,8 +53,10 @@ def list_media(request: Request, release_id: int, p=Depends(principal), ms: Medi
     return {"items": [view(m, site) for m in ms.list(p, release_id)]}
 
 
+@router.head(RELEASE_MEDIA + "/{media_id}/{filename}", include_in_schema=False)  # the same, without the body
 @router.get(RELEASE_MEDIA + "/{media_id}/{filename}", responses={**ERRORS, 200: {"content": {"image/*": {}}}},
-            summary="One rendition's file, for whoever may see the release (the issuer's preview of a draft)")
+            summary="One rendition's file, for whoever may see the release (the issuer's preview of a "
+                    "draft); HEAD answers the same without the body")
 def media_file(release_id: int, media_id: int, filename: str, p=Depends(principal),
                ms: MediaService = Depends(media)):
     found = ms.open_for(p, release_id, media_id, filename)

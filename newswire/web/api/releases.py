@@ -135,11 +135,12 @@ def approve(request: Request, release_id: int, body: schemas.ApproveIn | None = 
 
 
 @router.post("/{release_id}/publish", responses=ERRORS,
-             summary="Publish now, or schedule when the release has a future embargo")
+             summary="Publish now, or schedule when the release has a future embargo; pre-check errors "
+                     "hold a release not approved unless overridden")
 def publish(request: Request, release_id: int, body: schemas.PublishIn | None = Body(None),
             p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
-    embargo = body.embargo_until if body else None
-    return summary(rs.publish(p, release_id, embargo), _site(request))
+    embargo, override = (body.embargo_until, body.override) if body else (None, None)
+    return summary(rs.publish(p, release_id, embargo, override), _site(request))
 
 
 @router.post("/{release_id}/correct", responses=ERRORS, summary="Correct a published release (new version)")

@@ -52,6 +52,8 @@ class ReleaseEdit(ReleaseFields):
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     embargo_until: str | None = Field(None, description="Schedule for this RFC 3339 time instead of now")
+    override: str | None = Field(None, description="An editor's note why the pre-checks' errors may stand "
+                                                   "(audited); without it errors hold a release not approved")
 
 
 class ApproveIn(BaseModel):
@@ -135,5 +137,7 @@ class ImportIn(BaseModel):
     dry_run: bool = Field(False, description="Write nothing; answer, per file, every field found, each piece of "
                                              "furniture removed and where it went, and what would be refused")
     publish: bool = Field(False, description="Publish (or schedule) each release")
+    override: str | None = Field(None, description="With publish: why the pre-checks' errors may stand "
+                                                   "(audited per release); without it errors hold the import")
     language: str | None = Field(None, description="Language of every file, instead of what they say or detection")
     issuer: str | None = Field(None, description="Issuer slug of every release (editor and admin keys)")

@@ -18,7 +18,7 @@ NOSNIFF = {"X-Content-Type-Options": "nosniff"}
 CACHE = "public, max-age=300"  # short: a withdrawal must not outlive caches for long
 
 
-@router.get("/media/{token}/{filename}")
+@router.api_route("/media/{token}/{filename}", methods=["GET", "HEAD"])  # HEAD: the same, no body
 def media_file(token: str, filename: str, ms: MediaService = Depends(media)):
     try:
         found = ms.open_public(token, filename)
