@@ -23,6 +23,7 @@ from .distribution.channels.base import Channel
 from .distribution.channels.email import EmailChannel
 from .distribution.channels.webhook import WebhookChannel
 from .distribution.channels.websub import WebSubChannel
+from .distribution.linkcheck import LinkChecker
 from .domain.events import (
     DeliveriesQueued,
     EndpointChanged,
@@ -35,12 +36,12 @@ from .domain.events import (
     from_json,
 )
 from .formats.site import Site
-from .distribution.linkcheck import LinkChecker
 from .services.accounts import AccountService
 from .services.checks import CheckService
 from .services.listings import Listings
 from .services.media import MediaService
-from .services.releases import Policy, ReleaseService
+from .services.release_rules import Policy
+from .services.releases import ReleaseService
 from .services.routing import Router
 from .services.subscriptions import SubscriptionService
 from .services.translations import TranslationService

@@ -11,7 +11,7 @@ from dataclasses import replace
 from newswire.config import Settings
 from newswire.domain.models import Issuer, Release, Status, Version
 from newswire.intake import validate
-from newswire.services.releases import release_slug
+from newswire.services.release_rules import release_slug
 
 SETTINGS = Settings(base_url="http://testserver", run_worker=False)  # what conftest's settings render with
 EDITOR = "Desk Editor"  # the name of the keys fixture's editor key

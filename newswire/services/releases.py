@@ -10,9 +10,7 @@ fires reach the workers only after commit.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from slugify import slugify
 from sqlalchemy.engine import Connection
 
 from ..domain import exchanges, lifecycle, limits
@@ -28,35 +26,13 @@ from ..storage import releases as store
 from ..storage import translations as tr
 from . import access
 from .checks import CheckService
+from .release_rules import Policy, authorize, override_note, parse_embargo, release_slug
 from .routing import Router
 from .translations import TranslationService
 from .unit import Clock, Database
 
-
-def release_slug(headline: str) -> str:
-    return slugify(headline, max_length=80, word_boundary=True) or "release"
-
-
 _ADHOC_NOW = ("an ad-hoc disclosure must be published as soon as possible (EU MAR Art. 17); "
               "remove embargo_until")
-
-
-def _override_note(raw) -> str:
-    if raw is None:
-        return ""
-    if not isinstance(raw, str) or not raw.strip():
-        msg = "say why the pre-checks' errors may stand; the note is audited"
-        raise InvalidInput(f"override: {msg}", errors=[FieldError("override", msg)])
-    limits.enforce("release.override", raw.strip(), "override")
-    return raw.strip()
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The settings the lifecycle rules read."""
-
-    max_body_bytes: int = 200_000
-    issuer_self_publish: bool = False
 
 
 class ReleaseService:
@@ -88,21 +64,6 @@ class ReleaseService:
 
     # --- changing ----------------------------------------------------------------
 
-    def _embargo(self, raw, now: dt.datetime) -> dt.datetime | None:
-        if raw in (None, ""):
-            return None
-        try:
-            when = validate.parse_datetime(raw)
-        except (ValueError, TypeError) as exc:
-            msg = str(exc) if "time zone" in str(exc) else (
-                f"'{raw}' is not an RFC 3339 date-time; write e.g. 2026-12-01T09:00:00+01:00")
-            raise InvalidInput(f"embargo_until: {msg}", errors=[FieldError("embargo_until", msg)]) from None
-        if when <= now:
-            msg = (f"{when.isoformat()} is in the past (it is now {now.replace(microsecond=0).isoformat()}); "
-                   "give a future time, or leave it out to publish on approval")
-            raise InvalidInput(f"embargo_until: {msg}", errors=[FieldError("embargo_until", msg)])
-        return when
-
     def create(self, principal: Principal, raw: dict) -> Release:
         access.require_signed_in(principal)
         with self.db.transaction() as conn:
@@ -117,7 +78,7 @@ class ReleaseService:
         an ``import.furniture`` audit record. A dateline without a date stays undated: an import
         does not invent the day."""
         access.require_signed_in(principal)
-        now, out, note = self.clock(), [], _override_note(override)
+        now, out, note = self.clock(), [], override_note(override)
         with self.db.transaction() as conn:
             for i, raw in enumerate(raws):
                 try:
@@ -194,7 +155,7 @@ class ReleaseService:
         else:
             raise Forbidden("Only issuers, editors and admins may create releases.")
         issuer = issuer_store.get_issuer(conn, issuer_id)
-        embargo = self._embargo(raw.get("embargo_until"), now)
+        embargo = parse_embargo(raw.get("embargo_until"), now)
         if embargo is not None and raw.get("type") == exchanges.ADHOC:
             raise InvalidInput("embargo_until: " + _ADHOC_NOW, errors=[FieldError("embargo_until", _ADHOC_NOW)])
         fields = dict(raw)
@@ -217,29 +178,9 @@ class ReleaseService:
 
     def _act(self, principal: Principal, release_id: int, action: str, conn: Connection) -> Release:
         release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
-        self._authorize(principal, release, action)
+        authorize(principal, release, action, self.policy)
         lifecycle.check(action, release.status)
         return release
-
-    def _authorize(self, p: Principal, r: Release, action: str) -> None:
-        if action in ("approve",):
-            access.require_staff(p, "approve releases")
-        elif action in ("publish", "correct"):
-            access.require_own_or_staff(p, r, action)
-            if not p.is_staff and not self.policy.issuer_self_publish:
-                raise Forbidden(f"Issuers may not {action} releases on this wire; an editor will review it "
-                                "(operators enable self-publishing with NEWSWIRE_ISSUER_SELF_PUBLISH=1).")
-        elif action == "withdraw":
-            access.require_own_or_staff(p, r, action)
-            if not p.is_staff and r.published_at is not None:
-                raise Forbidden("A published release can only be withdrawn by an editor; contact the wire's desk.")
-        elif action == "edit":
-            access.require_own_or_staff(p, r, action)
-            if not p.is_staff and r.status not in (Status.DRAFT, Status.SUBMITTED):
-                raise Forbidden(f"Issuers may edit only draft or submitted releases; this one is {r.status.value}. "
-                                "Ask an editor, or submit a correction once it is published.")
-        else:
-            access.require_own_or_staff(p, r, action)
 
     def _route(self, conn: Connection, event: str, release_id: int) -> Release:
         release = store.load(conn, release_id)
@@ -252,7 +193,7 @@ class ReleaseService:
             r = self._act(principal, release_id, "edit", conn)
             values = {}
             if "embargo_until" in raw:
-                values["embargo_until"] = self._embargo(raw["embargo_until"], now)
+                values["embargo_until"] = parse_embargo(raw["embargo_until"], now)
                 if values["embargo_until"] is not None and r.content.type == exchanges.ADHOC:
                     raise InvalidInput("embargo_until: " + _ADHOC_NOW,
                                        errors=[FieldError("embargo_until", _ADHOC_NOW)])
@@ -300,7 +241,7 @@ class ReleaseService:
         """Approve after the pre-checks: an error holds approval (409, the errors listed) unless an
         editor overrides it with a note, which the audit log keeps. An ad-hoc disclosure goes live
         at once, in its original language; its translations follow."""
-        note = _override_note(override)
+        note = override_note(override)
         with self.db.read() as conn:
             found = self.checks.links_of(self._act(principal, release_id, "approve", conn))
         now = self.clock()
@@ -322,7 +263,7 @@ class ReleaseService:
         """Publish now, or schedule when the release has (or is given) a future embargo. A release
         the desk has not approved meets the approval's pre-checks first: errors hold it unless
         ``override`` says why they may stand (audited)."""
-        note = _override_note(override)
+        note = override_note(override)
         with self.db.read() as conn:
             r = self._act(principal, release_id, "publish", conn)
             found = self.checks.links_of(r) if r.status != Status.APPROVED else {}  # (network: no tx)
@@ -335,7 +276,7 @@ class ReleaseService:
         if r.status != Status.APPROVED:  # approval ran the checks already
             self.checks.record(conn, r, self.checks.gate(conn, principal, r, found or {}, note, "publish"))
         self.translations.queue(conn, r, now)  # (a no-op when approval queued them already)
-        embargo = self._embargo(embargo_until, now) if embargo_until else r.embargo_until
+        embargo = parse_embargo(embargo_until, now) if embargo_until else r.embargo_until
         if embargo and r.content.type == exchanges.ADHOC:
             raise InvalidInput("embargo_until: " + _ADHOC_NOW, errors=[FieldError("embargo_until", _ADHOC_NOW)])
         if embargo and embargo > now:
