@@ -145,3 +145,16 @@ def test_the_header_in_the_e_mail(client, wire, keys, adhoc):
                              policy=default)
     assert msg.get_body(("plain",)).get_content().split("\r\n\r\n")[1] == ADHOC_HEADER  # under the headline
     assert ADHOC_HEADER in msg.get_body(("html",)).get_content()
+
+
+def test_a_scheduled_release_turned_into_an_ad_hoc_disclosure_must_drop_its_embargo(client, wire, keys, sample,
+                                                                                       adhoc):
+    editor = auth(keys["editor"])
+    rid = client.post("/api/v1/releases", json={**sample, "issuer": "acme"}, headers=editor).json()["id"]
+    r = client.post(f"/api/v1/releases/{rid}/publish", json={"embargo_until": "2099-01-01T09:00:00+00:00"},
+                    headers=editor)
+    assert r.json()["status"] == "scheduled"
+    before = snapshot(wire.engine)
+    turned = {k: adhoc[k] for k in ("type", "notifier", "exchange", "isins", "keywords")}
+    assert_problem(client.patch(f"/api/v1/releases/{rid}", json=turned, headers=editor), 422, "embargo_until")
+    assert snapshot(wire.engine) == before

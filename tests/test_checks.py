@@ -211,3 +211,16 @@ def test_who_may_override(client, keys, sample, who):
     r = client.post(f"/api/v1/releases/{rid}/approve", json={"override": "checked with the issuer"},
                     headers=auth(None if who == "anonymous" else keys[who]))
     assert r.status_code == OVERRIDE[who], r.text
+
+
+def test_an_ambiguous_numeric_date_is_not_held_as_an_error(client, keys, sample):
+    """03/01/2021 is 3 January in most of the world and 1 March in the US: a Monday either way? Only the
+    latter; an error that holds a release must be certain, so an ambiguous date is not judged."""
+    text = "Acme will meet its investors on Monday, 03/01/2021, in Berlin."
+    rid = draft(client, keys, sample, body=text)
+    assert found(checks(client, keys, rid), "weekday") == []
+    text = "Acme will meet its investors on Monday, 25/01/2021, in Berlin."  # unambiguous, and a Monday
+    assert found(checks(client, keys, draft(client, keys, sample, body=text)), "weekday") == []
+    text = "Acme will meet its investors on Tuesday, 25/01/2021, in Berlin."  # unambiguous, and wrong
+    assert [h["severity"] for h in found(checks(client, keys, draft(client, keys, sample, body=text)),
+                                          "weekday")] == ["error"]

@@ -346,3 +346,26 @@ def test_openapi_lists_the_media_endpoints(client):
     assert {"put", "delete"} <= set(paths[base + "/{media_id}"]) and "get" in paths[base + "/{media_id}/{filename}"]
     assert "put" in paths["/api/v1/issuers/{slug}/logo"]
     assert not any(p.startswith("/media/") for p in paths)  # the public files are not API
+
+
+def test_who_may_not_change_the_release_is_refused_before_any_decoding(client, wire, keys, draft):
+    """A damaged picture would be refused as undecodable (422) if it were decoded: a caller who may not
+    change the release gets its 404 first, so nobody can make the wire decode for them."""
+    damaged = files.image("PNG")[:200]
+    assert upload(client, keys["acme"], draft, damaged, name="photo.png").status_code == 422  # it is decoded
+    for token in (None, keys["globex"], keys["subscriber"]):
+        assert_problem(upload(client, token, draft, damaged, name="photo.png"), 404)
+    assert_problem(upload(client, None, 999, damaged, name="photo.png"), 404)
+    r = client.put("/api/v1/issuers/acme/logo", files={"file": ("logo.png", damaged)}, headers=auth(keys["globex"]))
+    assert_problem(r, 403)
+
+
+def test_an_animation_counts_all_its_frames_against_the_pixel_limit(client, wire, keys, draft):
+    side = int((LIMITS["media.image_pixels"].chars // 4) ** 0.5)  # four frames fill the limit: five exceed it
+    frames = [Image.new("P", (side, side), color=i) for i in range(5)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:])
+    before = snapshot(wire.engine)
+    body = assert_problem(upload(client, keys["acme"], draft, buf.getvalue(), name="spin.gif"), 422, "file")
+    assert "5 frames" in body["detail"] and "media.image_pixels" in body["detail"]
+    assert snapshot(wire.engine) == before and stored(wire) == []

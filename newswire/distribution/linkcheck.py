@@ -17,6 +17,7 @@ from .channels.http import blocked_reason, guarded_session
 from .netguard import check_url
 
 TTL = 600.0  # seconds an answer is reused
+CACHE_SIZE = 10_000  # links remembered at most (a few MB)
 TIMEOUT = 5.0  # seconds per link at most (the settings' webhook timeout, if shorter)
 REDIRECTS = 5
 
@@ -50,6 +51,10 @@ class LinkChecker:
             with concurrent.futures.ThreadPoolExecutor(1) as pool:
                 fresh = pool.submit(asyncio.run, self._ask_all(todo)).result()
             with self._lock:
+                if len(self._cache) > CACHE_SIZE:  # bounded: drop what has expired, else start afresh
+                    self._cache = {u: hit for u, hit in self._cache.items() if now - hit[0] < TTL}
+                    if len(self._cache) > CACHE_SIZE:
+                        self._cache.clear()
                 for result in fresh:
                     self._cache[result.url] = (now, result)
                     out[result.url] = result

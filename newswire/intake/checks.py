@@ -110,6 +110,8 @@ def _date_near(names: _Names, window: str, anchor: int) -> dt.date | None:
     for rx, order in ((_ISO_DATE, (0, 1, 2)), (_DMY, (2, 1, 0))):
         for m in rx.finditer(window):
             y, mo, d = (int(m.group(i + 1)) for i in order)
+            if rx is _DMY and d <= 12 and mo <= 12 and d != mo:
+                continue  # 03/01/2021: 3 January or (in the US) 1 March; an error must be certain
             found += _valid(m.start(), y, mo, d)
     for m in names.months.finditer(window):
         month = _group(m)

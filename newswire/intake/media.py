@@ -120,6 +120,11 @@ def _open(data: bytes, fmt: str) -> Image.Image:
             width, height = image.size
             if width * height > pixels:
                 raise Image.DecompressionBombError("too many pixels")
+            # an animation is decoded and re-encoded frame by frame: all its frames count
+            if width * height * getattr(image, "n_frames", 1) > pixels:
+                raise _refuse(f"The animation has {image.n_frames} frames of {width}×{height} pixels; the wire "
+                              f"decodes at most {pixels:,} pixels in all (media.image_pixels, docs/api.md). "
+                              "Shorten it, or scale it down.")
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         size = f"is {image.size[0]}×{image.size[1]} pixels" if "image" in locals() else "has far more pixels"

@@ -75,6 +75,7 @@ class MediaService:
                                          release_id).media
 
     def upload(self, principal: Principal, release_id: int, upload: Upload) -> Media:
+        self._may_change(principal, release_id)  # before any decoding: nobody else makes the wire work
         processed, texts = self._check(upload, alt_required=True)
         with self._staging(processed) as (token, staged):
             with self.db.transaction() as conn:
@@ -95,6 +96,7 @@ class MediaService:
 
     def replace(self, principal: Principal, release_id: int, media_id: int, upload: Upload) -> Media:
         """A new file (and texts) in the item's place and position, under a new URL."""
+        self._may_change(principal, release_id)  # before any decoding
         processed, texts = self._check(upload, alt_required=True)
         with self._staging(processed) as (token, staged):
             with self.db.transaction() as conn:
@@ -143,6 +145,12 @@ class MediaService:
 
     def set_logo(self, principal: Principal, slug: str, upload: Upload) -> Media:
         access.require_signed_in(principal)
+        with self.db.read() as conn:  # who may, before any decoding (and again below, in the transaction)
+            issuer = issuer_store.get_issuer_by_slug(conn, slug)
+        if issuer is None:
+            raise NotFound(f"There is no issuer '{slug}'.")
+        if not (principal.is_staff or principal.issuer_id == issuer.id):
+            raise Forbidden("Only the issuer itself, editors and admins may change its logo.")
         processed, texts = self._check(upload, alt_required=False)
         if processed.kind != "image":
             c = Collector()
@@ -252,6 +260,12 @@ class MediaService:
             except FileNotFoundError:  # another process cleaned it first
                 continue
         return removed
+
+    def _may_change(self, principal: Principal, release_id: int) -> None:
+        """The same refusals as ``_changeable`` (which runs again when the row is written): a short look
+        before the upload's decoding work, so a caller who may not change the release costs nothing."""
+        with self.db.transaction() as conn:
+            self._changeable(conn, principal, release_id)
 
     def _changeable(self, conn, principal: Principal, release_id: int) -> Release:
         release_store.lock(conn, release_id)

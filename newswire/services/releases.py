@@ -207,6 +207,11 @@ class ReleaseService:
             if content_fields:
                 content = validate.content(content_fields, max_body_bytes=self.policy.max_body_bytes,
                                            today=now.date(), base=r.content)
+            embargo = values.get("embargo_until", r.embargo_until)
+            if content.type == exchanges.ADHOC and (embargo is not None or r.status == Status.SCHEDULED):
+                # (a release turned into an ad-hoc disclosure must not keep the embargo it had)
+                raise InvalidInput("embargo_until: " + _ADHOC_NOW, errors=[FieldError("embargo_until", _ADHOC_NOW)])
+            if content_fields:
                 number = store.add_version(conn, release_id, content, by=principal.name, now=now,
                                            slug=release_slug(content.headline))
             else:

@@ -50,7 +50,9 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             return await self.app(scope, receive, send)
-        limit = self.upload_bytes if is_upload(scope["path"]) else self.max_bytes
+        multipart = dict(scope.get("headers") or ()).get(b"content-type", b"").startswith(b"multipart/form-data")
+        # only a file upload gets the larger limit (not, say, the JSON body of PUT …/media/order)
+        limit = self.upload_bytes if multipart and is_upload(scope["path"]) else self.max_bytes
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             return await self._refuse(scope, receive, send, declared, limit)

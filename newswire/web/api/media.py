@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
@@ -43,7 +44,8 @@ async def _upload(file: UploadFile | None, alt_text: str, caption: str, credit: 
 async def upload(request: Request, release_id: int, file: UploadFile | None = File(None), alt_text: str = Form(""),
                  caption: str = Form(""), credit: str = Form(""), p=Depends(principal),
                  ms: MediaService = Depends(media)):
-    item = ms.upload(p, release_id, await _upload(file, alt_text, caption, credit))
+    # decoding and re-encoding a picture takes CPU time: off the event loop, so other requests go on
+    item = await run_in_threadpool(ms.upload, p, release_id, await _upload(file, alt_text, caption, credit))
     return view(item, _site(request))
 
 
@@ -78,7 +80,8 @@ def order_media(request: Request, release_id: int, body: OrderIn, p=Depends(prin
 async def replace_media(request: Request, release_id: int, media_id: int, file: UploadFile | None = File(None),
                         alt_text: str = Form(""), caption: str = Form(""), credit: str = Form(""),
                         p=Depends(principal), ms: MediaService = Depends(media)):
-    item = ms.replace(p, release_id, media_id, await _upload(file, alt_text, caption, credit))
+    item = await run_in_threadpool(ms.replace, p, release_id, media_id,
+                                   await _upload(file, alt_text, caption, credit))
     return view(item, _site(request))
 
 
@@ -93,5 +96,5 @@ def delete_media(release_id: int, media_id: int, p=Depends(principal), ms: Media
             summary="Set the issuer's logo (a picture; the desk or the issuer's own key)")
 async def set_logo(request: Request, slug: str, file: UploadFile | None = File(None), alt_text: str = Form(""),
                    p=Depends(principal), ms: MediaService = Depends(media)):
-    item = ms.set_logo(p, slug, await _upload(file, alt_text, "", ""))
+    item = await run_in_threadpool(ms.set_logo, p, slug, await _upload(file, alt_text, "", ""))
     return view(item, _site(request))
