@@ -69,40 +69,6 @@ def logo_association(release: Release, site: Site) -> dict:
 
 def render(release: Release, site: Site) -> dict:
     c, issuer, lang = release.content, release.issuer, release.language
-    topics = media_topics()
-
-    headlines = [{"role": "main", "value": c.headline}]
-    if c.subheadline:
-        headlines.append({"role": "sub", "value": c.subheadline})
-    bodies = [{"role": "main", "contenttype": "text/html", "value": c.body_html}]
-    if c.boilerplate:
-        bodies.append({"role": "boilerplate", "contenttype": "text/plain", "value": c.boilerplate})
-    if c.contacts:
-        bodies.append({"role": "contacts", "contenttype": "text/plain",
-                       "value": "\n".join(contact_line(x) for x in c.contacts)})
-
-    descriptions = [{"role": "summary", "contenttype": "text/plain", "value": c.lead}] if c.lead else []
-    if c.type == ADHOC and c.disclosure is not None:
-        d = c.disclosure
-        descriptions.insert(0, {"role": "disclosure", "contenttype": "text/plain", "value": ADHOC_HEADER})
-        descriptions.append({"role": "disclosure-details", "contenttype": "text/plain",
-                             "value": f"Notifier: {d.notifier}. Exchange: {d.exchange}. ISIN: {', '.join(d.isins)}."})
-
-    organisation = {"name": issuer.name, "rel": "issuer", "literal": issuer.slug,
-                    "uri": site.url(site.issuer_path(lang, issuer.slug))}
-    symbols = list(dict.fromkeys([*c.tickers, *(c.disclosure.isins if c.disclosure else ())]))
-    if symbols:
-        organisation["symbols"] = [_symbol(t) for t in symbols]
-    if issuer.website:
-        organisation["contactinfo"] = [{"type": "web", "value": issuer.website}]
-
-    subjects = []
-    for qcode in c.industries:
-        topic = topics.get(qcode)
-        subjects.append({"name": topic.label(lang), "uri": topic.uri, "literal": qcode} if topic
-                        else {"literal": qcode})
-    subjects += [{"name": k} for k in c.keywords]
-
     out = {
         "standard": {"name": "ninjs", "version": "2.1", "schema": SCHEMA},
         "uri": site.release_guid(release),
@@ -115,14 +81,14 @@ def render(release: Release, site: Site) -> dict:
         "pubstatus": pubstatus(release.status),
         "language": lang,
         "slugline": release.slug,
-        "headlines": headlines,
-        "descriptions": descriptions,
-        "bodies": bodies,
+        "headlines": _headlines(c),
+        "descriptions": _descriptions(c),
+        "bodies": _bodies(c),
         "by": issuer.name,
         "located": c.dateline.city if c.dateline else "",
-        "organisations": [organisation],
+        "organisations": [_organisation(release, site)],
         "people": [_person(x) for x in c.contacts],
-        "subjects": subjects,
+        "subjects": _subjects(c, lang),
         "places": [{"name": region_name(r, lang), "literal": r, "uri": ISO3166 + r} for r in c.regions],
         "copyrightholder": issuer.name,
         "copyrightnotice": c.attribution,
@@ -132,31 +98,86 @@ def render(release: Release, site: Site) -> dict:
         "renditions": [
             {"name": "newsroom", "href": site.release_url(release), "contenttype": "text/html",
              "title": c.headline},
-            {"name": "newsml-g2", "href": site.url(f"/api/v1/releases/{release.id}.xml"),
-             "contenttype": NEWSML_MEDIA_TYPE},
+            {"name": "newsml-g2", "href": site.url(f"/api/v1/releases/{release.id}.xml")
+             + (f"?lang={lang}" if release.translation is not None else ""), "contenttype": NEWSML_MEDIA_TYPE},
         ],
+        "associations": _associations(release, site),
     }
-    if release.translation is not None:  # a language version points at its original
-        t = release.translation
-        out["associations"] = [{"name": "original", "uri": site.release_guid(release, t.original_language),
-                                "language": t.original_language, "type": "text",
-                                "renditions": [{"name": "ninjs", "contenttype": "application/json",
-                                                "href": site.url(f"/api/v1/releases/{release.id}")},
-                                               {"name": "newsroom", "contenttype": "text/html",
-                                                "href": site.release_url(release, t.original_language)}]}]
-        out["renditions"][1]["href"] += f"?lang={release.language}"
-    elif release.translations:  # and an original points at its language versions
-        out["associations"] = [
-            {"name": f"translation-{lang}", "uri": site.release_guid(release, lang), "language": lang, "type": "text",
-             "renditions": [{"name": "ninjs", "contenttype": "application/json",
-                             "href": site.url(f"/api/v1/releases/{release.id}?lang={lang}")},
-                            {"name": "newsroom", "contenttype": "text/html", "href": site.release_url(release, lang)}]}
-            for lang in release.translations if lang != release.language]
-    if release.media:
-        out["associations"] = [*out.get("associations", []), *(media_association(m, site) for m in release.media)]
-    if issuer.logo is not None:  # ninjs 2.1's organisations have no picture: the logo is an association
-        out["associations"] = [*out.get("associations", []), logo_association(release, site)]
     # An embargo matters only until the release goes out; afterwards it is history, not an instruction.
     if release.embargo_until and release.published_at is None:
         out["embargoed"] = timestamp(release.embargo_until)
     return {k: v for k, v in out.items() if v not in ("", [], None)}
+
+
+def _headlines(c) -> list[dict]:
+    headlines = [{"role": "main", "value": c.headline}]
+    if c.subheadline:
+        headlines.append({"role": "sub", "value": c.subheadline})
+    return headlines
+
+
+def _bodies(c) -> list[dict]:
+    bodies = [{"role": "main", "contenttype": "text/html", "value": c.body_html}]
+    if c.boilerplate:
+        bodies.append({"role": "boilerplate", "contenttype": "text/plain", "value": c.boilerplate})
+    if c.contacts:
+        bodies.append({"role": "contacts", "contenttype": "text/plain",
+                       "value": "\n".join(contact_line(x) for x in c.contacts)})
+    return bodies
+
+
+def _descriptions(c) -> list[dict]:
+    descriptions = [{"role": "summary", "contenttype": "text/plain", "value": c.lead}] if c.lead else []
+    if c.type == ADHOC and c.disclosure is not None:
+        d = c.disclosure
+        descriptions.insert(0, {"role": "disclosure", "contenttype": "text/plain", "value": ADHOC_HEADER})
+        descriptions.append({"role": "disclosure-details", "contenttype": "text/plain",
+                             "value": f"Notifier: {d.notifier}. Exchange: {d.exchange}. ISIN: {', '.join(d.isins)}."})
+    return descriptions
+
+
+def _organisation(release: Release, site: Site) -> dict:
+    c, issuer = release.content, release.issuer
+    organisation = {"name": issuer.name, "rel": "issuer", "literal": issuer.slug,
+                    "uri": site.url(site.issuer_path(release.language, issuer.slug))}
+    symbols = list(dict.fromkeys([*c.tickers, *(c.disclosure.isins if c.disclosure else ())]))
+    if symbols:
+        organisation["symbols"] = [_symbol(t) for t in symbols]
+    if issuer.website:
+        organisation["contactinfo"] = [{"type": "web", "value": issuer.website}]
+    return organisation
+
+
+def _subjects(c, lang: str) -> list[dict]:
+    topics, subjects = media_topics(), []
+    for qcode in c.industries:
+        topic = topics.get(qcode)
+        subjects.append({"name": topic.label(lang), "uri": topic.uri, "literal": qcode} if topic
+                        else {"literal": qcode})
+    return subjects + [{"name": k} for k in c.keywords]
+
+
+def _associations(release: Release, site: Site) -> list[dict]:
+    """The language versions (an original lists its translations, a translation its original), the
+    pictures and documents, and the issuer's logo."""
+    out = []
+    if release.translation is not None:  # a language version points at its original
+        t = release.translation
+        out.append({"name": "original", "uri": site.release_guid(release, t.original_language),
+                    "language": t.original_language, "type": "text",
+                    "renditions": [{"name": "ninjs", "contenttype": "application/json",
+                                    "href": site.url(f"/api/v1/releases/{release.id}")},
+                                   {"name": "newsroom", "contenttype": "text/html",
+                                    "href": site.release_url(release, t.original_language)}]})
+    elif release.translations:  # and an original points at its language versions
+        out += [{"name": f"translation-{lang}", "uri": site.release_guid(release, lang), "language": lang,
+                 "type": "text",
+                 "renditions": [{"name": "ninjs", "contenttype": "application/json",
+                                 "href": site.url(f"/api/v1/releases/{release.id}?lang={lang}")},
+                                {"name": "newsroom", "contenttype": "text/html",
+                                 "href": site.release_url(release, lang)}]}
+                for lang in release.translations if lang != release.language]
+    out += [media_association(m, site) for m in release.media]
+    if release.issuer.logo is not None:  # ninjs 2.1's organisations have no picture: the logo is an association
+        out.append(logo_association(release, site))
+    return out
