@@ -14,7 +14,7 @@ from helpers import headline, use_apertium
 from lxml import html as lhtml
 from sqlalchemy import update
 from test_format_ninjs import assert_valid
-from test_translation_workflow import submit_and_approve, translate_all
+from translation_flow import submit_and_approve, translate_all
 
 from newswire.formats import email as mail
 from newswire.storage.tables import translations

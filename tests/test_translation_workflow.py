@@ -1,7 +1,7 @@
 """Translations as language versions of a release, end to end with the real Apertium:
 target_languages → approval queues jobs → the worker translates → each version has its own URL,
 hreflang both ways, feed entries, ninjs (?lang=), deliveries to subscribers of that language;
-embargoes hold every path; editors' segments survive corrections; failures are flagged, not lost."""
+embargoes hold every path; kill notices per language (the desk: tests/test_translation_desk.py)."""
 
 from __future__ import annotations
 
@@ -9,59 +9,19 @@ import datetime as dt
 import json
 
 import feedparser
-import pytest
-from lxml import html as lhtml
 
 from conftest import auth
-from helpers import assert_problem, headline, snapshot, use_apertium
+from helpers import assert_problem, headline, snapshot
 from newswire.domain.subscriptions import Preferences
 from newswire.storage import stream
-from newswire.translation.engines.apertium import ApertiumEngine
-from newswire.translation.engines.base import EngineError
-from newswire.translation.memory import SqlMemory
-from newswire.translation.pipeline import Pipeline
-from newswire.translation.registry import Registry
-from newswire.workers.translation import LEASE
-from newswire.services.translations import fields_of
 from test_format_ninjs import assert_valid
 from webhook_receiver import add_webhook, rows, run_worker
 
 LINK = "https://acme.example/skate"
 
 
-@pytest.fixture
-def settings(settings):
-    return settings.with_overrides(webhook_allow_private=True, retry_schedule="0.2,0.2")
+from translation_flow import create, page, settings, submit_and_approve, translate_all, wire  # noqa: F401
 
-
-@pytest.fixture
-def wire(wire):
-    return use_apertium(wire)
-
-
-def translate_all(wire, worker_id="translator") -> list:
-    worker, done = wire.translation_worker(worker_id), []
-    while (row := worker.run_once()) is not None:
-        done.append(row)
-    return done
-
-
-def create(client, keys, sample, **fields) -> int:
-    r = client.post("/api/v1/releases", json={**sample, "target_languages": ["es", "pt"], **fields},
-                    headers=auth(keys["acme"]))
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def submit_and_approve(client, keys, rid):
-    assert client.post(f"/api/v1/releases/{rid}/submit", headers=auth(keys["acme"])).status_code == 200
-    r = client.post(f"/api/v1/releases/{rid}/approve", headers=auth(keys["editor"]))
-    assert r.status_code == 200, r.text
-
-
-def page(client, path):
-    r = client.get(path)
-    return r, (lhtml.fromstring(r.text) if r.status_code == 200 else None)
 
 
 def test_approved_release_becomes_language_versions_everywhere(client, wire, keys, sample, receiver):
@@ -211,150 +171,6 @@ def test_a_wrong_source_language_is_asked_for_not_guessed(client, wire, keys, sa
     assert "German (de)" in body["detail"]
     # without translations the declared language is the issuer's call
     assert client.post("/api/v1/releases", json=german, headers=auth(keys["acme"])).status_code == 201
-
-
-def test_editors_segments_survive_a_correction_and_memory_spares_the_rest(client, wire, keys, sample):
-    rid = create(client, keys, sample, target_languages=["es"])
-    submit_and_approve(client, keys, rid)
-    translate_all(wire)
-    detail = client.get(f"/api/v1/releases/{rid}/translations/es", headers=auth(keys["editor"])).json()
-    seg = next(s for s in detail["segments"] if s["field"] == "subheadline")
-    r = client.patch(f"/api/v1/releases/{rid}/translations/es", headers=auth(keys["editor"]),
-                     json={"segments": [{"id": seg["id"], "text": "Más rápido, más <b>seguro</b>, más verde"}]})
-    assert r.status_code == 200 and r.json()["status"] == "queued"
-    [done] = translate_all(wire)
-    assert done.status == "ready" and done.fields["subheadline"] == "Más rápido, más seguro, más verde"
-
-    assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
-    r = client.post(f"/api/v1/releases/{rid}/correct", headers=auth(keys["editor"]),
-                    json={"correction_note": "Lead fixed", "lead": "Acme today announced its newest skate."})
-    assert r.status_code == 200
-    assert client.get(f"/api/v1/releases/{rid}?lang=es").status_code == 404  # re-translating the correction
-    [again] = translate_all(wire)
-    by_field = {}
-    for s in again.segments:
-        by_field.setdefault(s["field"], []).append(s)
-    assert [s["status"] for s in by_field["subheadline"]] == ["human"]
-    assert again.fields["subheadline"] == "Más rápido, más seguro, más verde"
-    assert {s["strategy"] for s in by_field["headline"]} == {"memory"}  # unchanged: not sent again
-    assert {s["strategy"] for s in by_field["lead"]} == {"engine"}  # changed: translated afresh
-    doc = client.get(f"/api/v1/releases/{rid}?lang=es").json()
-    assert doc["version"] == "2" and "reviewed by the wire's editors" in doc["ednote"]
-
-
-def test_two_editors_saving_segments_at_once_keep_both_edits(client, wire, keys, sample, monkeypatch):
-    rid = create(client, keys, sample, target_languages=["es"])
-    submit_and_approve(client, keys, rid)
-    translate_all(wire)
-    editor = wire.accounts.authenticate(keys["editor"])
-    read = wire.translations.translation
-    _, row = read(editor, rid, "es")
-    a, b = (s["id"] for s in row.segments[:2])
-    interleaved = []
-
-    def reading(principal, release_id, language):
-        """Editor A's request has read the translation; editor B's whole save happens before A writes."""
-        found = read(principal, release_id, language)
-        if not interleaved:
-            interleaved.append(True)
-            wire.translations.edit_translation(editor, rid, "es", [{"id": b, "text": "La frase de B"}])
-        return found
-
-    monkeypatch.setattr(wire.translations, "translation", reading)
-    wire.translations.edit_translation(editor, rid, "es", [{"id": a, "text": "La frase de A"}])
-    assert interleaved
-    _, row = read(editor, rid, "es")
-    assert row.human == {a: "La frase de A", b: "La frase de B"}
-
-
-class Failing:
-    """A real engine that crashes on one sentence, as an engine might on odd input."""
-
-    name, html = "apertium", True
-
-    def __init__(self):
-        self.inner = ApertiumEngine()
-
-    def pairs(self):
-        return self.inner.pairs()
-
-    def translate(self, segments, source, target, glossary=None):
-        if any("Wile" in s for s in segments):
-            raise EngineError("segmentation fault")
-        return self.inner.translate(segments, source, target, glossary)
-
-
-def test_a_crashing_segment_is_flagged_and_holds_the_version_for_review(client, wire, keys, sample, receiver):
-    wire.translations.use_pipeline(Pipeline(Registry([Failing()], {}, (), {}), SqlMemory(wire.engine, wire.clock)))
-    add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
-    rid = create(client, keys, sample, target_languages=["es"])
-    assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
-    [row] = translate_all(wire)
-    assert row.status == "review" and row.flagged == 1
-    flagged = next(s for s in row.segments if s["status"] == "flagged")
-    assert "Wile" in flagged["source"] and "segmentation fault" in " ".join(flagged["problems"])
-    assert client.get(f"/api/v1/releases/{rid}?lang=es").status_code == 404  # not published broken
-    assert rows(wire, release_id=rid) == []
-
-    r = client.patch(f"/api/v1/releases/{rid}/translations/es", headers=auth(keys["editor"]),
-                     json={"segments": [{"id": flagged["id"], "text": "«Nuestro mejor», dijo <em>Wile E. Coyote</em>."}]})
-    assert r.status_code == 200
-    [fixed] = translate_all(wire)
-    assert fixed.status == "ready"
-    assert "<em>Wile E. Coyote</em>" in client.get(f"/api/v1/releases/{rid}?lang=es").text
-    assert [(x.language, x.event) for x in rows(wire, release_id=rid)] == [("es", "release.published")]
-
-
-def test_a_crashed_worker_s_job_is_taken_up_after_its_lease(wire, editor, sample, clock):
-    r = wire.releases.create(editor, {**sample, "issuer": "acme", "target_languages": ["es"]})
-    wire.releases.publish(editor, r.id)
-    claimed = wire.translations.claim("dead-worker", LEASE)  # ... and the worker dies here
-    assert claimed is not None and claimed.status == "translating"
-    assert wire.translation_worker("second").run_once() is None  # still leased
-    clock.advance(seconds=LEASE + 1)
-    row = wire.translation_worker("second").run_once()
-    assert row.status == "ready" and row.attempts == 2
-    late = wire.translations.pipeline.translate(fields_of(r.content), "en", "es")
-    assert wire.translations.complete(claimed, "dead-worker", late) is None  # the late one cannot overwrite it
-
-
-def test_issuer_glossary_keeps_brands_and_forces_terms(client, wire, keys, sample):
-    r = client.put("/api/v1/issuers/acme/glossary", headers=auth(keys["acme"]),
-                   json={"keep": ["Rocket Skate"], "forced": {"skate": {"es": "patín"}}})
-    assert r.status_code == 200 and r.json()["version"] == 1
-    rid = create(client, keys, sample, target_languages=["es"],
-                 headline="Acme unveils the Rocket Skate, a skate for everyone")
-    submit_and_approve(client, keys, rid)
-    [row] = translate_all(wire)
-    assert "Rocket Skate" in row.fields["headline"] and "patín" in row.fields["headline"]
-
-
-def test_who_may_see_and_change_translations(client, wire, keys, sample):
-    rid = create(client, keys, sample, target_languages=["es"])
-    submit_and_approve(client, keys, rid)
-    base = f"/api/v1/releases/{rid}/translations"
-    edit = {"segments": [{"id": "x", "text": "y"}]}
-    assert_problem(client.get(base), 401)
-    for who in ("subscriber", "globex"):  # not theirs: as if it did not exist
-        assert_problem(client.get(base, headers=auth(keys[who])), 404)
-        assert_problem(client.get(base + "/es", headers=auth(keys[who])), 404)
-    for who in ("acme", "editor", "admin"):
-        assert client.get(base, headers=auth(keys[who])).status_code == 200
-    assert_problem(client.patch(base + "/es", json=edit), 401)
-    assert_problem(client.patch(base + "/es", json=edit, headers=auth(keys["acme"])), 403)
-    assert_problem(client.post(base + "/es/retry", headers=auth(keys["acme"])), 403)
-    assert_problem(client.patch(base + "/es", json=edit, headers=auth(keys["editor"])), 422, "segments[0].id")
-    assert client.post(base + "/es/retry", headers=auth(keys["admin"])).json()["status"] == "queued"
-    assert_problem(client.get(base + "/fr", headers=auth(keys["editor"])), 404)
-
-    glossary = {"keep": ["Acme"]}
-    assert_problem(client.get("/api/v1/issuers/acme/glossary"), 401)
-    assert_problem(client.put("/api/v1/issuers/acme/glossary", json=glossary, headers=auth(keys["globex"])), 404)
-    assert_problem(client.get("/api/v1/issuers/acme/glossary", headers=auth(keys["subscriber"])), 404)
-    assert client.put("/api/v1/issuers/acme/glossary", json=glossary, headers=auth(keys["editor"])).status_code == 200
-    assert client.get("/api/v1/issuers/acme/glossary", headers=auth(keys["acme"])).json()["keep"] == ["Acme"]
-    assert_problem(client.put("/api/v1/issuers/acme/glossary", json={"forced": {"a": {"xx": "b"}}},
-                              headers=auth(keys["acme"])), 422, "forced")
 
 
 def test_withdrawal_sends_kill_notices_in_each_language_received(client, wire, keys, sample, receiver):
