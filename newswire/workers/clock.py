@@ -12,26 +12,19 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ..domain.events import Event
 from ..services.releases import ReleaseService
 from ..services.unit import Clock
+from .loop import OnLoop
 
 log = logging.getLogger("newswire.clock")
 
 
-class ReleaseClock:
+class ReleaseClock(OnLoop):
     def __init__(self, releases: ReleaseService, clock: Clock, tick: float = 0.5):
         self.releases, self.clock = releases, clock
         self.tick = tick
         self._wake = asyncio.Event()
         self._stopping = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def poke(self, _event: Event | None = None) -> None:
-        """Something was scheduled (a bus handler): look again now. Safe from any thread."""
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake.set)
 
     def stop(self) -> None:
         self._stopping = True

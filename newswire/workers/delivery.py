@@ -22,7 +22,6 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
-
 from dataclasses import dataclass
 
 from ..config import Settings
@@ -37,6 +36,7 @@ from ..services.unit import Clock
 from ..storage import deliveries as ledger
 from ..storage import subscribers as subs
 from ..storage.worker_db import WorkerDB
+from .loop import OnLoop
 
 log = logging.getLogger("newswire.worker")
 
@@ -64,14 +64,13 @@ class _Lane:
         self.cap, self.active, self.jobs, self.waiting = cap, 0, 0, deque()
 
 
-class DeliveryWorker:
+class DeliveryWorker(OnLoop):
     def __init__(self, db: WorkerDB, listings: Listings, channels: dict[str, Channel], worker_id: str, *,
                  clock: Clock, settings: Settings, tuning: Tuning):
         self._db, self.listings, self.channels, self.id = db, listings, channels, worker_id[:64]
         self.clock, self.settings = clock, settings  # (the settings decrypt signing secrets)
         self.batch, self.lease, self.delays = tuning.batch, tuning.lease, list(tuning.retry_delays)
         self.concurrency, self.idle = tuning.concurrency, tuning.idle
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._wake, self._stopping = asyncio.Event(), False
         self._ready: asyncio.Queue = asyncio.Queue()  # jobs whose endpoint has a free slot
         self._queued = 0  # claimed jobs not yet answered
@@ -93,11 +92,6 @@ class DeliveryWorker:
     def _room(self) -> int:
         return min(self.batch, self.concurrency + self.batch - self._queued)
 
-    def poke(self) -> None:
-        """New deliveries were committed: look now. Safe from any thread."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
-
     def wake(self, _event: Event | None = None) -> None:
         """A bus handler: deliveries were queued or replayed."""
         self.poke()
@@ -106,14 +100,13 @@ class DeliveryWorker:
         """A bus handler: the cross-process listener was away, so an ``EndpointChanged`` may have been
         missed. Forget the 410s seen (the database decides: a disabled endpoint's rows are cancelled
         at the claim), and look now."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._gone.clear)
+        self._on_loop(self._gone.clear)
         self.poke()
 
     def endpoint_changed(self, event: EndpointChanged) -> None:
         """A bus handler: an endpoint this worker stopped sending to (410) may be back."""
-        if event.status == EndpointStatus.ACTIVE and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._gone.discard, event.endpoint_id)
+        if event.status == EndpointStatus.ACTIVE:
+            self._on_loop(self._gone.discard, event.endpoint_id)
         self.poke()
 
     def stop(self) -> None:

@@ -17,6 +17,7 @@ from collections import deque
 
 from ..domain.events import Event, ReleaseEvent
 from .live_events import CACHE, PAGE, Events, Filter, LiveEvent
+from .loop import OnLoop
 
 __all__ = ["Filter", "LiveEvent", "LiveHub", "Subscriber"]
 log = logging.getLogger("newswire.live")
@@ -37,11 +38,10 @@ class Subscriber:
             pass
 
 
-class LiveHub:
+class LiveHub(OnLoop):
     def __init__(self, events: Events):
         self.events = events
         self._subs: set[Subscriber] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._incoming: asyncio.Queue[int] | None = None
         self._seen: set[int] = set()  # recent ids, so a catch-up after a reconnect sends nothing twice
         self._order: deque[int] = deque()
@@ -73,21 +73,11 @@ class LiveHub:
         """A bus handler: the cross-process listener is away. What other processes commit from now on
         is not heard until it is back, while this process's own events still are: remember where the
         gap starts, or the catch-up would begin after this process's newer events and skip theirs."""
-        loop = self._loop
-        if loop is not None:
-            try:
-                loop.call_soon_threadsafe(self._mark_gap)
-            except RuntimeError:  # the loop closed while we were told
-                pass
+        self._on_loop(self._mark_gap)
 
     def on_reconnect(self, _event: Event | None = None) -> None:
         """A bus handler: the cross-process listener is back; fetch what committed meanwhile."""
-        loop = self._loop
-        if loop is not None:
-            try:
-                loop.call_soon_threadsafe(self._start_catch_up)
-            except RuntimeError:  # the loop closed while we were told
-                pass
+        self._on_loop(self._start_catch_up)
 
     def _mark_gap(self) -> None:
         if self._gap_from is None:
@@ -100,12 +90,7 @@ class LiveHub:
         task.add_done_callback(lambda t: t in self._tasks and self._tasks.remove(t))
 
     def publish(self, event_id: int) -> None:
-        loop = self._loop
-        if loop is not None:
-            try:
-                loop.call_soon_threadsafe(self._feed, event_id)
-            except RuntimeError:  # the loop closed while we were told
-                pass
+        self._on_loop(self._feed, event_id)
 
     def subscribe(self, flt: Filter) -> Subscriber:
         sub = Subscriber(flt)

@@ -18,22 +18,17 @@ from ..domain.events import Event
 from ..services.translations import TranslationService, source_fields
 from ..storage import translations as tr
 from ..translation.engines.base import UnsupportedPair
+from .loop import OnLoop
 
 log = logging.getLogger("newswire.translation")
 LEASE = 120  # seconds; the heartbeat renews it every LEASE / 4
 
 
-class TranslationWorker:
+class TranslationWorker(OnLoop):
     def __init__(self, translations: TranslationService, worker_id: str, *, lease: int = LEASE, idle: float = 1.0):
         self.translations, self.id, self.lease, self.idle = translations, worker_id[:64], lease, idle
         self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
-
-    def poke(self) -> None:
-        """Work was queued: look now. Safe from any thread."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
 
     def wake(self, _event: Event | None = None) -> None:
         """A bus handler: translation jobs were queued."""
