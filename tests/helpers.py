@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import sqlalchemy as sa
 
 from newswire.storage.tables import metadata
@@ -124,3 +127,12 @@ def written_in(language: str, headline: str | None = None) -> dict:
     """Fields that make the sample release read as ``language`` (``headline`` instead of ours)."""
     title, lead, body = WRITTEN_IN[language]
     return {"language": language, "headline": headline or title, "lead": lead, "body": body}
+
+
+async def until(condition, what: str, timeout: float = 30) -> None:
+    """Wait on a loop until ``condition()`` (run in a thread: it may query the database) holds;
+    fail saying ``what`` did not happen within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(condition):
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.02)

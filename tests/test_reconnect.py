@@ -7,11 +7,10 @@ as its Runtime fires them."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
-from helpers import publish, rewire
+from helpers import publish, rewire, until
 from webhook_receiver import add_webhook, rows
 
 from newswire.domain.events import ListenerLost, ListenerReconnected
@@ -24,13 +23,6 @@ TIMEOUT = 30
 @pytest.fixture
 def settings(settings):
     return settings.with_overrides(webhook_allow_private=True)  # the receiver is on 127.0.0.1
-
-
-async def until(condition, what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not await asyncio.to_thread(condition):
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.02)
 
 
 def test_the_live_hub_catches_up_on_what_other_processes_published_while_it_was_away(wire, editor, sample):

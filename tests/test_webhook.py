@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import time
 
 import pytest
 from standardwebhooks import Webhook
@@ -18,7 +17,7 @@ from newswire.formats.site import Site
 from newswire.storage import deliveries as ledger
 from newswire.storage import subscribers as subs
 from standardwebhooks.webhooks import WebhookVerificationError
-from helpers import audit_actions, publish
+from helpers import audit_actions, publish, until
 from webhook_receiver import add_webhook, rows, run_worker
 
 
@@ -234,12 +233,6 @@ def test_a_running_worker_delivers_again_to_an_endpoint_re_enabled_after_a_410(w
     def status_of(release_id: int) -> str | None:
         found = rows(wire, release_id=release_id)
         return found[0].status if found else None
-
-    async def until(condition, what: str) -> None:
-        deadline = time.monotonic() + 30
-        while not await asyncio.to_thread(condition):
-            assert time.monotonic() < deadline, what
-            await asyncio.sleep(0.02)
 
     async def main():
         worker = wire.delivery_worker("long-running", idle=60)  # only events wake it
