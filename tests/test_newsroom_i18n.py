@@ -31,13 +31,19 @@ def frozen(clock):
     clock.set(NOW)
 
 
-def template_messages() -> dict[str, list[str]]:
-    """Every msgid the templates use, as Babel's Jinja extractor finds them, with where."""
+def template_messages(area: str = i18n.DOMAIN) -> dict[str, list[str]]:
+    """Every msgid an area's templates use, as Babel's Jinja extractor finds them, with where:
+    the templates directly in templates/ for ``messages``, those in templates/{area}/ otherwise."""
+    top = area == i18n.DOMAIN
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(TEMPLATES), method_map=[("**.html", "jinja2")], keywords={"_": None}):
+            str(TEMPLATES if top else TEMPLATES / area), method_map=[("*.html" if top else "**.html", "jinja2")],
+            keywords={"_": None}):
         found.setdefault(message, []).append(f"{filename}:{lineno}")
     return found
+
+
+AREAS = i18n.areas()
 
 
 def text(response) -> str:
@@ -49,12 +55,18 @@ def page(response):
     return lxml.html.fromstring(response.text)
 
 
-def test_every_template_message_is_translated_in_every_language():
+def test_the_newsroom_area_is_found():
     used = template_messages()
     assert len(used) > 30 and "Latest press releases" in used and "Published %(date)s" in used
+    assert AREAS[0] == i18n.DOMAIN
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_every_template_message_is_translated_in_every_language(area):
+    used = template_messages(area)
     for tag in OTHERS:
-        catalog = i18n.read_catalog(tag)
-        assert catalog is not None, f"no catalog for {tag} at {i18n.catalog_path(tag)}"
+        catalog = i18n.read_catalog(tag, area)
+        assert catalog is not None, f"no catalog for {tag} at {i18n.catalog_path(tag, area)}"
         for msgid, where in used.items():
             message = catalog.get(msgid)
             assert message is not None and message.string.strip(), f"{tag}: {msgid!r} ({where}) is not translated"
@@ -67,13 +79,13 @@ def test_every_template_message_is_translated_in_every_language():
         assert [errors for _, errors in catalog.check() if errors] == []  # Babel's own format checks
 
 
-def test_the_catalog_template_matches_the_templates():
-    """``messages.pot`` is what a new language starts from (``pybabel init``): it must be current."""
-    with (i18n.LOCALE_DIR / "messages.pot").open("rb") as f:
+@pytest.mark.parametrize("area", AREAS)
+def test_the_catalog_template_matches_the_templates(area):
+    """``{area}.pot`` is what a new language starts from (``pybabel init``): it must be current."""
+    with i18n.template_path(area).open("rb") as f:
         pot = read_po(f)
-    assert {m.id for m in pot if m.id} == set(template_messages()), \
-        "re-extract: pybabel extract -F newswire/web/locale/babel.cfg -k _ --no-wrap --omit-header " \
-        "-o newswire/web/locale/messages.pot newswire/web/templates"
+    assert {m.id for m in pot if m.id} == set(template_messages(area)), \
+        f"re-extract: scripts/catalogs {area}"
 
 
 def test_gettext_escapes_values_and_keeps_template_markup():
