@@ -24,6 +24,8 @@ from .distribution.channels.email import EmailChannel
 from .distribution.channels.webhook import WebhookChannel
 from .distribution.channels.websub import WebSubChannel
 from .distribution.linkcheck import LinkChecker
+from .distribution.mailer import Mailer
+from .distribution.secrets import derived_key
 from .domain.events import (
     DeliveriesQueued,
     EndpointChanged,
@@ -46,6 +48,7 @@ from .services.routing import Router
 from .services.subscriptions import SubscriptionService
 from .services.translations import TranslationService
 from .services.unit import Clock, Database, utcnow
+from .services.users import UserService
 from .services.websub import WebSubService
 from .storage import db, notify
 from .storage.worker_db import WorkerDB
@@ -86,6 +89,7 @@ class Container:
     subscriptions: SubscriptionService
     websub: WebSubService
     media: MediaService
+    users: UserService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -179,8 +183,10 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     subscriptions = SubscriptionService(database, clock, settings, accounts)
     websub = WebSubService(database, clock, settings, listings)
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
+    users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
+                        form_key=derived_key(settings, "csrf"))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media)
+                     releases, checks, subscriptions, websub, media, users)
 
 
 @dataclass

@@ -199,6 +199,9 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(gt=0, lt=65536), Form("a TCP port number", "8000")] = 8000  # `serve`
     default_language: Annotated[str, AfterValidator(_language), Form(
         "one of the wire's languages (" + ", ".join(SUPPORTED) + ")")] = "en"
+    # web sign-in
+    session_days: Annotated[Count, Form("a whole number of days above 0")] = 14  # idle time before sign-out
+    cookie_secure: Flag = True  # session cookies only over HTTPS (browsers treat http://localhost as secure)
     # distribution
     secret_key: Annotated[str, AfterValidator(_fernet_key), Form(
         "a Fernet key (32 url-safe base64-encoded bytes)", "", secret=True), Field(repr=False)] = ""

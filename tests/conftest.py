@@ -19,6 +19,7 @@ from newswire.storage import db
 from newswire.bootstrap import Container, build
 from pgreset import PostgresReset
 from reference import Reference
+import web_helpers
 
 PG_ADMIN_URL = os.environ.get("NEWSWIRE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -111,6 +112,20 @@ def app(wire):
 def client(app):
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def signed_in(app, wire, keys):
+    """``signed_in("issuer", issuer="acme")``: a browser-like client signed in as a new user of that
+    role (``.user`` is the User). The issuers acme and globex exist (``keys``)."""
+    def make(role: str, issuer: str | None = None, **kw):
+        user = web_helpers.person(wire, role, issuer=issuer, **kw)
+        c = web_helpers.browser(app)
+        web_helpers.sign_in(c, user.email)
+        c.user = user
+        return c
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ under the operator's ``NEWSWIRE_SECRET_KEY``, or a key file made in the data dir
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import secrets as pysecrets
 from functools import cache
@@ -46,3 +48,9 @@ def decrypt(settings: Settings, token: str) -> str:
 def new_webhook_secret() -> str:
     """A Standard Webhooks secret: 'whsec_' + base64 of 24 random bytes."""
     return "whsec_" + base64.b64encode(pysecrets.token_bytes(24)).decode()
+
+
+def derived_key(settings: Settings, purpose: str) -> bytes:
+    """A key for ``purpose`` (e.g. "csrf") derived from the operator's secret key, the same in
+    every process of the wire, and useless for decrypting anything."""
+    return hmac.new(_key(settings).encode(), purpose.encode(), hashlib.sha256).digest()

@@ -63,6 +63,13 @@ class Unauthenticated(NewswireError):
     title = "Authentication required"
 
 
+class Unavailable(NewswireError):
+    """Something the request needs (the mail server) cannot be reached now; nothing was changed."""
+
+    kind = "unavailable"
+    title = "Temporarily unavailable"
+
+
 class Conflict(NewswireError):
     """The action does not fit the release's current state."""
 

@@ -263,6 +263,7 @@ class Principal:
     key_id: int | None = None
     issuer_id: int | None = None
     subscriber_id: int | None = None  # a subscriber key's own subscriber account, if bound to one
+    user_id: int | None = None  # the person signed in, or the owner of a personal key
 
     @property
     def is_staff(self) -> bool:
@@ -273,4 +274,32 @@ class Principal:
 
 
 ANONYMOUS = Principal(role=None)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A one-off e-mail to a person (a reset link, an invitation), already in their language."""
+
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who signs in to the web app, with the same roles as API keys."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    issuer_id: int | None
+    subscriber_id: int | None
+    language: str
+    created_at: dt.datetime
+    disabled: bool = False
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(role=self.role, name=self.name, issuer_id=self.issuer_id,
+                         subscriber_id=self.subscriber_id, user_id=self.id)
 SYSTEM = Principal(role=Role.ADMIN, name="system")

@@ -78,7 +78,7 @@ def authenticate(conn, token: str | None, cache: KeyCache) -> Principal:
         raise Unauthenticated("The API key is not valid or has been revoked; ask an operator for a new key "
                               "(newswire apikey create).") from None
     principal = Principal(role=Role(row.role), name=row.name, key_id=row.id, issuer_id=row.issuer_id,
-                          subscriber_id=row.subscriber_id)
+                          subscriber_id=row.subscriber_id, user_id=row.user_id)
     cache.put(digest, principal)
     return principal
 

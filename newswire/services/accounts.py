@@ -45,7 +45,8 @@ class AccountService:
             return issuer_store.list_issuers(conn)
 
     def create_api_key(self, role: str, name: str, issuer_slug: str | None = None,
-                       actor: Principal = SYSTEM, subscriber_id: int | None = None) -> str:
+                       actor: Principal = SYSTEM, subscriber_id: int | None = None,
+                       user_id: int | None = None) -> str:
         """Returns the token; only its hash is stored."""
         role_ = access.parse_role(role)
         if not name.strip():
@@ -72,10 +73,10 @@ class AccountService:
             token, prefix, hashed = access.new_token()
             key_id = issuer_store.create_api_key(conn, name=name.strip(), role=role_, issuer_id=issuer_id,
                                                  prefix=prefix, secret_hash=hashed, now=self.clock(),
-                                                 subscriber_id=subscriber_id)
+                                                 subscriber_id=subscriber_id, user_id=user_id)
             audit.record(conn, actor=actor, action="apikey.create", issuer_id=issuer_id, now=self.clock(),
                          detail={"key_id": key_id, "role": role_.value, "name": name,
-                                 "subscriber_id": subscriber_id})
+                                 "subscriber_id": subscriber_id, "user_id": user_id})
         return token
 
     def revoke_api_key(self, key_id: int, actor: Principal = SYSTEM) -> None:

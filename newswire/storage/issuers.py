@@ -50,10 +50,12 @@ def list_issuers(conn: Connection) -> list[Issuer]:
 
 
 def create_api_key(conn: Connection, *, name: str, role: Role, issuer_id: int | None, prefix: str,
-                   secret_hash: str, now: dt.datetime, subscriber_id: int | None = None) -> int:
+                   secret_hash: str, now: dt.datetime, subscriber_id: int | None = None,
+                   user_id: int | None = None) -> int:
     return conn.execute(
         insert(api_keys).values(name=name, role=role.value, issuer_id=issuer_id, prefix=prefix,
-                                secret_hash=secret_hash, created_at=now, subscriber_id=subscriber_id)
+                                secret_hash=secret_hash, created_at=now, subscriber_id=subscriber_id,
+                                user_id=user_id)
     ).inserted_primary_key[0]
 
 

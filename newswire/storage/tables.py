@@ -83,6 +83,7 @@ api_keys = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True),  # a personal key
 )
 
 releases = Table(
@@ -347,4 +348,50 @@ media = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_media_release_id_position", "release_id", "position"),
     Index("ix_media_issuer_id_kind", "issuer_id", "kind"),
+)
+
+
+# --- people who sign in to the web app -----------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # lower-cased
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # Argon2id
+    Column("role", String(16), nullable=False),
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="SET NULL"), nullable=True),
+    Column("language", String(16), nullable=False),  # the interface language they chose
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled_at", UTCDateTime, nullable=True),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token: a stolen table opens nothing
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),  # SHA-256 of the token in the e-mailed link
+    Column("purpose", String(16), nullable=False),  # reset | invite | confirm
+    Column("email", String(254), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("role", String(16), nullable=True),  # an invitation's role
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
 )

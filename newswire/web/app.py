@@ -21,6 +21,8 @@ from .api import releases as api_releases
 from .api import subscribers as api_subscribers
 from .api import translations as api_translations
 from .api import vocab as api_vocab
+from .account import profile as account_profile
+from .account import routes as account_routes
 from .newsroom import routes as newsroom_routes
 from .newsroom.pages import make_templates
 
@@ -55,7 +57,8 @@ def create_app(nw: Container) -> FastAPI:
     problems.install(app)
     app.state.templates = make_templates(settings)
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
-                   api_deliveries.router, api_translations.router, api_media.router, *newsroom_routes.routers()):
+                   api_deliveries.router, api_translations.router, api_media.router,
+                   account_routes.router, account_profile.router, *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -7,6 +7,7 @@ from fastapi import Request
 from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
 from ..formats.site import Site
+from ..services.accounts import AccountService
 from ..services.checks import CheckService
 from ..services.listings import Listings
 from ..services.media import MediaService
@@ -58,3 +59,7 @@ def principal(request: Request) -> Principal:
             raise Unauthenticated("Send the API key as 'Authorization: Bearer <key>'.")
         token = value.strip()
     return request.app.state.nw.accounts.authenticate(token)
+
+
+def accounts(request: Request) -> AccountService:
+    return request.app.state.nw.accounts

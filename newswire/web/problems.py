@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain import errors as e
 from .newsroom.errors import not_found_page
+from .pages.render import error_page, is_page
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://newswire.dev/problems/"
@@ -23,6 +24,7 @@ STATUS = {
     e.Forbidden: 403,
     e.Unauthenticated: 401,
     e.Conflict: 409,
+    e.Unavailable: 503,
 }
 
 
@@ -55,6 +57,8 @@ def _pydantic_field(loc) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(e.NewswireError)
     async def _domain(request: Request, exc: e.NewswireError):
+        if is_page(request):
+            return error_page(request, exc)  # a person at a page gets a page
         status = _status_for(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return problem(status, exc.title, exc.detail, kind=exc.kind, instance=request.url.path,
@@ -62,6 +66,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
+        if is_page(request):
+            return error_page(request, e.NotFound("There is no such page; check the address."))
         errors = []
         for err in exc.errors():
             field = _pydantic_field(err.get("loc", ()))

@@ -1,0 +1,357 @@
+"""People who sign in to the web app: passwords (Argon2id), server-side sessions, password
+reset and invitations by e-mail, and personal API keys. Roles are the API's.
+
+Session and one-time tokens are 256 random bits handed to the browser; only their SHA-256 is
+stored, so a copy of the database opens no session and redeems no link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..distribution.mailer import MailError, Mailer
+from ..domain import languages, limits
+from ..domain.errors import Collector, FieldError, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
+from ..domain.models import SYSTEM, Notice, Principal, Role, User
+from ..domain.text import is_email
+from ..formats.site import Site
+from ..storage import audit
+from ..storage import issuers as issuer_store
+from ..storage import users as store
+from .accounts import AccountService
+from .unit import Clock, Database
+
+RESET_HOURS = 2
+INVITE_DAYS = 7
+TOUCH_EVERY = dt.timedelta(minutes=10)  # a session's expiry slides forward at most this often
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()  # Argon2id, RFC 9106's second recommended parameters (64 MiB, t=3)
+_DUMMY = _hasher.hash("an unknown e-mail address costs as much to check as a known one")
+Compose = Callable[[str, str], Notice]  # (link, language) → the e-mail to send
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session: who, the token for the cookie (only at sign-in) and the form token."""
+
+    user: User
+    csrf: str
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    email: str
+    role: Role
+    issuer_name: str | None
+    created_by: str
+
+
+class UserService:
+    def __init__(self, db: Database, clock: Clock, site: Site, accounts: AccountService, mailer: Mailer, *,
+                 session_days: int = 14, form_key: bytes = b""):
+        self.db, self.clock, self.site, self.accounts, self.mailer = db, clock, site, accounts, mailer
+        self.form_key = form_key or secrets.token_bytes(32)  # signs signed-out visitors' CSRF tokens
+        self.session_length = dt.timedelta(days=session_days)
+
+    # --- users ----------------------------------------------------------------------
+
+    def create_user(self, email: str, name: str, password: str, role: str, *, issuer_slug: str | None = None,
+                    language: str = "en", actor: Principal = SYSTEM, subscriber_id: int | None = None) -> User:
+        role_ = Role(role) if role in Role._value2member_map_ else None
+        c = Collector()
+        email = self._check_identity(c, email, name, language)
+        self._check_password(c, password, email)
+        if role_ is None:
+            c.add("role", f"'{role}' is not a role; use one of: {', '.join(r.value for r in Role)}")
+        c.raise_if_any()
+        with self.db.transaction() as conn:
+            issuer_id = self._issuer_for(conn, role_, issuer_slug)
+            if store.find_by_email(conn, email):
+                raise Conflict(f"There is an account for {email} already; sign in, or reset its password.")
+            user = store.create_user(conn, email=email, name=name.strip(), password_hash=_hasher.hash(password),
+                                     role=role_, issuer_id=issuer_id, subscriber_id=subscriber_id,
+                                     language=language, now=self.clock())
+            audit.record(conn, actor=actor, action="user.create", issuer_id=issuer_id, now=self.clock(),
+                         detail={"user_id": user.id, "email": email, "role": role_.value})
+        return user
+
+    def get(self, user_id: int) -> User:
+        with self.db.read() as conn:
+            user = store.get_user(conn, user_id)
+        if user is None:
+            raise NotFound(f"There is no user {user_id}.")
+        return user
+
+    def everyone(self) -> list[User]:
+        with self.db.read() as conn:
+            return store.list_users(conn)
+
+    def colleagues(self, viewer: Principal) -> list[User]:
+        """Who the viewer may see in the people list: everyone for admins, their issuer's people for issuers."""
+        with self.db.read() as conn:
+            if viewer.role == Role.ADMIN:
+                return store.list_users(conn)
+            if viewer.role == Role.ISSUER and viewer.issuer_id:
+                return store.list_users(conn, issuer_id=viewer.issuer_id)
+        return []
+
+    def set_language(self, user: User, language: str) -> None:
+        if language not in languages.SUPPORTED:
+            raise InvalidInput("language: choose one of the wire's languages",
+                               errors=[_field("language", "choose one of the wire's languages")])
+        with self.db.transaction() as conn:
+            store.update_user(conn, user.id, language=language)
+
+    # --- sign in and sessions -------------------------------------------------------
+
+    def sign_in(self, email: str, password: str) -> SignedIn:
+        """A new session (never an old one kept: a session id fixed before sign-in is worthless)."""
+        email = email.strip().lower()
+        with self.db.read() as conn:
+            row = store.find_by_email(conn, email) if email else None
+        try:
+            _hasher.verify(row.password_hash if row else _DUMMY, password)
+        except (VerificationError, InvalidHashError):
+            row = None
+        if row is None or row.disabled_at is not None:
+            raise Unauthenticated("The e-mail address or the password is not right. Try again, or reset the "
+                                  "password.")
+        with self.db.transaction() as conn:
+            if _hasher.check_needs_rehash(row.password_hash):
+                store.update_user(conn, row.id, password_hash=_hasher.hash(password))
+            store.delete_expired_sessions(conn, self.clock())
+            signed = self._open_session(conn, row.id)
+            audit.record(conn, actor=Principal(role=Role(row.role), name=row.name, user_id=row.id),
+                         action="user.sign_in", issuer_id=row.issuer_id, now=self.clock(), detail={"user_id": row.id})
+        return signed
+
+    def _open_session(self, conn, user_id: int) -> SignedIn:
+        token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
+        store.create_session(conn, digest=digest(token), user_id=user_id, csrf=csrf, now=now,
+                             expires_at=now + self.session_length)
+        return SignedIn(store.get_user(conn, user_id), csrf, token)
+
+    def session(self, token: str | None) -> SignedIn | None:
+        if not token:
+            return None
+        key, now = digest(token), self.clock()
+        with self.db.read() as conn:
+            row = store.find_session(conn, key, now)
+            user = store.get_user(conn, row.user_id) if row else None
+        if row is None or user is None:
+            return None
+        if now - row.seen_at > TOUCH_EVERY:
+            with self.db.transaction() as conn:
+                store.touch_session(conn, key, now, now + self.session_length)
+        return SignedIn(user, row.csrf)
+
+    def sign_out(self, token: str | None) -> None:
+        if token:
+            with self.db.transaction() as conn:
+                store.delete_session(conn, digest(token))
+
+    def change_password(self, user: User, current: str, new: str, *, keep_token: str | None = None) -> None:
+        """Other sessions of the user end; the one making the change (``keep_token``) stays."""
+        with self.db.read() as conn:
+            row = store.find_by_email(conn, user.email)
+        c = Collector()
+        try:
+            _hasher.verify(row.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            c.add("current", "is not your current password")
+        self._check_password(c, new, user.email)
+        c.raise_if_any()
+        with self.db.transaction() as conn:
+            store.update_user(conn, user.id, password_hash=_hasher.hash(new))
+            store.delete_sessions_of(conn, user.id, keep=digest(keep_token) if keep_token else None)
+            audit.record(conn, actor=user.principal, action="user.password", issuer_id=user.issuer_id,
+                         now=self.clock(), detail={"user_id": user.id})
+
+    # --- password reset ---------------------------------------------------------------
+
+    def request_reset(self, email: str, compose: Compose) -> None:
+        """Mail a link that works once for two hours. Says nothing about whether the address has an
+        account (the page reads the same either way)."""
+        c = Collector()
+        email = email.strip().lower()
+        if not is_email(email):
+            c.add("email", "enter the e-mail address you sign in with, like name@example.com")
+        c.raise_if_any()
+        with self.db.read() as conn:
+            row = store.find_by_email(conn, email)
+        if row is None or row.disabled_at is not None:
+            return
+        self._issue(purpose="reset", email=email, user_id=row.id, hours=RESET_HOURS, path="/reset",
+                    created_by="password reset", language=row.language, compose=compose)
+
+    def reset_allowed(self, token: str) -> bool:
+        with self.db.read() as conn:
+            return store.find_token(conn, digest(token), "reset", self.clock()) is not None
+
+    def reset_password(self, token: str, password: str) -> User:
+        """Set the password and end every session of the user. The link works once."""
+        with self.db.transaction() as conn:
+            row = store.find_token(conn, digest(token), "reset", self.clock())
+            if row is None:
+                raise NotFound("This reset link has been used or has expired; ask for a new one.")
+            c = Collector()
+            self._check_password(c, password, row.email)
+            c.raise_if_any()
+            if not store.use_token(conn, row.id, self.clock()):
+                raise NotFound("This reset link has been used or has expired; ask for a new one.")
+            store.update_user(conn, row.user_id, password_hash=_hasher.hash(password))
+            store.delete_sessions_of(conn, row.user_id)
+            user = store.get_user(conn, row.user_id)
+            audit.record(conn, actor=user.principal, action="user.reset", issuer_id=user.issuer_id,
+                         now=self.clock(), detail={"user_id": user.id})
+        return user
+
+    # --- invitations ------------------------------------------------------------------
+
+    def invite(self, actor: Principal, email: str, role: str, compose: Compose, *, issuer_slug: str | None = None,
+               language: str = "en") -> None:
+        """Admins invite anyone (an issuer's first user included); an issuer's user invites colleagues
+        of the same issuer; nobody else invites."""
+        c = Collector()
+        email = email.strip().lower()
+        if not is_email(email):
+            c.add("email", "enter an e-mail address, like name@example.com")
+        role_ = Role(role) if role in Role._value2member_map_ else None
+        if role_ is None:
+            c.add("role", f"choose one of: {', '.join(r.value for r in Role)}")
+        c.raise_if_any()
+        if actor.role == Role.ISSUER:
+            if role_ != Role.ISSUER:
+                raise Forbidden("An issuer's users may invite colleagues of their own issuer only.")
+        elif actor.role != Role.ADMIN:
+            raise Forbidden("Only admins, and an issuer's users for their colleagues, may invite people.")
+        with self.db.read() as conn:
+            if actor.role == Role.ISSUER:
+                issuer_id = actor.issuer_id
+            else:
+                issuer_id = self._issuer_for(conn, role_, issuer_slug)
+            if store.find_by_email(conn, email):
+                raise Conflict(f"{email} has an account already.",
+                               errors=[_field("email", "has an account already")])
+        self._issue(purpose="invite", email=email, role=role_.value, issuer_id=issuer_id, hours=24 * INVITE_DAYS,
+                    path="/invitations", created_by=actor.name, language=language, compose=compose, actor=actor)
+
+    def invitation(self, token: str) -> Invitation | None:
+        with self.db.read() as conn:
+            row = store.find_token(conn, digest(token), "invite", self.clock())
+            issuer = issuer_store.get_issuer(conn, row.issuer_id) if row and row.issuer_id else None
+        if row is None:
+            return None
+        return Invitation(row.email, Role(row.role), issuer.name if issuer else None, row.created_by)
+
+    def accept(self, token: str, name: str, password: str, language: str = "en") -> SignedIn:
+        """The invited person's account, signed in. The invitation works once."""
+        c = Collector()
+        with self.db.transaction() as conn:
+            row = store.find_token(conn, digest(token), "invite", self.clock())
+            if row is None:
+                raise NotFound("This invitation has been used or has expired; ask whoever invited you for a new one.")
+            self._check_identity(c, row.email, name, language)
+            self._check_password(c, password, row.email)
+            c.raise_if_any()
+            if store.find_by_email(conn, row.email) or not store.use_token(conn, row.id, self.clock()):
+                raise Conflict(f"{row.email} has an account already; sign in instead.")
+            user = store.create_user(conn, email=row.email, name=name.strip(), password_hash=_hasher.hash(password),
+                                     role=Role(row.role), issuer_id=row.issuer_id, subscriber_id=row.subscriber_id,
+                                     language=language, now=self.clock())
+            audit.record(conn, actor=user.principal, action="user.accept", issuer_id=user.issuer_id,
+                         now=self.clock(), detail={"user_id": user.id, "invited_by": row.created_by})
+            return self._open_session(conn, user.id)
+
+    # --- one-time links (also journalists' confirmations, through SubscriptionService) -------
+
+    def _issue(self, *, purpose: str, email: str, hours: float, path: str, created_by: str, language: str,
+               compose: Compose, actor: Principal = SYSTEM, **values) -> str:
+        """Store a one-time token, then mail its link; if the mail cannot be sent, the token is
+        removed again and the caller told to retry (nothing changed)."""
+        token, now = secrets.token_urlsafe(32), self.clock()
+        link = f"{self.site.base_url}{path}/{token}"
+        with self.db.transaction() as conn:
+            store.void_tokens(conn, email=email, purpose=purpose, now=now)
+            store.create_token(conn, digest=digest(token), purpose=purpose, email=email, created_by=created_by,
+                               created_at=now, expires_at=now + dt.timedelta(hours=hours), **values)
+            audit.record(conn, actor=actor, action=f"token.{purpose}", issuer_id=values.get("issuer_id"), now=now,
+                         detail={"email": email})
+            try:
+                self.mailer.send(email, compose(link, language))
+            except MailError as e:
+                raise Unavailable(f"The e-mail to {email} could not be sent ({e.__class__.__name__}); nothing was "
+                                  "changed. Try again in a few minutes, or ask the operator to check the mail "
+                                  "server (NEWSWIRE_SMTP_URL).") from None
+        return link
+
+    # --- personal API keys ---------------------------------------------------------------
+
+    def keys(self, user: User) -> list:
+        with self.db.read() as conn:
+            return store.keys_of(conn, user.id)
+
+    def create_key(self, user: User, name: str) -> str:
+        """A key acting as the user, with the user's role; the token is shown once."""
+        with self.db.read() as conn:
+            issuer = issuer_store.get_issuer(conn, user.issuer_id) if user.issuer_id else None
+        return self.accounts.create_api_key(user.role.value, name, issuer.slug if issuer else None,
+                                            actor=user.principal, subscriber_id=user.subscriber_id, user_id=user.id)
+
+    def revoke_key(self, user: User, key_id: int) -> None:
+        with self.db.read() as conn:
+            if not store.owns_key(conn, user.id, key_id):
+                raise NotFound(f"You have no key {key_id}.")
+        self.accounts.revoke_api_key(key_id, actor=user.principal)
+
+    # --- rules ------------------------------------------------------------------------
+
+    def _check_identity(self, c: Collector, email: str, name: str, language: str) -> str:
+        email = email.strip().lower()
+        if not is_email(email):
+            c.add("email", "enter an e-mail address, like name@example.com")
+        if not name.strip():
+            c.add("name", "is required: the name colleagues know you by")
+        limits.check(c, "user.email", email)
+        limits.check(c, "user.name", name.strip())
+        if language not in languages.SUPPORTED:
+            c.add("language", "choose one of the wire's languages")
+        return email
+
+    @staticmethod
+    def _check_password(c: Collector, password: str, email: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            c.add("password", f"use at least {MIN_PASSWORD} characters; a few unrelated words are easy to "
+                              "remember and hard to guess")
+        elif password.strip().lower() == email:
+            c.add("password", "must not be your e-mail address")
+        limits.check(c, "user.password", password)
+
+    @staticmethod
+    def _issuer_for(conn, role: Role, issuer_slug: str | None) -> int | None:
+        if role != Role.ISSUER:
+            if issuer_slug:
+                raise InvalidInput(f"issuer: only issuer accounts belong to an issuer, not {role.value} accounts",
+                                   errors=[_field("issuer", "only issuer accounts belong to an issuer")])
+            return None
+        issuer = issuer_store.get_issuer_by_slug(conn, issuer_slug) if issuer_slug else None
+        if issuer is None:
+            message = f"there is no issuer '{issuer_slug}'" if issuer_slug else "an issuer account must name its issuer"
+            raise InvalidInput(f"issuer: {message}", errors=[_field("issuer", message)])
+        return issuer.id
+
+
+def _field(name: str, message: str) -> FieldError:
+    return FieldError(name, message)
