@@ -42,7 +42,7 @@ def item(page, release):
 
 
 def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
-        served, browser, wire, publish, editor, sample, clock):
+        served, browser, wire, publish, editor, sample, clock, tmp_path):
     clock.set(dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
     earlier = publish(headline="Already out")
     embargo = clock() + dt.timedelta(hours=1)
@@ -62,7 +62,7 @@ def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
     assert "Embargoed news" not in page.content()
     # The reader's time zone, with the server's UTC time kept as the title.
     when = item(page, earlier).locator("time")
-    expect(when).to_have_text(re.compile(r"GMT\+9"))
+    expect(when).to_have_text(re.compile(r"^\d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d GMT\+9$"))  # en-GB's order
     assert when.get_attribute("title").endswith(" UTC")
 
     fresh = publish(headline="Fresh news")
@@ -73,6 +73,11 @@ def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
     assert page.locator("#live-list > li").first.locator("h2 a").get_attribute("href") == \
         f"/en/releases/{fresh.id}/{fresh.slug}"
     expect(item(page, earlier).locator(".badge-new")).to_be_hidden()  # listed when the page opened: not new
+    page.screenshot(path=str(tmp_path / "live-desk.png"), full_page=True)
+    page.set_viewport_size({"width": 380, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+    page.screenshot(path=str(tmp_path / "live-desk-narrow.png"), full_page=True)
+    page.set_viewport_size({"width": 1200, "height": 900})
 
     clock.set(embargo)  # its second: the release clock lets it out, and the page shows it
     assert wire.releases.release_due() == [embargoed.id]

@@ -26,9 +26,18 @@
   var seen = new Set();
   var timeFormat = makeTimeFormat();
 
+  function readerLocale() { // the reader's own variant of the page's language (en-GB on an English page)
+    var base = lang.split("-")[0].toLowerCase();
+    var wanted = navigator.languages || [navigator.language];
+    for (var i = 0; base !== "zh" && i < wanted.length; i += 1) {
+      if (wanted[i] && wanted[i].split("-")[0].toLowerCase() === base) { return wanted[i]; }
+    }
+    return lang;
+  }
+
   function makeTimeFormat() {
     try {
-      return new Intl.DateTimeFormat(lang, {year: "numeric", month: "short", day: "numeric",
+      return new Intl.DateTimeFormat(readerLocale(), {year: "numeric", month: "short", day: "numeric",
                                             hour: "2-digit", minute: "2-digit", timeZoneName: "short"});
     } catch (e) { return null; }
   }
