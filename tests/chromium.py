@@ -69,3 +69,23 @@ class Served:
             self._thread.join(timeout=START_TIMEOUT)
             assert not self._thread.is_alive(), "uvicorn did not stop"
             self._server = None
+
+    def __enter__(self) -> str:
+        return self.start().base
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def serve(app, port: int | None = None) -> Served:
+    """``with serve(app) as base:`` the app on 127.0.0.1 until the block ends."""
+    return Served(lambda: app, port)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a screenshot of a main page for the README (docs/screenshots/NAME.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from a11y import assert_accessible
-from served import chromium, free_port, screenshot, serve
+from chromium import free_port, launch, screenshot, serve
 from web_helpers import PASSWORD, person
 
 from newswire.bootstrap import build
@@ -27,7 +27,7 @@ def site(tmp_path, sqlite_template):
                         base_url=f"http://127.0.0.1:{port}", run_worker=False)
     wire = build(settings, migrate=False)
     wire.accounts.create_issuer("acme", "Acme Corporation")
-    with serve(create_app(wire), port) as base, chromium() as browser:
+    with serve(create_app(wire), port) as base, launch() as browser:
         yield wire, base, browser
     wire.close()
 
