@@ -283,3 +283,26 @@ def test_the_signed_in_pages_follow_the_browser_language(app, wire, keys):
     sign_in(c, user.email)
     assert 'lang="en"' in c.get("/account", headers={"Accept-Language": "fr"}).text  # the user's own choice wins
     assert dt.timezone.utc  # (the module keeps datetime for readers of these tests)
+
+
+def test_five_wrong_passwords_rest_the_account_until_a_reset_or_the_wait(app, wire, keys, smtp, clock):
+    user = person(wire, "editor")
+    c = browser(app)
+    token = csrf(c.get("/signin"))
+
+    def attempt(password):
+        return c.post("/signin", data={"csrf": token, "email": user.email, "password": password},
+                      follow_redirects=False)
+
+    for _ in range(5):
+        assert attempt("wrong password").status_code == 401
+    rested = attempt(PASSWORD)  # even the right password waits now
+    assert rested.status_code == 401 and "sign-in rests for 15 more minutes" in rested.text
+    clock.advance(minutes=15, seconds=1)
+    assert attempt(PASSWORD).status_code == 303
+    for _ in range(5):
+        attempt("wrong password")
+    submit(c, "/reset", "/reset", {"email": user.email})
+    link = mailed_link(smtp, user.email)
+    submit(c, link, link, {"password": "a brand new passphrase", "password_again": "a brand new passphrase"})
+    sign_in(browser(app), user.email, "a brand new passphrase")  # a reset lifts the rest
