@@ -38,6 +38,7 @@ from .domain.events import (
 from .formats.site import Site
 from .services.accounts import AccountService
 from .services.checks import CheckService
+from .services.browse import Browse
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.release_rules import Policy
@@ -86,6 +87,7 @@ class Container:
     subscriptions: SubscriptionService
     websub: WebSubService
     media: MediaService
+    browse: Browse
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -180,7 +182,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     websub = WebSubService(database, clock, settings, listings)
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media)
+                     releases, checks, subscriptions, websub, media, Browse(database, clock, listings))
 
 
 @dataclass

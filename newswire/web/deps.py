@@ -7,6 +7,7 @@ from fastapi import Request
 from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
 from ..formats.site import Site
+from ..services.browse import Browse
 from ..services.checks import CheckService
 from ..services.listings import Listings
 from ..services.media import MediaService
@@ -30,6 +31,10 @@ def checks(request: Request) -> CheckService:
 
 def listings(request: Request) -> Listings:
     return request.app.state.nw.listings
+
+
+def browse(request: Request) -> Browse:
+    return request.app.state.nw.browse
 
 
 def media(request: Request) -> MediaService:
