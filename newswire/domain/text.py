@@ -133,6 +133,28 @@ def _blocks(html: str) -> list[tuple[str | None, str]]:
     return out
 
 
+class _FirstParagraph(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.at: tuple[int, int, int] | None = None  # line, column, length of the first <p> start tag
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "p" and self.at is None:
+            self.at = (*self.getpos(), len(self.get_starttag_text() or ""))
+
+
+def first_paragraph_start(html: str) -> int | None:
+    """Where the first paragraph's text begins in an HTML fragment (just after its ``<p>`` tag), or None."""
+    p = _FirstParagraph()
+    p.feed(html)
+    p.close()
+    if p.at is None:
+        return None
+    line, column, length = p.at
+    lines = html.splitlines(keepends=True)
+    return sum(len(x) for x in lines[:line - 1]) + column + length
+
+
 def html_to_text(html: str, paragraph_break: str = "\n\n") -> str:
     """The plain text of an HTML fragment: one paragraph per block, separated by ``paragraph_break``
     (a blank line; JSON-LD's articleBody takes one line break); runs of whitespace collapsed; a

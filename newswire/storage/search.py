@@ -1,7 +1,7 @@
 """The full-text index and the search query, on SQLite (FTS5) and PostgreSQL (tsvector, GIN).
 
 ``write_original`` and ``write_translation`` are called by the functions that store a release's
-text (``releases.insert_release``, ``releases.add_version``, ``translations.finish``), in their
+text (``releases.insert_release``, ``releases.add_version``, ``TranslationService.complete`` after ``translations.finish``), in their
 transaction: the index always holds the text the release has. Whether a document may be found
 is decided at query time, by joining the release: published or corrected, released by now, and
 for a translation, ready for the current version. An embargoed, withdrawn or draft release, or a

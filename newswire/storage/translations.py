@@ -14,7 +14,6 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.models import Translated
-from . import search
 from .tables import releases
 from .tables import translations as t
 
@@ -131,12 +130,7 @@ def finish(conn: Connection, row_id: int, worker: str, *, status: str, now: dt.d
     if fields is not None:
         values.update(fields=fields, segments=segments or [], engines=engines or [])
         values.update(done=len(segments or []), total=len(segments or []))
-    if conn.execute(update(t).where(_mine(row_id, worker)).values(**values)).rowcount != 1:
-        return False
-    if fields is not None:  # the search index follows the text in the same transaction
-        row = conn.execute(select(t.c.release_id, t.c.language).where(t.c.id == row_id)).one()
-        search.write_translation(conn, row.release_id, row.language, fields)
-    return True
+    return conn.execute(update(t).where(_mine(row_id, worker)).values(**values)).rowcount == 1
 
 
 def set_human(conn: Connection, row_id: int, edits: dict, now: dt.datetime) -> None:
