@@ -68,7 +68,8 @@ def _replace(conn: Connection, release_id: int, where, language: str, translated
     if postgres:
         values["tsv"] = cast(bindparam("tsv_text", _tsvector(words)), TSVECTOR)
     new_id = conn.execute(insert(d).values(**values)).inserted_primary_key[0]
-    if not postgres:
+    if not postgres:  # (a row left under a reused id, its document deleted by hand, goes first)
+        conn.execute(delete(_fts).where(_fts.c.rowid == new_id))
         conn.execute(insert(_fts).values(rowid=new_id, terms=values["terms"]))
 
 
