@@ -189,7 +189,7 @@ def test_an_operator_sets_the_disclaimer_per_language(wire, publish):
     try:
         with TestClient(create_app(other)) as c:
             page = doc(c.get(f"/en/releases/{r.id}/{r.slug}"))
-            assert page.xpath("//p[@class='disclaimer']")[0].text == "Issuers' own words."
+            assert page.xpath("//footer//p[contains(@class, 'disclaimer-text')]")[0].text == "Issuers' own words."
             assert "Eigene Worte der Herausgeber." in text(doc(c.get("/de/")).xpath("//footer")[0])
             assert "Chaque émetteur est seul responsable" in text(doc(c.get("/fr/")).xpath("//footer")[0])
     finally:
