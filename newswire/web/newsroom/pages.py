@@ -27,6 +27,7 @@ from ...domain.queries import ListQuery
 from ...domain.text import first_paragraph_start, teaser
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
+from ...formats.timestamps import machine_time
 from ...formats.site import Site
 from .. import i18n
 from ..deps import browse as _browse
@@ -48,6 +49,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
                        dateline=jsonld.dateline, teaser=release_teaser, disclaimers=settings.disclaimers)
     i18n.install(env)
     env.filters["when"] = _when
+    env.filters["machine"] = machine_time
     env.filters["long_date"] = lambda d, lang: jsonld.long_date(d, lang)
     return templates
 
