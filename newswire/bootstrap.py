@@ -40,6 +40,7 @@ from .domain.events import (
 from .formats.site import Site
 from .services.accounts import AccountService
 from .services.checks import CheckService
+from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.release_rules import Policy
@@ -90,6 +91,7 @@ class Container:
     websub: WebSubService
     media: MediaService
     users: UserService
+    desk: DeskService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -186,7 +188,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media, users)
+                     releases, checks, subscriptions, websub, media, users, DeskService(database, clock))
 
 
 @dataclass
