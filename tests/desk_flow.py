@@ -4,11 +4,12 @@ Spanish version has one flagged segment held for review, as in tests/test_transl
 
 from __future__ import annotations
 
+from standins import dictionary_translate
+
 from newswire.translation.engines.base import EngineError
 from newswire.translation.memory import SqlMemory
 from newswire.translation.pipeline import Pipeline
 from newswire.translation.registry import Registry
-from standins import dictionary_translate
 
 
 class CrashesOnWile:

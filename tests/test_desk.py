@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from lxml import html as lhtml
-
 from conftest import auth
 from desk_flow import flagged_release, submitted_release, translate_all, use_standin
 from helpers import snapshot
+from lxml import html as lhtml
 from web_helpers import browser, csrf
 
 WRONG_DAY = "Acme said on Tuesday, November 23, 2026 that the skate ships."  # (a Monday: a pre-check error)
@@ -77,7 +76,7 @@ def test_the_queue_in_release_time_order_with_checks_flags_and_filters(wire, edi
     use_standin(wire)
     start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
     clock.set(start)
-    first = submitted_release(wire, keys, sample, headline="First submitted", lead=WRONG_DAY)
+    submitted_release(wire, keys, sample, headline="First submitted", lead=WRONG_DAY)
     soon = wire.releases.create(editor, {**sample, "issuer": "acme", "headline": "Scheduled soon"})
     wire.releases.publish(editor, soon.id, (start + dt.timedelta(minutes=3)).isoformat())
     clock.advance(minutes=2)
@@ -171,7 +170,7 @@ def test_schedule_in_a_time_zone_move_it_and_publish_when_due(wire, editor, keys
         r = schedule(when, zone)
         assert r.status_code == 422, (when, zone)
         assert tree(r).xpath(f"//*[@name='{field}'][@aria-invalid='true']"), (when, zone)
-        assert tree(r).xpath(f"//*[@name='time_zone']/option[@selected]/@value") == [zone]  # what was typed
+        assert tree(r).xpath("//*[@name='time_zone']/option[@selected]/@value") == [zone]  # what was typed
     assert snapshot(wire.engine) == before
 
     assert schedule("2026-12-02T09:00", "Asia/Tokyo").status_code == 200
@@ -209,7 +208,7 @@ def test_publish_now_edit_correct_and_withdraw(wire, editor, keys, sample, desk)
     assert status_of(wire, rid) == "published"
 
     correction = tree(desk.get(url + "/edit"))
-    assert correction.xpath("//form[@action='/desk/releases/%d/correct']" % rid)
+    assert correction.xpath(f"//form[@action='/desk/releases/{rid}/correct']")
     before = snapshot(wire.engine)
     r = desk.post(url + "/correct", data={**values, "lead": "Acme today shipped its new skate."})
     assert r.status_code == 422 and tree(r).xpath("//textarea[@name='correction_note'][@aria-invalid='true']")

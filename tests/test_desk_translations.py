@@ -4,10 +4,9 @@ when it reassembles the version, not after a correction re-translates the releas
 
 from __future__ import annotations
 
-from lxml import html as lhtml
-
 from desk_flow import flagged_release, translate_all
 from helpers import snapshot
+from lxml import html as lhtml
 from web_helpers import csrf
 
 FIX = "«Nuestro mejor», dijo <em>Wile E. Coyote</em>."
