@@ -20,7 +20,7 @@ def test_side_by_side_fix_a_flagged_segment_which_the_machine_keeps(wire, editor
     rows = page.xpath("//table[contains(@class,'side-by-side')]/tbody/tr")
     assert len(rows) == len(wire.translations.translation(editor, rid, "es")[1].segments)
     [flagged] = page.xpath("//tr[contains(@class,'seg-flagged')]")
-    assert flagged.get("id") == f"seg-{seg['id']}"
+    assert flagged.get("data-segment") == seg["id"] and flagged.get("id").startswith("seg-")
     assert "Wile" in flagged.xpath("td[2]")[0].text_content()
     assert "segmentation fault" in flagged.xpath(".//ul[@class='problems']")[0].text_content()
     assert flagged.xpath(".//form//textarea[@name='text']")  # editable in place
@@ -30,13 +30,13 @@ def test_side_by_side_fix_a_flagged_segment_which_the_machine_keeps(wire, editor
     before = snapshot(wire.engine)
     r = desk.post(url + "/segments", data={"csrf": token, "segment": seg["id"], "text": "  "})
     assert r.status_code == 422
-    assert lhtml.fromstring(r.text).xpath(f"//textarea[@id='t-{seg['id']}'][@aria-invalid='true']")
+    assert lhtml.fromstring(r.text).xpath(f"//tr[@data-segment='{seg['id']}']//textarea[@aria-invalid='true']")
     r = desk.post(url + "/segments", data={"csrf": token, "segment": "not-a-segment", "text": "x"})
     assert r.status_code == 422 and "not a segment of this translation" in r.text
     assert snapshot(wire.engine) == before
 
     r = desk.post(url + "/segments", data={"csrf": token, "segment": seg["id"], "text": FIX}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].endswith(f"#seg-{seg['id']}")
+    assert r.status_code == 303 and r.headers["location"].endswith("#" + flagged.get("id"))
     page = lhtml.fromstring(desk.get(r.headers["location"]).text)
     assert not page.xpath("//tr[contains(@class,'seg-flagged')]")
     [fixed] = page.xpath("//tr[contains(@class,'seg-human')]")
@@ -53,6 +53,6 @@ def test_side_by_side_fix_a_flagged_segment_which_the_machine_keeps(wire, editor
     kept = next(s for s in again.segments if s["id"] == seg["id"])
     assert kept["status"] == "human" and kept["text"] == FIX
     page = lhtml.fromstring(desk.get(url).text)
-    assert page.xpath(f"//tr[@id='seg-{seg['id']}'][contains(@class,'seg-human')]")
+    assert page.xpath(f"//tr[@data-segment='{seg['id']}'][contains(@class,'seg-human')]")
     history = desk.get(f"/desk/releases/{rid}/history").text
     assert "Translation edited" in history

@@ -54,4 +54,5 @@ def fix_segment(request: Request, release_id: int, lang: str, form: FormData = D
         message = e.errors[0].message if e.errors else e.detail
         return _page(request, user, release_id, lang, status=422, errors={"form": message, sid: message},
                      values={sid: text})
-    return redirect(f"/desk/releases/{release_id}/translations/{row.language}?saved={sid}#seg-{sid}")
+    n = next((i for i, s in enumerate(row.segments, 1) if s["id"] == sid), 1)
+    return redirect(f"/desk/releases/{release_id}/translations/{row.language}?saved=1#seg-{n}")
