@@ -229,4 +229,4 @@ def test_publish_now_edit_correct_and_withdraw(wire, editor, keys, sample, desk)
     page = tree(r)
     assert not page.xpath("//form[contains(@action,'/withdraw')]")  # nothing left to do
     history = [x.text_content() for x in tree(desk.get(url + "/history")).xpath("//tbody/tr/td[3]")]
-    assert history == ["Created", "Submitted", "Edited", "Approved", "Published", "Corrected", "Withdrawn"]
+    assert history == ["Release created", "Submitted", "Edited", "Approved", "Published", "Corrected", "Withdrawn"]

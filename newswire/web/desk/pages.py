@@ -20,7 +20,7 @@ router = APIRouter(prefix="/desk", include_in_schema=False, dependencies=[Depend
 ACTIONS = ("approve", "send_back", "edit", "correct", "withdraw")
 # Audit actions as the history page names them (English; translated in desk/_labels.html).
 HISTORY_LABELS = {
-    "release.create": "Created", "release.edit": "Edited", "release.submit": "Submitted",
+    "release.create": "Release created", "release.edit": "Edited", "release.submit": "Submitted",
     "release.approve": "Approved", "release.send_back": "Sent back to the issuer",
     "release.schedule": "Scheduled", "release.publish": "Published", "release.correct": "Corrected",
     "release.withdraw": "Withdrawn", "release.checks_override": "Pre-check errors overridden",
