@@ -12,6 +12,8 @@ from helpers import snapshot
 from lxml import html as lhtml
 from web_helpers import browser, csrf
 
+from newswire.storage import releases as store
+
 WRONG_DAY = "Acme said on Tuesday, November 23, 2026 that the skate ships."  # (a Monday: a pre-check error)
 
 
@@ -21,8 +23,6 @@ def tree(response):
 
 def status_of(wire, rid) -> str:
     with wire.engine.connect() as conn:
-        from newswire.storage import releases as store
-
         return store.load(conn, rid).status.value
 
 
@@ -230,3 +230,22 @@ def test_publish_now_edit_correct_and_withdraw(wire, editor, keys, sample, desk)
     assert not page.xpath("//form[contains(@action,'/withdraw')]")  # nothing left to do
     history = [x.text_content() for x in tree(desk.get(url + "/history")).xpath("//tbody/tr/td[3]")]
     assert history == ["Release created", "Submitted", "Edited", "Approved", "Published", "Corrected", "Withdrawn"]
+
+
+def test_the_desk_pages_speak_the_page_language_with_unique_ids(wire, editor, keys, sample, desk):
+    rid, _ = flagged_release(wire, editor, sample)
+    sub = submitted_release(wire, keys, sample)
+    pages = ["/desk", f"/desk/releases/{sub}", f"/desk/releases/{rid}", f"/desk/releases/{rid}/edit",
+             f"/desk/releases/{rid}/history", f"/desk/releases/{rid}/translations/es"]
+    for lang, heading in (("ar", "مكتب التحرير"), ("ja", "編集デスク")):
+        for url in pages:
+            r = desk.get(f"{url}?lang={lang}")
+            assert r.status_code == 200 and r.headers["content-language"] == lang, url
+            page = tree(r)
+            assert page.get("lang") == lang and page.get("dir") == ("rtl" if lang == "ar" else "ltr")
+            ids = page.xpath("//@id")
+            assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
+            for label in page.xpath("//label[@for]"):
+                assert page.xpath(f"//*[@id='{label.get('for')}']"), (url, label.get("for"))
+        assert heading in desk.get(f"/desk?lang={lang}").text
+    assert "Approve" not in desk.get(f"/desk/releases/{sub}?lang=ja").text  # every label translated

@@ -8,10 +8,10 @@ import shutil
 import pytest
 from a11y import assert_accessible
 from chromium import free_port, launch, screenshot, serve
+from conftest import SAMPLE
 from desk_flow import flagged_release, translate_all
 from web_helpers import PASSWORD, person
 
-from conftest import SAMPLE
 from newswire.bootstrap import build
 from newswire.config import Settings
 from newswire.web.app import create_app
