@@ -98,6 +98,7 @@ def test_the_queue_in_release_time_order_with_checks_flags_and_filters(wire, edi
     assert "Errors: 1" in queue[0].text_content() and "no errors" in queue[2].text_content()
     assert "es: review" in queue[3].text_content() and "Flagged: 1" in queue[3].text_content()
     assert page.xpath("//ul[@class='desk-recent']//a/text()") == ["Out already"]
+    assert page.xpath("//nav[@class='desk-nav']//a[@href='/requests']/text()") == ["Requests from issuers"]
     assert "Only a draft" not in desk.get("/desk").text
 
     def listed(query):
@@ -228,6 +229,10 @@ def test_publish_now_edit_correct_and_withdraw(wire, editor, keys, sample, desk)
     assert r.status_code == 200 and status_of(wire, rid) == "withdrawn"
     page = tree(r)
     assert not page.xpath("//form[contains(@action,'/withdraw')]")  # nothing left to do
+    before = snapshot(wire.engine)
+    r = desk.post(url + "/publish", data={"csrf": values["csrf"]})
+    assert r.status_code == 409 and "Cannot publish a release that is withdrawn" in r.text
+    assert snapshot(wire.engine) == before
     history = [x.text_content() for x in tree(desk.get(url + "/history")).xpath("//tbody/tr/td[3]")]
     assert history == ["Release created", "Submitted", "Edited", "Approved", "Published", "Corrected", "Withdrawn"]
 
