@@ -40,6 +40,7 @@ from .domain.events import (
 from .formats.site import Site
 from .services.accounts import AccountService
 from .services.checks import CheckService
+from .services.browse import Browse
 from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
@@ -91,6 +92,7 @@ class Container:
     websub: WebSubService
     media: MediaService
     users: UserService
+    browse: Browse
     desk: DeskService
 
     def _wire(self, table: dict, handles: list | None) -> None:
@@ -188,7 +190,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media, users, DeskService(database, clock))
+                     releases, checks, subscriptions, websub, media, users,
+                     Browse(database, clock, listings), DeskService(database, clock))
 
 
 @dataclass
