@@ -74,7 +74,8 @@ def schedule(request: Request, release_id: int, form: FormData = Depends(session
         else:
             rs.publish(p, release_id, when)
 
-    return _act(request, release_id, values, do, "schedule")
+    shown = {**values, "embargo_until": forms.typed_local(values["embargo_until"])}
+    return _act(request, release_id, shown, do, "schedule")
 
 
 @router.post("/withdraw")

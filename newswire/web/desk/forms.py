@@ -4,6 +4,7 @@ editor changed), and a local release time in a named time zone as an RFC 3339 in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from starlette.datastructures import FormData
@@ -20,6 +21,7 @@ ZONES = ("UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Madrid
          "America/Denver", "America/Los_Angeles")
 TEXT_FIELDS = ("headline", "subheadline", "lead", "body", "boilerplate")
 FORM_FIELDS = (*TEXT_FIELDS, "body_format", "dateline_city", "dateline_date")
+_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
 
 
 def values_of(content: Content) -> dict[str, str]:
@@ -76,6 +78,12 @@ def utc_instant(local: str, zone: str) -> str:
         msg = f"{naive:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks skip it); choose another time"
         raise InvalidInput("embargo_until: " + msg, errors=[FieldError("embargo_until", msg)])
     return aware.astimezone(dt.timezone.utc).isoformat()
+
+
+def typed_local(value: str) -> str:
+    """What was typed into the datetime-local field, to show again: only a well-formed local time
+    (the field can hold nothing else; the error beside it says what was wrong)."""
+    return value if _LOCAL.fullmatch(value) else ""
 
 
 def local_value(when: dt.datetime | None) -> str:
