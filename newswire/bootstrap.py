@@ -41,6 +41,7 @@ from .formats.site import Site
 from .services.accounts import AccountService
 from .services.checks import CheckService
 from .services.browse import Browse
+from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.release_rules import Policy
@@ -92,6 +93,7 @@ class Container:
     media: MediaService
     users: UserService
     browse: Browse
+    desk: DeskService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -189,7 +191,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
                         form_key=derived_key(settings, "csrf"))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media, users,
-                     Browse(database, clock, listings))
+                     Browse(database, clock, listings), DeskService(database, clock))
 
 
 @dataclass
