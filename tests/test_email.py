@@ -275,10 +275,10 @@ def test_the_text_part_keeps_links_lists_quotes_and_tables(wire, channel, smtp, 
     assert "; https://acme.example/ has more." in words  # a link that shows its own address is not repeated
     for expected in (
         "Results for 2026\n----------------\n",
-        "- Skates\n  - Rocket Skate 3000, the lightest skate Acme has ever built for\n"
-        "    long-distance racers\n  - Rocket Skate Mini\n- Anvils\n\n3. Third step\n4. Fourth step",
-        "> \u201cOur best year,\u201d said Wile E. Coyote.\n>\n> \u201cAnd the next will be better still, because"
-        " every one of our products is\n> now made in Berlin with recycled steel.\u201d",
+        ("- Skates\n  - Rocket Skate 3000, the lightest skate Acme has ever built for\n"
+         "    long-distance racers\n  - Rocket Skate Mini\n- Anvils\n\n3. Third step\n4. Fourth step"),
+        ("> \u201cOur best year,\u201d said Wile E. Coyote.\n>\n> \u201cAnd the next will be better still, because"
+         " every one of our products is\n> now made in Berlin with recycled steel.\u201d"),
         "Year | Revenue\n2025 | 1\u00a0000\n2026 | 1\u00a0120",
     ):
         assert expected in text, expected
