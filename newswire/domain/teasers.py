@@ -70,8 +70,8 @@ def teaser(lead: str, body_html: str, limit: int = TEASER_LIMIT) -> str:
     paragraph (headings skipped), that fit in ``limit`` characters, cut at a sentence boundary in
     every script; never a bare dateline ("BERLIN, Nov. 20, 2026 –" alone)."""
     candidates = [lead] if lead else []
-    blocks = blocks(body_html) if body_html else []
-    candidates += [t for kind, t in blocks if kind not in _NOT_TEASERS]
+    parts = blocks(body_html) if body_html else []
+    candidates += [t for kind, t in parts if kind not in _NOT_TEASERS]
     for text in candidates:
         text = _strip_dateline(" ".join(text.split()))
         if text:
