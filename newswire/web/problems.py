@@ -15,6 +15,7 @@ from .pages.render import error_page, is_page
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://newswire.dev/problems/"
+NOT_JSON = "is not valid JSON; check quotes, commas and brackets"
 
 STATUS = {
     e.TooLarge: 413,
@@ -73,7 +74,7 @@ def install(app: FastAPI) -> None:
             field = _pydantic_field(err.get("loc", ()))
             msg = err.get("msg", "is not valid")
             if err.get("type") == "json_invalid":
-                msg = "is not valid JSON; check quotes, commas and brackets"
+                msg = NOT_JSON
             errors.append({"field": field, "message": msg})
         detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5])
         return problem(422, e.InvalidInput.title, detail, kind=e.InvalidInput.kind,
