@@ -11,7 +11,7 @@ class Subscriber(Out):
     id: int
     kind: str = Field(description="outlet, journalist or desktop")
     name: str
-    email: str
+    email: str | None
     languages: list[str]
     regions: list[str]
     industries: list[str]
