@@ -63,7 +63,7 @@ class ApiRoute(APIRoute):
 async def _parsed(request: Request) -> None:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind and not (kind == "application/json" or kind.endswith("+json")):
-        return  # a form or an upload: FastAPI reads it; another type is refused by validation
+        return  # a form (FastAPI reads it: one it cannot is a 422, problems.py) or a type validation refuses
     body = await request.body()
     if not body:
         return

@@ -84,6 +84,10 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
             return not_found_page(request)  # the public site answers with a page
+        if exc.status_code == 400 and request.url.path.startswith("/api/"):  # a body FastAPI could not read
+            message = f"could not be read: {exc.detail}" if isinstance(exc.detail, str) else "could not be read"
+            return problem(422, e.InvalidInput.title, f"body: {message}", kind=e.InvalidInput.kind,
+                           instance=request.url.path, errors=[{"field": "body", "message": message}])
         titles = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}
         detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if exc.status_code == 404:
