@@ -14,7 +14,7 @@ from .openapi import errors
 router = APIRouter(prefix="/api/v1", tags=["vocabularies"], route_class=ApiRoute)
 
 
-@router.get("/languages", response_model=m.LanguageList, summary="The languages the wire publishes in (BCP 47)")
+@router.get("/languages", response_model=m.LanguageList, responses=errors(422), summary="The languages the wire publishes in (BCP 47)")
 def list_languages():
     return {"items": [{"tag": t, "name": n, "rtl": t in languages.RTL} for t, n in languages.SUPPORTED.items()]}
 

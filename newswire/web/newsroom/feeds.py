@@ -87,7 +87,8 @@ def feed(request: Request, name: str, industry: str | None = None, region: str |
 
 
 @router.get("/sitemap-news.xml", summary="Google News sitemap (last two days)", response_class=Response,
-           responses={200: content("application/xml", description="The sitemap"), **NOT_MODIFIED})
+           responses={200: content("application/xml", description="The sitemap"), **NOT_MODIFIED,
+                      404: content("text/html", description="A query the site cannot read: its page")})
 def news_sitemap(request: Request, ls: Listings = Depends(listings)):
     body, last_modified = ls.news_sitemap()
     return conditional(request, body, "application/xml", last_modified)
