@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-
 from conftest import auth
 
 NO_BODY = {"204", "301", "304"}

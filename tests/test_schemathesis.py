@@ -26,7 +26,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
 from sse_client import running
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -45,7 +44,7 @@ def _run(operation, mode: GenerationMode, url: str, session: requests.Session, s
         check()
     except Unsatisfiable:
         return None  # no invalid request to make (no parameters, or only free-text ones)
-    except Exception as exc:  # (each operation's first failure, with the request that made it)
+    except (AssertionError, BaseExceptionGroup, requests.RequestException) as exc:  # (its first failure, and why)
         return f"{operation.method.upper()} {operation.path} [{mode.value}]: {exc}"
     return None
 

@@ -50,6 +50,7 @@ def create_app(nw: Container) -> FastAPI:
         description="Submit, review and publish press releases; read them as ninjs, NewsML-G2 and feeds. "
                     "Errors are RFC 9457 problem documents.",
         lifespan=lifespan,
+        generate_unique_id_function=api_openapi.operation_id,
         dependencies=[Depends(edge.checked_input)],  # before any route: text that cannot be stored is refused
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),

@@ -82,6 +82,11 @@ BINARY = {"type": "string", "format": "binary"}
 NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match or If-Modified-Since matched); no body"}}
 
 
+def operation_id(route) -> str:
+    """The route function's name (``create_release``): what a generated client names its call."""
+    return route.name
+
+
 def _problem_schemas() -> dict:
     schema = Problem.model_json_schema(ref_template=REF)
     defs = schema.pop("$defs", {})
