@@ -72,4 +72,4 @@ def test_the_api_answers_as_its_openapi_document_says(app, keys, database_url, w
     if who == "anonymous":
         assert 401 in sent
     else:
-        assert sum(s < 300 for s in sent) > len(operations)  # the key opened doors
+        assert 401 not in sent and any(s < 300 for s in sent)  # the key was sent, and opened doors

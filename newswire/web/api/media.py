@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 from ...domain.errors import NotFound
 from ...domain.models import Media
 from ...formats.site import Site
-from ...intake.media import TYPES
-from ...services.media import MediaService, Upload
+from ...services.media import FILE_TYPES, MediaService, Upload
 from ..deps import media, principal
 from ..deps import site as _site
 from ..edge import ApiRoute
@@ -21,7 +20,6 @@ from .openapi import BINARY, content, errors
 router = APIRouter(tags=["media"], route_class=ApiRoute)
 READ = errors(401, 403, 404, 422)
 ERRORS = errors(401, 403, 404, 409, 413, 422)
-FILE_TYPES = tuple(TYPES)  # what a rendition's file may be
 RELEASE_MEDIA = "/api/v1/releases/{release_id}/media"
 
 
