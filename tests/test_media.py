@@ -349,12 +349,14 @@ def test_openapi_lists_the_media_endpoints(client):
 
 def test_who_may_not_change_the_release_is_refused_before_any_decoding(client, wire, keys, draft):
     """A damaged picture would be refused as undecodable (422) if it were decoded: a caller who may not
-    change the release gets its 404 first, so nobody can make the wire decode for them."""
+    change the release gets its 404 first (anonymous callers their 401, before anything is read), so
+    nobody can make the wire decode for them."""
     damaged = files.image("PNG")[:200]
     assert upload(client, keys["acme"], draft, damaged, name="photo.png").status_code == 422  # it is decoded
-    for token in (None, keys["globex"], keys["subscriber"]):
+    for token in (keys["globex"], keys["subscriber"]):
         assert_problem(upload(client, token, draft, damaged, name="photo.png"), 404)
-    assert_problem(upload(client, None, 999, damaged, name="photo.png"), 404)
+    for release in (draft, 999):
+        assert_problem(upload(client, None, release, damaged, name="photo.png"), 401)
     r = client.put("/api/v1/issuers/acme/logo", files={"file": ("logo.png", damaged)}, headers=auth(keys["globex"]))
     assert_problem(r, 403)
 

@@ -17,6 +17,7 @@ from . import edge, problems
 from .api import deliveries as api_deliveries
 from .api import imports as api_imports
 from .api import media as api_media
+from .api import openapi as api_openapi
 from .api import releases as api_releases
 from .api import subscribers as api_subscribers
 from .api import translations as api_translations
@@ -50,12 +51,14 @@ def create_app(nw: Container) -> FastAPI:
         description="Submit, review and publish press releases; read them as ninjs, NewsML-G2 and feeds. "
                     "Errors are RFC 9457 problem documents.",
         lifespan=lifespan,
+        generate_unique_id_function=api_openapi.operation_id,
         dependencies=[Depends(edge.checked_input)],  # before any route: text that cannot be stored is refused
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
     app.state.nw = nw
     problems.install(app)
+    api_openapi.install(app)
     app.state.templates = make_templates(settings)
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
                    api_deliveries.router, api_translations.router, api_media.router,
