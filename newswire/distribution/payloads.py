@@ -47,3 +47,15 @@ def webhook_body(release: Release, event: str, site: Site, fmt: str = "ninjs") -
     envelope = {"type": event, "timestamp": timestamp(event_time(release, event)), "data": data}
     # Compact and byte-exact: receivers verify the signature over exactly these bytes.
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+TEST_EVENT = "newswire.test"
+
+
+def test_body(endpoint_id: int, site: Site, when) -> bytes:
+    """A test event's envelope: the shape of a delivery, carrying no release."""
+    envelope = {"type": TEST_EVENT, "timestamp": timestamp(when),
+                "data": {"endpoint_id": endpoint_id, "url": site.base_url,
+                         "message": f"A test event from {site.name}: this endpoint is reachable and verifies "
+                                    "Standard Webhooks signatures."}}
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
