@@ -7,12 +7,12 @@ import re
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from web_helpers import PASSWORD, browser, person, sign_in, submit
 
 from newswire.config import Settings
 from newswire.domain.subscriptions import Kind, Preferences
 from newswire.storage import subscribers as subs
 from newswire.storage.tables import endpoints, subscribers, users
-from web_helpers import PASSWORD, browser, person, sign_in, submit
 
 LINK = re.compile(r"https?://\S+/subscribe/confirm/\S+")
 

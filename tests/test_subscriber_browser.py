@@ -11,11 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from standardwebhooks import Webhook
-
 from a11y import assert_accessible
 from served import CHROMIUM, chromium, free_port, serve
 from smtp_sink import Sink, deliver
+from standardwebhooks import Webhook
 from subscriber_flow import LINK
 from web_helpers import PASSWORD, person
 

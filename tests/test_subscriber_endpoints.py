@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from standardwebhooks import Webhook
-
 from helpers import publish, snapshot
+from standardwebhooks import Webhook
 from subscriber_flow import outlet
 from web_helpers import csrf
 from webhook_receiver import rows, run_worker
@@ -95,7 +94,7 @@ def test_test_event_to_an_address_refused_at_send_time(wire, desk):
 
 def test_delivery_log_pages_and_replays_a_failure(wire, desk, receiver, editor, sample, monkeypatch):
     monkeypatch.setattr(endpoints_page, "PAGE", 2)
-    eid, _ = _add(desk, receiver.url("/down"))
+    _add(desk, receiver.url("/down"))
     receiver.plan["/down"] = [500] * 4
     dead = publish(wire, editor, sample)
     run_worker(wire, lambda: all(r.status != ledger.PENDING for r in rows(wire)))

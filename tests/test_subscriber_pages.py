@@ -5,7 +5,6 @@ through the services, unsubscribe from all e-mail in one click, and an admin inv
 from __future__ import annotations
 
 import pytest
-
 from helpers import snapshot
 from smtp_sink import Sink, add_journalist
 from subscriber_flow import mail_settings, outlet

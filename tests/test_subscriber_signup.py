@@ -4,7 +4,6 @@ e-mail, the link that works once, expiry and re-sending, and the next matching r
 from __future__ import annotations
 
 import pytest
-
 from helpers import publish as publish_release
 from helpers import snapshot
 from smtp_sink import Sink, deliver, rows
@@ -74,7 +73,7 @@ def test_sign_up_confirm_once_then_the_next_release_arrives(wire, app, keys, smt
     assert [m["Subject"] for m in news] == [sample["headline"]]
     assert news[0]["List-Unsubscribe"].startswith("<http://testserver/unsubscribe/")
     assert [(d.release_id, d.status) for d in rows(wire, endpoint.id)] == [(release.id, "delivered")]
-    assert "Release %d" % release.id in c.get("/subscriber").text  # what they got, on their page
+    assert f"Release {release.id}" in c.get("/subscriber").text  # what they got, on their page
 
 
 def test_refused_sign_up_shows_what_was_typed_and_changes_nothing(wire, app, keys, smtp):
@@ -124,7 +123,7 @@ def test_expired_link_and_resending(wire, app, keys, smtp, clock):
     for address in ("ada@paper.test", "nobody@paper.test"):  # the answer reads the same for unknown addresses
         page = c.get("/subscribe/resend")
         r = c.post("/subscribe/resend", data={"csrf": csrf(page), "email": address})
-        assert r.status_code == 200 and "If %s has a subscription waiting" % address in r.text
+        assert r.status_code == 200 and f"If {address} has a subscription waiting" in r.text
     assert len(smtp.to("ada@paper.test")) == 2 and smtp.to("nobody@paper.test") == []
     second = confirmation_path(smtp, "ada@paper.test")
     assert second != first
