@@ -40,6 +40,7 @@ from .domain.events import (
 from .formats.site import Site
 from .services.accounts import AccountService
 from .services.checks import CheckService
+from .services.browse import Browse
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.outlets import OutletService
@@ -92,6 +93,7 @@ class Container:
     websub: WebSubService
     media: MediaService
     users: UserService
+    browse: Browse
     signup: SignupService
     outlets: OutletService
 
@@ -193,7 +195,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     outlets = OutletService(database, clock, settings, site, subscriptions, accounts, users,
                             lambda: WebhookChannel(settings))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media, users, signup, outlets)
+                     releases, checks, subscriptions, websub, media, users,
+                     Browse(database, clock, listings), signup, outlets)
 
 
 @dataclass

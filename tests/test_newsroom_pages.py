@@ -228,7 +228,9 @@ def test_home_lists_and_pages(client, wire, editor, sample, clock, monkeypatch):
     page = doc(client.get("/en/"))
     assert [a.text for a in page.xpath("//ol[@class='releases']//h2/a")] == ["Acme news number 2",
                                                                             "Acme news number 1"]
-    assert "BERLIN, November 20, 2026" in page.text_content()
+    # listings show the teaser (the lead's first sentences), not a dateline
+    assert [p.text for p in page.xpath("//ol[@class='releases']//p[@class='teaser']")] == [sample["lead"]] * 2
+    assert "BERLIN, November 20, 2026" not in page.text_content()
     assert {e.get("type"): e.get("href") for e in page.xpath('//link[@rel="alternate"]')} == {
         "application/rss+xml": "/feeds/en.rss", "application/atom+xml": "/feeds/en.atom",
         "application/feed+json": "/feeds/en.json"}

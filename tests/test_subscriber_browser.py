@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from a11y import assert_accessible
-from served import CHROMIUM, chromium, free_port, serve
+from chromium import CHROMIUM, free_port, launch, screenshot, serve
 from smtp_sink import Sink, deliver
 from standardwebhooks import Webhook
 from subscriber_flow import LINK
@@ -56,7 +56,7 @@ def site(tmp_path, sqlite_template, smtp):
 
 def test_journalist_signs_up_confirms_and_gets_the_next_release(site, smtp, sample):
     wire, base = site
-    with chromium() as browser:
+    with launch() as browser:
         page = browser.new_page()
         page.goto(f"{base}/subscribe")
         assert_accessible(page)
@@ -77,6 +77,7 @@ def test_journalist_signs_up_confirms_and_gets_the_next_release(site, smtp, samp
         picker.press("Enter")
         page.get_by_role("button", name=f"Remove: {topic}", exact=True).wait_for()
         assert_accessible(page)
+        screenshot(page, "subscribe")
         page.get_by_role("button", name="Subscribe").click()
         page.get_by_role("heading", name="Check your e-mail").wait_for()
         assert_accessible(page)
@@ -100,6 +101,7 @@ def test_journalist_signs_up_confirms_and_gets_the_next_release(site, smtp, samp
         assert [m["Subject"] for m in smtp.to("ada@paper.test")][1:] == [sample["headline"]]
         page.goto(f"{base}/subscriber")
         page.get_by_role("link", name=f"Release {release.id}").wait_for()
+        screenshot(page, "subscriber")
 
 
 def test_outlet_adds_an_endpoint_sends_a_test_event_and_sees_it(site, receiver):
@@ -108,7 +110,7 @@ def test_outlet_adds_an_endpoint_sends_a_test_event_and_sees_it(site, receiver):
         sid = subs.create_subscriber(conn, kind=Kind.OUTLET, name="Daily Planet", email=None,
                                      preferences=Preferences(), timezone="UTC", now=wire.clock())
     user = person(wire, "subscriber", subscriber_id=sid)
-    with chromium() as browser:
+    with launch() as browser:
         page = browser.new_page()
         page.goto(f"{base}/signin")
         page.get_by_label("E-mail address").fill(user.email)
@@ -130,3 +132,4 @@ def test_outlet_adds_an_endpoint_sends_a_test_event_and_sees_it(site, receiver):
         log = page.get_by_role("table", name="Test events")
         assert hit.headers["webhook-id"] in log.inner_text() and "204" in log.inner_text()
         assert_accessible(page)
+        screenshot(page, "subscriber-endpoints")

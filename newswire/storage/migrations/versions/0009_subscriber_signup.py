@@ -1,7 +1,7 @@
 """subscriber self-service: the signed test events outlets send to their webhook endpoints
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from newswire.storage.tables import UTCDateTime
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
