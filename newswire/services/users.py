@@ -305,9 +305,8 @@ class UserService:
 
     def _issue(self, *, purpose: str, email: str, hours: float, path: str, created_by: str, language: str,
                compose: Compose, actor: Principal = SYSTEM, conn=None, **values) -> str:
-        """Store a one-time token, then mail its link; if the mail cannot be sent, the token is
-        removed again (with the caller's whole transaction, given ``conn``) and the caller told to
-        retry (nothing changed)."""
+        """Store a one-time token, then mail its link; if the mail cannot be sent, the token (with the
+        caller's whole transaction, given ``conn``) is rolled back and the caller told to retry."""
         token, now = secrets.token_urlsafe(32), self.clock()
         link = f"{self.site.base_url}{path}/{token}"
         with self._transaction(conn) as conn:
@@ -324,15 +323,13 @@ class UserService:
                                   "server (NEWSWIRE_SMTP_URL).") from None
         return link
 
-    def _transaction(self, conn):
-        """The caller's transaction when it passes one, else a new one."""
+    def _transaction(self, conn):  # the caller's transaction when it passes one, else a new one
         return contextlib.nullcontext(conn) if conn is not None else self.db.transaction()
 
     # --- confirming an e-mail address (journalists' double opt-in, services/signup.py) ----------
 
     def send_confirmation(self, user: User, compose: Compose, *, conn=None) -> None:
-        """Mail the link that confirms the user's address; it works once, for CONFIRM_DAYS days, and
-        an earlier one stops working."""
+        """Mail the link that confirms the user's address (once, for CONFIRM_DAYS; voids earlier ones)."""
         self._issue(purpose="confirm", email=user.email, user_id=user.id, subscriber_id=user.subscriber_id,
                     hours=24 * CONFIRM_DAYS, path="/subscribe/confirm", created_by="sign-up",
                     language=user.language, compose=compose, conn=conn)
