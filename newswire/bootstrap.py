@@ -44,9 +44,11 @@ from .services.browse import Browse
 from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
+from .services.outlets import OutletService
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
 from .services.routing import Router
+from .services.signup import SignupService
 from .services.subscriptions import SubscriptionService
 from .services.translations import TranslationService
 from .services.unit import Clock, Database, utcnow
@@ -94,6 +96,8 @@ class Container:
     users: UserService
     browse: Browse
     desk: DeskService
+    signup: SignupService
+    outlets: OutletService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -189,9 +193,13 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
+    signup = SignupService(database, clock, users, subscriptions)
+    outlets = OutletService(database, clock, settings, site, subscriptions, accounts, users,
+                            lambda: WebhookChannel(settings))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media, users,
-                     Browse(database, clock, listings), DeskService(database, clock))
+                     Browse(database, clock, listings), DeskService(database, clock),
+                     signup, outlets)
 
 
 @dataclass

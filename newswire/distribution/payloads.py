@@ -75,3 +75,16 @@ def envelope(release: Release, event: str, site: Site, fmt: str = "ninjs") -> di
 def webhook_body(release: Release, event: str, site: Site, fmt: str = "ninjs") -> bytes:
     # Compact and byte-exact: receivers verify the signature over exactly these bytes.
     return json.dumps(envelope(release, event, site, fmt), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+TEST_EVENT = "newswire.test"
+
+
+def test_body(endpoint_id: int, site: Site, when) -> bytes:
+    """A test event's body: the envelope's type, timestamp and version, carrying no release
+    (``data`` says what it is; docs/webhooks.md)."""
+    body = {"type": TEST_EVENT, "timestamp": timestamp(when), "version": VERSION,
+            "data": {"endpoint_id": endpoint_id, "url": site.base_url,
+                     "message": f"A test event from {site.name}: this endpoint is reachable and verifies "
+                                "Standard Webhooks signatures."}}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -226,3 +226,9 @@ def first_delivered_at(conn: Connection, release_id: int) -> dt.datetime | None:
     """When the release first reached a recipient: the earliest delivery recorded delivered."""
     return conn.execute(select(func.min(deliveries.c.delivered_at)).where(
         deliveries.c.release_id == release_id, deliveries.c.delivered_at.is_not(None))).scalar_one_or_none()
+
+
+def latest(conn: Connection, subscriber_id: int, limit: int = 10) -> list:
+    """A subscriber's most recent deliveries, newest first (its own page shows what it got)."""
+    return conn.execute(select(deliveries).where(deliveries.c.subscriber_id == subscriber_id)
+                        .order_by(deliveries.c.id.desc()).limit(limit)).all()

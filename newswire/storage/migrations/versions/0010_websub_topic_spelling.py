@@ -4,14 +4,14 @@ Feeds used to name themselves, and the hub to store topics, with ':' escaped as 
 spelling is now formats/site.py canonical_url's, so stored subscriptions are rewritten to it
 (only industry filters, Media Topic qcodes, ever held a ':'). No schema change.
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05
 """
 from alembic import op
 
-revision = '0012'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
