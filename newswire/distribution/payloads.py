@@ -83,7 +83,7 @@ TEST_EVENT = "newswire.test"
 def test_body(endpoint_id: int, site: Site, when) -> bytes:
     """A test event's body: the envelope's type, timestamp and version, carrying no release
     (``data`` says what it is; docs/webhooks.md)."""
-    body = {"type": TEST_EVENT, "timestamp": timestamp(when), "version": VERSION,
+    body = {"type": TEST_EVENT, "timestamp": timestamp(when), "version": ENVELOPE_VERSION,
             "data": {"endpoint_id": endpoint_id, "url": site.base_url,
                      "message": f"A test event from {site.name}: this endpoint is reachable and verifies "
                                 "Standard Webhooks signatures."}}
