@@ -42,6 +42,7 @@ from .services.accounts import AccountService
 from .services.checks import CheckService
 from .services.listings import Listings
 from .services.media import MediaService
+from .services.portal import PortalService
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
 from .services.routing import Router
@@ -90,6 +91,7 @@ class Container:
     websub: WebSubService
     media: MediaService
     users: UserService
+    portal: PortalService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -185,8 +187,9 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
+    portal = PortalService(database, clock, releases.policy, translations, checks)
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media, users)
+                     releases, checks, subscriptions, websub, media, users, portal)
 
 
 @dataclass

@@ -226,3 +226,16 @@ def first_delivered_at(conn: Connection, release_id: int) -> dt.datetime | None:
     """When the release first reached a recipient: the earliest delivery recorded delivered."""
     return conn.execute(select(func.min(deliveries.c.delivered_at)).where(
         deliveries.c.release_id == release_id, deliveries.c.delivered_at.is_not(None))).scalar_one_or_none()
+
+
+def counts_by_channel(conn: Connection, release_ids: Collection[int]) -> dict[int, dict[str, dict[str, int]]]:
+    """release id → channel → status → number of deliveries (the issuer's live counts)."""
+    if not release_ids:
+        return {}
+    rows = conn.execute(select(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status, func.count())
+                        .where(deliveries.c.release_id.in_(sorted(release_ids)))
+                        .group_by(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status))
+    out: dict[int, dict[str, dict[str, int]]] = {}
+    for rid, channel, status, n in rows:
+        out.setdefault(rid, {}).setdefault(channel, {})[status] = n
+    return out

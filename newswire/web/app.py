@@ -24,6 +24,7 @@ from .api import vocab as api_vocab
 from .account import profile as account_profile
 from .account import routes as account_routes
 from .newsroom import routes as newsroom_routes
+from . import portal
 from .newsroom.pages import make_templates
 
 STATIC = Path(__file__).with_name("static")
@@ -58,7 +59,8 @@ def create_app(nw: Container) -> FastAPI:
     app.state.templates = make_templates(settings)
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
                    api_deliveries.router, api_translations.router, api_media.router,
-                   account_routes.router, account_profile.router, *newsroom_routes.routers()):
+                   account_routes.router, account_profile.router, *portal.routers,
+                   *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
