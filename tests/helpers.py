@@ -136,3 +136,11 @@ async def until(condition, what: str, timeout: float = 30) -> None:
     while not await asyncio.to_thread(condition):
         assert time.monotonic() < deadline, what
         await asyncio.sleep(0.02)
+
+
+def until_sync(condition, what: str = "the condition", timeout: float = 30) -> None:
+    """``until`` for a test without an event loop: poll ``condition()`` until it holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.02)

@@ -3,40 +3,25 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
+from chromium import Served, free_port, launch
 from newswire.config import Settings
 from newswire.bootstrap import build
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def served(tmp_path, sqlite_template, sample):
     """A wire on a SQLite copy with one published release, served on 127.0.0.1."""
-    import uvicorn
-
     from newswire.web.app import create_app
 
     target = tmp_path / "data" / "newswire.db"
     target.parent.mkdir(parents=True)
     shutil.copy(sqlite_template, target)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=base, run_worker=False)
     wire = build(settings, migrate=False)
@@ -52,29 +37,16 @@ def served(tmp_path, sqlite_template, sample):
                                   "body": "الزلاجة **أخف** بنسبة ٣٠٪.", "industries": ["medtop:04000000"]})
     wire.releases.publish(editor, arabic.id)
 
-    server = uvicorn.Server(uvicorn.Config(create_app(wire), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
+    server = Served(lambda: create_app(wire), port).start()
     yield base, release, wire.listings.public(arabic.id)
-    server.should_exit = True
-    thread.join(timeout=10)
+    server.stop()
     wire.engine.dispose()
 
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch() as b:
         yield b
-        b.close()
 
 
 def test_release_page_in_chromium(served, browser, tmp_path, sample):

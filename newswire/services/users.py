@@ -32,6 +32,8 @@ RESET_HOURS = 2
 INVITE_DAYS = 7
 TOUCH_EVERY = dt.timedelta(minutes=10)  # a session's expiry slides forward at most this often
 MIN_PASSWORD = 10
+MAX_FAILURES = 5  # wrong passwords in a row before the account rests
+LOCK_MINUTES = 15
 _hasher = PasswordHasher()  # Argon2id, RFC 9106's second recommended parameters (64 MiB, t=3)
 _DUMMY = _hasher.hash("an unknown e-mail address costs as much to check as a known one")
 Compose = Callable[[str, str], Notice]  # (link, language) → the e-mail to send
@@ -118,17 +120,24 @@ class UserService:
 
     def sign_in(self, email: str, password: str) -> SignedIn:
         """A new session (never an old one kept: a session id fixed before sign-in is worthless)."""
-        email = email.strip().lower()
+        email, now = email.strip().lower(), self.clock()
         with self.db.read() as conn:
             row = store.find_by_email(conn, email) if email else None
+        if row is not None and row.locked_until is not None and row.locked_until > now:
+            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
+            raise Unauthenticated(f"Too many wrong passwords for this address: sign-in rests for {minutes} more "
+                                  "minutes. Wait, or reset the password by e-mail.")
         try:
             _hasher.verify(row.password_hash if row else _DUMMY, password)
         except (VerificationError, InvalidHashError):
+            if row is not None:
+                self._failed(row, now)
             row = None
         if row is None or row.disabled_at is not None:
             raise Unauthenticated("The e-mail address or the password is not right. Try again, or reset the "
                                   "password.")
         with self.db.transaction() as conn:
+            store.update_user(conn, row.id, failed_signins=0, locked_until=None)
             if _hasher.check_needs_rehash(row.password_hash):
                 store.update_user(conn, row.id, password_hash=_hasher.hash(password))
             store.delete_expired_sessions(conn, self.clock())
@@ -136,6 +145,15 @@ class UserService:
             audit.record(conn, actor=Principal(role=Role(row.role), name=row.name, user_id=row.id),
                          action="user.sign_in", issuer_id=row.issuer_id, now=self.clock(), detail={"user_id": row.id})
         return signed
+
+    def _failed(self, row, now: dt.datetime) -> None:
+        failures = row.failed_signins + 1
+        lock = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+        with self.db.transaction() as conn:
+            store.update_user(conn, row.id, failed_signins=0 if lock else failures, locked_until=lock)
+            if lock:
+                audit.record(conn, actor=SYSTEM, action="user.locked", issuer_id=row.issuer_id, now=now,
+                             detail={"user_id": row.id, "minutes": LOCK_MINUTES})
 
     def _open_session(self, conn, user_id: int) -> SignedIn:
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
@@ -211,7 +229,8 @@ class UserService:
             c.raise_if_any()
             if not store.use_token(conn, row.id, self.clock()):
                 raise NotFound("This reset link has been used or has expired; ask for a new one.")
-            store.update_user(conn, row.user_id, password_hash=_hasher.hash(password))
+            store.update_user(conn, row.user_id, password_hash=_hasher.hash(password), failed_signins=0,
+                              locked_until=None)
             store.delete_sessions_of(conn, row.user_id)
             user = store.get_user(conn, row.user_id)
             audit.record(conn, actor=user.principal, action="user.reset", issuer_id=user.issuer_id,

@@ -366,6 +366,8 @@ users = Table(
     Column("language", String(16), nullable=False),  # the interface language they chose
     Column("created_at", UTCDateTime, nullable=False),
     Column("disabled_at", UTCDateTime, nullable=True),
+    Column("failed_signins", Integer, nullable=False, default=0, server_default="0"),  # in a row
+    Column("locked_until", UTCDateTime, nullable=True),  # after too many: no sign-in until then
 )
 
 web_sessions = Table(

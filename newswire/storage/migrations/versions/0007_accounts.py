@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column('language', sa.String(length=16), nullable=False),
         sa.Column('created_at', UTCDateTime(), nullable=False),
         sa.Column('disabled_at', UTCDateTime(), nullable=True),
+        sa.Column('failed_signins', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('locked_until', UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['issuer_id'], ['issuers.id'], name=op.f('fk_users_issuer_id_issuers')),
         sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_users_subscriber_id_subscribers'),
                                 ondelete='SET NULL'),
