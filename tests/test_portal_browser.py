@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 from a11y import assert_accessible
-from chromium import Served, free_port, launch
+from chromium import Served, free_port, launch, screenshot
 from media_files import image
 from web_helpers import PASSWORD
 
@@ -89,7 +89,8 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
     page.select_option("#f-embargo_zone", "Europe/Berlin")
     page.locator("#embargo-utc", has_text="8:00").wait_for()
     assert_accessible(page)
-    page.screenshot(path=str(tmp_path / "portal-compose.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "portal-compose")
 
     page.click("button[value=save]")
     page.wait_for_url(f"{base}/portal/releases/*")
@@ -109,7 +110,7 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
     page.wait_for_url(f"{base}/portal/releases/{release_id}?saved=submit")
     page.locator(".status-submitted").first.wait_for()
     assert_accessible(page)
-    page.screenshot(path=str(tmp_path / "portal-release.png"), full_page=True)
+    screenshot(page, "portal-release")
     release = wire.releases.get(user.principal, release_id)
     assert release.status == Status.SUBMITTED
     assert release.embargo_until == dt.datetime(2030, 1, 15, 8, 0, tzinfo=dt.timezone.utc)
@@ -119,7 +120,7 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
     assert_accessible(page)
     page.goto(f"{base}/portal")
     page.locator("td a", has_text="Rocket Skate 3000").wait_for()
-    page.screenshot(path=str(tmp_path / "portal.png"), full_page=True)
+    screenshot(page, "portal")
     page.set_viewport_size({"width": 380, "height": 800})
     page.goto(f"{base}/portal/releases/{release_id}/edit")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # readable on a phone

@@ -116,7 +116,7 @@ class PortalService:
             version = Version(base.current.number + 1 if base else 1, content, now, p.name)
             release = Release(id=release_id or 0, slug=release_slug(content.headline), issuer=issuer,
                               status=base.status if base else Status.DRAFT, current=version, created_at=now,
-                              updated_at=now, embargo_until=embargo, published_at=embargo or now,
+                              updated_at=now, embargo_until=embargo, published_at=embargo or now.replace(microsecond=0),
                               media=base.media if base else ())
             return Draft(release, self.checks.run(conn, release, {}))
 
