@@ -9,6 +9,7 @@ import re
 
 import pytest
 from helpers import audit_actions
+from helpers import publish as publish_release
 from media_files import image
 from web_helpers import csrf
 
@@ -202,3 +203,27 @@ def test_portal_pages_are_in_the_users_language(signed_in, page):
     acme = signed_in("issuer", issuer="acme", language="de")
     r = acme.get(page)
     assert r.status_code == 200 and r.headers["content-language"] == "de" and 'lang="de"' in r.text
+
+
+def test_an_html_release_stays_html_when_edited(signed_in, wire, keys, sample):
+    acme = signed_in("issuer", issuer="acme")
+    key = wire.accounts.authenticate(keys["acme"])
+    release = wire.releases.create(key, {**sample, "body": "<p>Hello <b>world</b></p>", "body_format": "html"})
+    edit = f"/portal/releases/{release.id}/edit"
+    page = acme.get(edit)
+    assert 'name="body_format" value="html"' in page.text and "Text (HTML)" in page.text
+    r = post(acme, edit, {**FORM, "body_format": "html", "body": "<p>Hello <b>there</b></p>", "action": "save"},
+             page=edit)
+    assert created_id(r) == release.id
+    c = wire.releases.get(key, release.id).content
+    assert c.body_format == "html" and "<b>there</b>" in c.body_html
+
+
+def test_delivery_counts_only_for_the_issuers_own_releases(wire, keys, signed_in, editor, sample):
+    admin = wire.accounts.authenticate(keys["admin"])
+    outlet = wire.subscriptions.create(admin, {"kind": "journalist", "name": "Planet", "email": "d@planet.example"})
+    wire.subscriptions.add_endpoint(admin, outlet.id, {"channel": "email", "address": "d@planet.example"})
+    release = publish_release(wire, editor, sample)
+    acme, globex = signed_in("issuer", issuer="acme").user, signed_in("issuer", issuer="globex").user
+    assert wire.portal.delivery_counts(acme.principal, [release.id]) == {release.id: {"email": {"pending": 1}}}
+    assert wire.portal.delivery_counts(globex.principal, [release.id]) == {}

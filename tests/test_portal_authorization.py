@@ -92,7 +92,7 @@ def test_every_form_needs_the_csrf_token(signed_in, wire, draft, path):
 
 
 def test_a_scheduled_releases_files_are_not_public(client, signed_in, draft):
-    _, _, media, m = draft
+    *_, m = draft
     assert client.get(f"/media/{m.token}/{m.largest.filename}").status_code == 404
     assert signed_in("issuer", issuer="acme").get(url_of("/portal/releases/{id}/media/{media}", draft)).status_code == 200
 

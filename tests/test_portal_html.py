@@ -4,11 +4,10 @@ right-to-left language, with forms showing errors and the import's dry run."""
 from __future__ import annotations
 
 import pytest
+from helpers import publish as publish_release
 from test_portal import FORM, created_id, post
 from test_portal_release import WIRE_COPY
 from vnu import check_pages
-
-from helpers import publish as publish_release
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

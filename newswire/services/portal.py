@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy.engine import Connection
 
@@ -87,8 +87,7 @@ class PortalService:
         """release id → channel → status → count, for the issuer's own releases among ``release_ids``."""
         self._issuer_only(p)
         with self.db.read() as conn:
-            mine = [rid for rid in release_ids if (r := release_store.load(conn, rid)) and r.issuer.id == p.issuer_id]
-            return deliveries_store.counts_by_channel(conn, mine)
+            return deliveries_store.counts_by_channel(conn, release_ids, issuer_id=p.issuer_id)
 
     # --- a draft before it is saved ---------------------------------------------------------------
 

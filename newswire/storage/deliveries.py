@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.events import EndpointStatus
 from . import rawsql as raw
-from .tables import deliveries, endpoints
+from .tables import deliveries, endpoints, releases
 
 PENDING, DELIVERED, DEAD, CANCELLED = "pending", "delivered", "dead", "cancelled"
 
@@ -228,13 +228,17 @@ def first_delivered_at(conn: Connection, release_id: int) -> dt.datetime | None:
         deliveries.c.release_id == release_id, deliveries.c.delivered_at.is_not(None))).scalar_one_or_none()
 
 
-def counts_by_channel(conn: Connection, release_ids: Collection[int]) -> dict[int, dict[str, dict[str, int]]]:
-    """release id → channel → status → number of deliveries (the issuer's live counts)."""
+def counts_by_channel(conn: Connection, release_ids: Collection[int],
+                      issuer_id: int | None = None) -> dict[int, dict[str, dict[str, int]]]:
+    """release id → channel → status → number of deliveries (the issuer's live counts); with
+    ``issuer_id``, only for that issuer's releases among ``release_ids``."""
     if not release_ids:
         return {}
-    rows = conn.execute(select(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status, func.count())
-                        .where(deliveries.c.release_id.in_(sorted(release_ids)))
-                        .group_by(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status))
+    stmt = (select(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status, func.count())
+            .where(deliveries.c.release_id.in_(sorted(release_ids))))
+    if issuer_id is not None:
+        stmt = stmt.where(deliveries.c.release_id.in_(select(releases.c.id).where(releases.c.issuer_id == issuer_id)))
+    rows = conn.execute(stmt.group_by(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status))
     out: dict[int, dict[str, dict[str, int]]] = {}
     for rid, channel, status, n in rows:
         out.setdefault(rid, {}).setdefault(channel, {})[status] = n

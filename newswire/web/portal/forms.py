@@ -18,7 +18,7 @@ from ...services.portal import utc_embargo
 
 TEXTS = ("headline", "subheadline", "lead", "body", "boilerplate", "attribution", "dateline_city", "dateline_date",
          "language", "type", "notifier", "exchange", "isins", "tickers", "keywords", "embargo_date", "embargo_time",
-         "embargo_zone", "industry_search", "region_search")
+         "embargo_zone", "industry_search", "region_search", "body_format")
 LISTS = ("industries", "regions", "target_languages")
 CONTACT_FIELDS = ("name", "role", "organisation", "email", "phone")
 CONTACT_ROWS = 2
@@ -31,7 +31,7 @@ def values_of(form: FormData) -> dict:
     values: dict = {k: str(form.get(k, "") or "") for k in TEXTS}
     for k in LISTS:
         values[k] = [str(v) for v in form.getlist(k) if str(v).strip()]
-    rows = max(CONTACT_ROWS, sum(1 for k in form.keys() if k.startswith("contact-") and k.endswith("-name")))
+    rows = max(CONTACT_ROWS, sum(1 for k in form if k.startswith("contact-") and k.endswith("-name")))
     values["contacts"] = [{f: str(form.get(f"contact-{i}-{f}", "") or "") for f in CONTACT_FIELDS}
                           for i in range(rows)]
     values["embargo_zone"] = values["embargo_zone"] or "UTC"
@@ -84,7 +84,7 @@ def to_fields(values: dict, lang: str) -> tuple[dict, dict[str, str]]:
     city, date = values["dateline_city"].strip(), values["dateline_date"].strip()
     fields = {k: values[k] for k in ("headline", "subheadline", "lead", "body", "boilerplate", "attribution",
                                      "language")}
-    fields.update(body_format="markdown", type=values["type"] or "press_release",
+    fields.update(body_format="html" if values["body_format"] == "html" else "markdown", type=values["type"] or "press_release",
                   dateline={"city": city, "date": date or None} if city or date else {},
                   contacts=[{k: v.strip() for k, v in c.items() if v.strip()} for c in values["contacts"]
                             if any(v.strip() for v in c.values())],
@@ -119,13 +119,13 @@ def values_from(release: Release) -> dict:
         "target_languages": list(release.target_languages), "contacts": contacts,
         "embargo_date": embargo.date().isoformat() if embargo else "",
         "embargo_time": embargo.strftime("%H:%M") if embargo else "", "embargo_zone": "UTC",
-        "industry_search": "", "region_search": "",
+        "industry_search": "", "region_search": "", "body_format": c.body_format if c.body_source else "html",
     }
 
 
 def blank(lang: str) -> dict:
     values = {k: "" for k in TEXTS}
-    values.update({k: [] for k in LISTS}, language=lang, type="press_release", embargo_zone="UTC",
+    values.update({k: [] for k in LISTS}, language=lang, type="press_release", embargo_zone="UTC", body_format="markdown",
                   contacts=[dict.fromkeys(CONTACT_FIELDS, "") for _ in range(CONTACT_ROWS)])
     return values
 

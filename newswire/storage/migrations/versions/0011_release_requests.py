@@ -4,8 +4,9 @@ Revision ID: 0011
 Revises: 0007
 Create Date: 2026-12-01
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 from newswire.storage.tables import UTCDateTime
 
 revision = '0011'
