@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 import pytest
-from helpers import audit_actions
+from helpers import audit_actions, use_apertium
 from helpers import publish as publish_release
 from media_files import image
 from web_helpers import csrf
@@ -155,20 +155,20 @@ def test_topic_search_as_you_type_in_the_users_language(signed_in):
 
 
 def test_target_languages_offer_only_reachable_pairs(signed_in, wire):
+    use_apertium(wire)  # en→es, and es→pt: pt through Spanish; nothing else
     acme = signed_in("issuer", issuer="acme")
-    targets = {t.language: t for t in wire.portal.targets("en")}
     page = acme.get("/portal/targets", params={"source": "en"})
     assert page.status_code == 200
-    for tag, t in targets.items():
-        if t.reachable:
-            assert f'name="target_languages" value="{tag}">' in page.text
-        else:
-            assert f'value="{tag}" disabled' in page.text
-    assert "Not available" in page.text or all(t.reachable for t in targets.values())
-    unreachable = [tag for tag, t in targets.items() if not t.reachable]
-    if unreachable:
-        r = post(acme, "/portal/new", {**FORM, "target_languages": [unreachable[0]], "action": "save"})
-        assert r.status_code == 422 and 'id="f-target_languages-error"' in r.text
+    assert 'name="target_languages" value="es">' in page.text and 'name="target_languages" value="pt">' in page.text
+    assert 'value="de" disabled' in page.text and 'value="ja" disabled' in page.text
+    assert "Not available: no translation engine on this wire translates English into German." in page.text
+    assert 'value="en"' not in page.text  # not the release's own language
+    assert 'value="es" disabled' in acme.get("/portal/targets", params={"source": "ko"}).text
+    r = post(acme, "/portal/new", {**FORM, "target_languages": ["de"], "action": "save"})
+    assert r.status_code == 422 and 'id="f-target_languages-error"' in r.text
+    rid = created_id(post(acme, "/portal/new", {**FORM, "target_languages": ["es", "pt"], "action": "save"}))
+    assert wire.releases.get(acme.user.principal, rid).target_languages == ("es", "pt")
+    assert 'value="es" checked' in acme.get(f"/portal/releases/{rid}/edit").text
 
 
 def test_a_picture_with_alt_text_and_caption(signed_in, wire, client):

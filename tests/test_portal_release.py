@@ -4,6 +4,7 @@ desk), the desk's list of requests, and importing wire copy with its dry run fir
 from __future__ import annotations
 
 from helpers import publish as publish_release
+from helpers import use_apertium
 from test_portal import FORM, created_id, post
 from web_helpers import csrf
 
@@ -53,7 +54,9 @@ def test_submit_and_withdraw_a_draft_from_its_page(signed_in, wire):
     assert post(acme, f"{page}/submit", {}, page=page).status_code == 303
     assert wire.releases.get(acme.user.principal, rid).status == Status.SUBMITTED
     r = post(acme, f"{page}/withdraw", {"reason": ""}, page=page)
-    assert r.status_code == 422 and "reason" in r.text
+    assert r.status_code == 422 and 'id="f-reason-error"' in r.text
+    r = post(acme, f"{page}/withdraw", {"reason": "x" * 1200}, page=page)
+    assert r.status_code == 422 and "x" * 1200 in r.text  # what was typed, with the error beside it
     assert post(acme, f"{page}/withdraw", {"reason": "Sent too early"}, page=page).status_code == 303
     assert wire.releases.get(acme.user.principal, rid).status == Status.WITHDRAWN
 
@@ -114,3 +117,14 @@ def test_import_by_upload(signed_in, wire):
     assert r.status_code == 200 and "acme.txt" in r.text and "Fields found" in r.text
     r = acme.post("/portal/import", data={"csrf": token, "text": ""})
     assert r.status_code == 422 and 'id="f-text-error"' in r.text
+
+
+def test_every_language_version_with_its_state(signed_in, wire, editor):
+    use_apertium(wire)
+    acme = signed_in("issuer", issuer="acme")
+    rid = created_id(post(acme, "/portal/new", {**FORM, "target_languages": ["es", "pt"], "action": "submit"}))
+    page = acme.get(f"/portal/releases/{rid}").text
+    assert page.count("waiting for approval") == 2  # translation starts once the desk approves
+    wire.releases.approve(editor, rid, override="test: the pre-checks may stand")
+    page = acme.get(f"/portal/releases/{rid}").text
+    assert page.count("<td>queued") == 2 and "waiting for approval" not in page

@@ -76,14 +76,15 @@ def release_checks(request: Request, release_id: int):
     return render(request, "portal/_saved_checks.html", {"result": result})
 
 
-def _act(request: Request, user: User, release_id: int, act, form_name: str):
-    """Run one lifecycle action; on a refusal, the release page with the error beside its form."""
+def _act(request: Request, user: User, release_id: int, act, form_name: str, **typed):
+    """Run one lifecycle action; on a refusal, the release page with the error beside its form
+    (and ``typed``: what was typed in it)."""
     try:
         act()
     except NewswireError as e:
         errors = field_errors(e) if isinstance(e, InvalidInput) else {"form": e.detail}
         return _page(request, user, release_id, status=409 if not isinstance(e, InvalidInput) else 422,
-                     errors=errors, failed=form_name)
+                     errors=errors, failed=form_name, **typed)
     return redirect(f"/portal/releases/{release_id}")
 
 
@@ -109,7 +110,8 @@ def withdraw(request: Request, release_id: int, form: FormData = Depends(session
     nw(request).portal.own(user.principal, release_id)
     reason = str(form.get("reason", ""))
     return _act(request, user, release_id,
-                lambda: nw(request).releases.withdraw(user.principal, release_id, reason), "withdraw")
+                lambda: nw(request).releases.withdraw(user.principal, release_id, reason), "withdraw",
+                withdraw_values={"reason": reason})
 
 
 @router.post("/releases/{release_id}/correct")
