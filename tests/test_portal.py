@@ -10,7 +10,7 @@ import re
 import pytest
 from helpers import audit_actions, use_apertium
 from helpers import publish as publish_release
-from media_files import image
+from media_files import image, pdf
 from web_helpers import csrf
 
 from newswire.domain.models import Status
@@ -227,3 +227,16 @@ def test_delivery_counts_only_for_the_issuers_own_releases(wire, keys, signed_in
     acme, globex = signed_in("issuer", issuer="acme").user, signed_in("issuer", issuer="globex").user
     assert wire.portal.delivery_counts(acme.principal, [release.id]) == {release.id: {"email": {"pending": 1}}}
     assert wire.portal.delivery_counts(globex.principal, [release.id]) == {}
+
+
+def test_a_document_with_its_caption(signed_in, wire):
+    acme = signed_in("issuer", issuer="acme")
+    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}))
+    edit = f"/portal/releases/{rid}/edit"
+    r = acme.post(f"/portal/releases/{rid}/media", data={"csrf": csrf(acme.get(edit)), "caption": "Fact sheet"},
+                  files={"file": ("facts.pdf", pdf(), "application/pdf")}, follow_redirects=False)
+    assert r.status_code == 303
+    m = wire.media.list(acme.user.principal, rid)[0]
+    assert (m.kind, m.caption) == ("document", "Fact sheet")
+    preview = post(acme, "/portal/preview", {**FORM, "release_id": str(rid)}, page=edit)
+    assert "Fact sheet" in preview.text and f"/portal/releases/{rid}/media/{m.id}/" in preview.text
