@@ -40,6 +40,8 @@ from .domain.events import (
 from .formats.site import Site
 from .services.accounts import AccountService
 from .services.checks import CheckService
+from .services.browse import Browse
+from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.portal import PortalService
@@ -91,6 +93,8 @@ class Container:
     websub: WebSubService
     media: MediaService
     users: UserService
+    browse: Browse
+    desk: DeskService
     portal: PortalService
 
     def _wire(self, table: dict, handles: list | None) -> None:
@@ -189,7 +193,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
                         form_key=derived_key(settings, "csrf"))
     portal = PortalService(database, clock, releases.policy, translations, checks)
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media, users, portal)
+                     releases, checks, subscriptions, websub, media, users,
+                     Browse(database, clock, listings), DeskService(database, clock), portal)
 
 
 @dataclass

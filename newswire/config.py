@@ -12,6 +12,7 @@ refused with a ``SettingsError`` that names each bad variable, the value and the
 from __future__ import annotations
 
 import email.utils
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -140,6 +141,18 @@ def _language(value: str) -> str:
     return tag
 
 
+def _disclaimers(value: Any) -> Any:
+    """'{"de": "…", "fr": "…"}' (JSON) → {"de": "…", "fr": "…"}, each key a wire language."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError("not JSON") from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise ValueError("not an object of texts")
+    return {_language(str(k)): v.strip() for k, v in value.items()}
+
+
 def _retry_schedule(value: str) -> str:
     delays = [float(x) for x in value.split(",") if x.strip()]  # float() raises ValueError
     if not delays or any(not 0 <= d < float("inf") for d in delays):
@@ -191,6 +204,9 @@ class Settings(BaseSettings):
         "The issuer is solely responsible for the content of this release. "
         "Newswire distributes it as received."
     )
+    # the newsroom's disclaimer per page language, instead of the translated default (pages only)
+    disclaimers: Annotated[dict[str, str], NoDecode, BeforeValidator(_disclaimers), Form(
+        "a JSON object of texts by wire language", '{"en": "…", "de": "…"}')] = {}
     issuer_self_publish: Flag = False
     max_body_bytes: Annotated[Count, Form("a whole number of bytes")] = 200_000
     scheduler_tick: Seconds = 0.5  # longest the release clock sleeps between looks at the database

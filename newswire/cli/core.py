@@ -1,4 +1,4 @@
-"""`newswire serve`, `worker`, `db`, `issuer`, `apikey` and `import`: the core commands."""
+"""`newswire serve`, `worker`, `db`, `issuer`, `apikey`, `import`, `media` and `search`: the core commands."""
 
 from __future__ import annotations
 
@@ -210,3 +210,19 @@ def media_clean(data_dir: Optional[Path] = DataDir, database_url: Optional[str] 
     `serve` and `worker` do the same at start-up. Prints each folder removed."""
     for name in open_container(data_dir, database_url).media.clean_staging():
         print(name)
+
+
+search_app = typer.Typer(help="The newsroom's full-text search index.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl):
+    """Rebuild the search index of every release and language version (after an upgrade from a
+    version without search; the index is otherwise kept up to date as releases are written)."""
+    nw = open_container(data_dir, database_url)
+    bar = Progress(console=err, transient=True) if err.is_terminal else None
+    with bar or nullcontext():
+        task = bar.add_task("indexing", total=None) if bar else None
+        done = nw.browse.reindex(lambda n, total: bar and bar.update(task, completed=n, total=total))
+    print(f"indexed {done} releases")

@@ -13,6 +13,7 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "edit": frozenset({S.DRAFT, S.SUBMITTED, S.APPROVED, S.SCHEDULED}),
     "submit": frozenset({S.DRAFT}),
     "approve": frozenset({S.SUBMITTED}),
+    "send_back": frozenset({S.SUBMITTED, S.APPROVED}),  # the desk returns it to its issuer with a note
     "publish": frozenset({S.DRAFT, S.SUBMITTED, S.APPROVED}),
     "release": frozenset({S.SCHEDULED}),
     "correct": frozenset({S.PUBLISHED, S.CORRECTED}),
@@ -22,6 +23,7 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
 RESULT: dict[str, Status] = {
     "submit": S.SUBMITTED,
     "approve": S.APPROVED,
+    "send_back": S.DRAFT,
     "release": S.PUBLISHED,
     "correct": S.CORRECTED,
     "withdraw": S.WITHDRAWN,
@@ -32,8 +34,9 @@ def check(action: str, current: Status) -> None:
     allowed = ALLOWED_FROM[action]
     if current not in allowed:
         states = ", ".join(sorted(s.value for s in allowed))
+        verb = action.replace("_", " ")
         raise Conflict(
-            f"Cannot {action} a release that is {current.value}; "
+            f"Cannot {verb} a release that is {current.value}; "
             f"'{action}' is possible only when the release is {states}.",
             release_status=current.value,
         )

@@ -83,6 +83,7 @@ LIMITS: dict[str, Limit] = {
     "release.override": Limit(1000, lines=True),
     "release.correction_note": Limit(1000, lines=True),
     "release.withdraw_reason": Limit(1000, lines=True),
+    "release.send_back_note": Limit(2000, lines=True),
     "issuer.slug": Limit(64),
     "issuer.name": Limit(200),
     "issuer.website": Limit(500),

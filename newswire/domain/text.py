@@ -10,8 +10,8 @@ request body, an imported file's fields) and names each bad string by its path, 
 ``keywords[0]`` or ``contacts[0].name``. Messages never repeat the bad text: it could not be
 encoded in the answer either.
 
-Also here, each written once: HTML to plain text (``html_to_text``), e-mail address syntax
-(``is_email``) and the id of a translation segment (``segment_id``).
+Also here, each written once: HTML to plain text (``html_to_text``), a listing's teaser
+(``teaser``), e-mail address syntax (``is_email``) and the id of a translation segment (``segment_id``).
 """
 
 from __future__ import annotations
@@ -89,11 +89,13 @@ EMAIL_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 
 
 class _Text(HTMLParser):
-    """The stdlib parser: tolerant of any fragment, and it never executes or fetches anything."""
+    """The stdlib parser: tolerant of any fragment, and it never executes or fetches anything.
+    ``kinds`` names the element each block opened with (None: text after a block ended)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.blocks: list[list[str]] = [[]]
+        self.kinds: list[str | None] = [None]
         self._skip = 0
 
     def handle_data(self, data):
@@ -107,12 +109,50 @@ class _Text(HTMLParser):
             self.blocks[-1].append("\n")
         elif tag in _BLOCKS:
             self.blocks.append([])
+            self.kinds.append(tag)
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "template"):
             self._skip = max(0, self._skip - 1)
         elif tag in _BLOCKS:
             self.blocks.append([])
+            self.kinds.append(None)
+
+
+def _blocks(html: str) -> list[tuple[str | None, str]]:
+    """(opening element, text) of each non-empty block of an HTML fragment."""
+    p = _Text()
+    p.feed(html)
+    p.close()
+    out = []
+    for kind, block in zip(p.kinds, p.blocks):
+        lines = (" ".join(line.split()) for line in "".join(block).split("\n"))
+        text = "\n".join(line for line in lines if line)
+        if text:
+            out.append((kind, text))
+    return out
+
+
+class _FirstParagraph(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.at: tuple[int, int, int] | None = None  # line, column, length of the first <p> start tag
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "p" and self.at is None:
+            self.at = (*self.getpos(), len(self.get_starttag_text() or ""))
+
+
+def first_paragraph_start(html: str) -> int | None:
+    """Where the first paragraph's text begins in an HTML fragment (just after its ``<p>`` tag), or None."""
+    p = _FirstParagraph()
+    p.feed(html)
+    p.close()
+    if p.at is None:
+        return None
+    line, column, length = p.at
+    lines = html.splitlines(keepends=True)
+    return sum(len(x) for x in lines[:line - 1]) + column + length
 
 
 def html_to_text(html: str, paragraph_break: str = "\n\n") -> str:
@@ -121,16 +161,78 @@ def html_to_text(html: str, paragraph_break: str = "\n\n") -> str:
     ``<br>`` keeps its line break."""
     if not html:
         return ""
-    p = _Text()
-    p.feed(html)
-    p.close()
-    paragraphs = []
-    for block in p.blocks:
-        lines = (" ".join(line.split()) for line in "".join(block).split("\n"))
-        text = "\n".join(line for line in lines if line)
+    return paragraph_break.join(text for _, text in _blocks(html))
+
+
+# --- teasers ----------------------------------------------------------------------------------
+TEASER_LIMIT = 300  # characters: a teaser is the first sentences that fit
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "figcaption", "pre", "table", "tr"}
+# A sentence ends at . ! ? … before a space (closing quotes and brackets go with it), at CJK
+# full stops wherever they stand, at the Arabic question mark and full stop, at the Devanagari danda.
+_SENTENCE_END = re.compile(r"(?:[.!?…]|(?<=[^\W\d_])[؟۔])[\"'”’»)\]]*(?=\s)|[。！？｡][」』”’）〕】]*|[।॥]")
+# Words a full stop follows without ending the sentence: titles, months, "Inc." before a name.
+_ABBREVIATIONS = frozenset("""mr mrs ms dr prof st no nr vs etc inc corp co ltd jr sr approx ca bzw ggf
+    usw z.b d.h jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+# Scripts written without spaces between words: a space there ends a phrase or a sentence (Thai, Lao,
+# Khmer, Myanmar), and a cut may fall between any two characters (those and CJK).
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# "BERLIN, Nov. 20, 2026 /PRNewswire/ –": an imported dateline a lead or paragraph may still open with.
+_DATELINE = re.compile(r"^(?P<head>[^–—\n]{2,160}?)\s*(?:[–—]+|--|\s-)(?:\s+|$)")
+
+
+def _strip_dateline(text: str) -> str:
+    m = _DATELINE.match(text)
+    if m and (re.search(r"\d{4}|/[^/]+/|\(\w[^)]*\)$", m["head"]) and len(m["head"].split()) <= 12):
+        return text[m.end():].strip()
+    return text
+
+
+def _sentence_ends(text: str) -> list[int]:
+    ends = []
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] == ".":
+            word = text[:m.start()].rsplit(None, 1)[-1] if text[:m.start()].strip() else ""
+            nxt = text[m.end():].lstrip()[:1]
+            if len(word) == 1 or word.lower().lstrip("(\"'") in _ABBREVIATIONS or nxt.islower():
+                continue
+        ends.append(m.end())
+    if len(_UNSPACED.findall(text)) * 2 > len(text.replace(" ", "")):  # mostly Thai, Lao, Khmer …
+        ends += [m.start() for m in re.finditer(r"\s+", text)]
+    return sorted(ends)
+
+
+def cut_text(text: str, limit: int = TEASER_LIMIT) -> str:
+    """``text`` shortened to at most ``limit`` characters (half as many in CJK, whose characters are
+    twice as wide and say more): whole sentences when the first one fits, else cut at a word (in CJK,
+    at a character) with an ellipsis."""
+    text = " ".join(text.split())
+    if len(_CJK.findall(text)) * 2 > len(text):
+        limit //= 2
+    if len(text) <= limit:
+        return text
+    fitting = [e for e in _sentence_ends(text) if e <= limit]
+    if fitting:
+        return text[:fitting[-1]].rstrip()
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2 and not _CJK.search(cut[space:]):
+        cut = cut[:space]
+    return cut.rstrip(" ,;:、，–—-") + "…"
+
+
+def teaser(lead: str, body_html: str, limit: int = TEASER_LIMIT) -> str:
+    """A listing's teaser, as plain text: the first sentences of the lead, else of the body's first
+    paragraph (headings skipped), that fit in ``limit`` characters, cut at a sentence boundary in
+    every script; never a bare dateline ("BERLIN, Nov. 20, 2026 –" alone)."""
+    candidates = [lead] if lead else []
+    blocks = _blocks(body_html) if body_html else []
+    candidates += [t for kind, t in blocks if kind not in _HEADINGS]
+    for text in candidates:
+        text = _strip_dateline(" ".join(text.split()))
         if text:
-            paragraphs.append(text)
-    return paragraph_break.join(paragraphs)
+            return cut_text(text, limit)
+    return ""
 
 
 def is_email(value: str) -> bool:

@@ -11,6 +11,7 @@ from ..domain.models import Content, Media, Release
 from ..domain.text import html_to_text
 from ..domain.vocab import media_topics, region_name
 from .site import Site
+from .timestamps import machine_time
 
 
 def babel_locale(lang: str) -> str:
@@ -54,8 +55,8 @@ def render(release: Release, site: Site) -> dict:
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "headline": c.headline,
         "inLanguage": lang,
-        "datePublished": release.published_at.isoformat() if release.published_at else None,
-        "dateModified": (_modified(release) or release.updated_at).isoformat(),
+        "datePublished": machine_time(release.published_at) or None,
+        "dateModified": machine_time(_modified(release) or release.updated_at),
         "author": issuer,
         "sourceOrganization": issuer,
         "publisher": {"@type": "Organization", "name": site.name, "url": site.base_url},

@@ -47,5 +47,20 @@ class Site:
     def industry_path(self, lang: str, qcode: str) -> str:
         return f"/{lang}/industries/{qcode.split(':', 1)[-1]}"
 
+    def industries_path(self, lang: str) -> str:
+        return f"/{lang}/industries"
+
+    def regions_path(self, lang: str) -> str:
+        return f"/{lang}/regions"
+
+    def region_path(self, lang: str, code: str) -> str:
+        return f"/{lang}/regions/{code.upper()}"
+
+    def issuers_path(self, lang: str) -> str:
+        return f"/{lang}/issuers"
+
+    def search_path(self, lang: str) -> str:
+        return f"/{lang}/search"
+
     def feed_path(self, lang: str, kind: str) -> str:
         return f"/feeds/{lang}.{kind}"

@@ -67,8 +67,8 @@ def parse_embargo(raw, now: dt.datetime) -> dt.datetime | None:
 
 def authorize(p: Principal, r: Release, action: str, policy: Policy) -> None:
     """Who may take ``action`` on ``r``: the desk, or its issuer within the operator's policy."""
-    if action in ("approve",):
-        access.require_staff(p, "approve releases")
+    if action in ("approve", "send_back"):
+        access.require_staff(p, f"{action.replace('_', ' ')} releases")
     elif action in ("publish", "correct"):
         access.require_own_or_staff(p, r, action)
         if not p.is_staff and not policy.issuer_self_publish:

@@ -1,5 +1,5 @@
-"""Releases: the use cases of the release lifecycle (create, edit, submit, approve, publish or
-schedule, correct, withdraw, and the release clock's ``release_due``).
+"""Releases: the use cases of the release lifecycle (create, edit, submit, approve, send back,
+publish or schedule, correct, withdraw, and the release clock's ``release_due``).
 
 Each public method is one transaction (``Database.transaction``): validation happens before any
 write, so a refused request leaves the database as it was. Routing runs inside the same transaction
@@ -258,6 +258,24 @@ class ReleaseService:
             if done.content.type == exchanges.ADHOC:
                 return self._go_live(conn, principal, done, now)
             return done
+
+    def send_back(self, principal: Principal, release_id: int, note: str) -> Release:
+        """The desk returns a submitted or approved release to its issuer as a draft, with a note
+        saying what to change; the audit trail keeps the note (``release.send_back``), where the
+        issuer reads it. Pending translations stop; approval queues them again."""
+        if not isinstance(note, str) or not note.strip():
+            raise InvalidInput("note: say what the issuer should change; the issuer reads this note",
+                               errors=[FieldError("note", "is required")])
+        limits.enforce("release.send_back_note", note.strip(), "note")
+        now = self.clock()
+        with self.db.transaction() as conn:
+            r = self._act(principal, release_id, "send_back", conn)
+            store.set_state(conn, release_id, status=Status.DRAFT, updated_at=now)
+            tr.cancel_all(conn, release_id, now)
+            audit.record(conn, actor=principal, action="release.send_back", release_id=release_id,
+                         issuer_id=r.issuer.id, now=now,
+                         detail={"note": note.strip(), "from": r.status.value, "version": r.current.number})
+            return store.load(conn, release_id)
 
     def publish(self, principal: Principal, release_id: int, embargo_until=None,
                 override: str | None = None) -> Release:

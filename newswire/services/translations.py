@@ -26,6 +26,7 @@ from ..intake.html import sanitize
 from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import releases as store
+from ..storage import search as search_index
 from ..storage import translations as tr
 from ..translation.engines.base import Glossary
 from ..translation.pipeline import Pipeline, Result
@@ -182,6 +183,7 @@ class TranslationService:
             if not tr.finish(conn, row.id, worker, status=status, now=now, fields=dict(result.fields),
                              segments=segments, engines=engines):
                 return None
+            search_index.write_translation(conn, row.release_id, row.language, dict(result.fields))
             release, done = store.load(conn, row.release_id), tr.get_by_id(conn, row.id)
             if release is not None and done.is_current_for(release.current.number):
                 self.route_ready(conn, release, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from ..domain.models import Principal
@@ -27,3 +27,15 @@ def for_release(conn: Connection, release_id: int) -> list[dict]:
         {"at": r.at, "actor": r.actor, "action": r.action, "detail": r.detail}
         for r in rows
     ]
+
+
+def latest(conn: Connection, action: str, release_ids: list[int]) -> dict[int, dt.datetime]:
+    """Release id → when ``action`` last happened to it (e.g. its last submission), for the desk's queue."""
+    if not release_ids:
+        return {}
+    rows = conn.execute(
+        select(audit_log.c.release_id, func.max(audit_log.c.at))
+        .where(audit_log.c.action == action, audit_log.c.release_id.in_(release_ids))
+        .group_by(audit_log.c.release_id)
+    )
+    return {rid: at for rid, at in rows}

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from ..domain.models import LIVE, Content, Dateline, Disclosure, Issuer, Media, Release, Status, Version, content_fields
 from ..domain.queries import ListQuery, decode_cursor, encode_cursor
 from . import media as media_store
+from . import search
 from . import translations as tr
 from .issuers import contacts_from_json
 from .tables import issuers, release_industries, release_regions, release_versions, releases, translations
@@ -79,6 +80,12 @@ def _write_facets(conn: Connection, release_id: int, c: Content) -> None:
         conn.execute(insert(release_industries), [{"release_id": release_id, "qcode": q} for q in dict.fromkeys(c.industries)])
     if c.regions:
         conn.execute(insert(release_regions), [{"release_id": release_id, "code": r} for r in dict.fromkeys(c.regions)])
+    # the search index follows the text in the same transaction (storage/search.py: visibility is a join)
+    search.write_original(conn, release_id, {**c.__dict__}, _extra(c))
+
+
+def _extra(c: Content) -> tuple[str, ...]:
+    return (*c.keywords, *c.tickers, c.dateline.city if c.dateline else "")
 
 
 def insert_release(conn: Connection, *, issuer_id: int, slug: str, content: Content, by: str,
@@ -309,6 +316,28 @@ def latest_change(conn: Connection, q: ListQuery) -> dt.datetime | None:
         stmt = stmt.where(releases.c.published_at.is_not(None), releases.c.published_at <= q.public_at)
     translated = conn.execute(stmt).scalar_one_or_none()
     return max((x for x in (released, translated) if x is not None), default=None)
+
+
+def release_ids(conn: Connection, after: int = 0, limit: int = 500) -> list[int]:
+    """Every release's id above ``after``, in order (for rebuilding the search index in batches)."""
+    return list(conn.execute(select(releases.c.id).where(releases.c.id > after).order_by(releases.c.id)
+                             .limit(limit)).scalars())
+
+
+def count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(releases)).scalar_one()
+
+
+def reindex(conn: Connection, release_id: int) -> None:
+    """Write the release's search documents anew: its current version and each translation's text."""
+    release = load(conn, release_id)
+    if release is None:
+        return
+    c = release.content
+    search.write_original(conn, release_id, {**c.__dict__}, _extra(c))
+    for row in tr.for_release(conn, release_id):
+        if row.fields:
+            search.write_translation(conn, release_id, row.language, row.fields)
 
 
 def due_scheduled(conn: Connection, now: dt.datetime, limit: int = 100) -> list[int]:

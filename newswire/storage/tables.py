@@ -21,7 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 
 
 class UTCDateTime(TypeDecorator):
@@ -397,6 +397,35 @@ account_tokens = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime, nullable=True),
 )
+
+# --- search (issue 10) ------------------------------------------------------------------
+
+# One row per release and language (the original, each translation): its text cut into search
+# terms by domain/search.py, written in the transaction that writes the text. Visibility is not
+# here: a search joins the releases (and translations) table, so an embargoed or withdrawn
+# release is never found whatever the index holds. PostgreSQL searches ``tsv`` (GIN); SQLite an
+# FTS5 table ``search_fts`` (rowid = id), made by the migration and not declared here (see
+# ``schema_object``).
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("translated", Boolean, nullable=False),  # a translation's text (visible while it is current)
+    Column("terms", Text, nullable=False),  # the terms, separated by spaces
+    Column("tsv", Text().with_variant(TSVECTOR(), "postgresql"), nullable=True),  # PostgreSQL only
+    Index("ix_search_documents_release_id_language", "release_id", "language"),
+    Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
+)
+
+SQLITE_FTS = "search_fts"  # the FTS5 virtual table and its shadow tables (search_fts_data …)
+
+
+def schema_object(name, type_, parent_names) -> bool:
+    """Alembic's ``include_name``: the schema that tables.py declares, without SQLite's FTS5 tables."""
+    return not (type_ == "table" and name and name.startswith(SQLITE_FTS))
+
 
 release_requests = Table(
     "release_requests",

@@ -23,6 +23,7 @@ from .api import translations as api_translations
 from .api import vocab as api_vocab
 from .account import profile as account_profile
 from .account import routes as account_routes
+from .desk import routes as desk_routes
 from .newsroom import routes as newsroom_routes
 from . import portal
 from .newsroom.pages import make_templates
@@ -59,7 +60,7 @@ def create_app(nw: Container) -> FastAPI:
     app.state.templates = make_templates(settings)
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
                    api_deliveries.router, api_translations.router, api_media.router,
-                   account_routes.router, account_profile.router, *portal.routers,
+                   account_routes.router, account_profile.router, *desk_routes.routers(), *portal.routers,
                    *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():

@@ -8,6 +8,7 @@ from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
 from ..formats.site import Site
 from ..services.accounts import AccountService
+from ..services.browse import Browse
 from ..services.checks import CheckService
 from ..services.listings import Listings
 from ..services.media import MediaService
@@ -31,6 +32,10 @@ def checks(request: Request) -> CheckService:
 
 def listings(request: Request) -> Listings:
     return request.app.state.nw.listings
+
+
+def browse(request: Request) -> Browse:
+    return request.app.state.nw.browse
 
 
 def media(request: Request) -> MediaService:

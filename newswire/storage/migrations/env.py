@@ -1,13 +1,14 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from newswire.storage.tables import metadata
+from newswire.storage.tables import metadata, schema_object
 
 config = context.config
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True)
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata, literal_binds=True,
+                      include_name=schema_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -19,6 +20,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=schema_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -134,6 +134,13 @@ def approve(request: Request, release_id: int, body: schemas.ApproveIn | None = 
     return summary(rs.approve(p, release_id, body.override if body else None), _site(request))
 
 
+@router.post("/{release_id}/send-back", responses=ERRORS,
+             summary="Send a submitted or approved release back to its issuer as a draft, with a note (editors)")
+def send_back(request: Request, release_id: int, body: schemas.SendBackIn, p: Principal = Depends(principal),
+              rs: ReleaseService = Depends(releases)):
+    return summary(rs.send_back(p, release_id, body.note or ""), _site(request))
+
+
 @router.post("/{release_id}/publish", responses=ERRORS,
              summary="Publish now, or schedule when the release has a future embargo; pre-check errors "
                      "hold a release not approved unless overridden")

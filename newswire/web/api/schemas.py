@@ -66,6 +66,12 @@ class CorrectIn(ReleaseFields):
     correction_note: str | None = Field(None, description="What was corrected; shown to readers")
 
 
+class SendBackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(None, description="What the issuer should change; the issuer reads it in the "
+                                               "release's history")
+
+
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str | None = Field(None, description="Why; shown in the withdrawal notice")

@@ -1,4 +1,5 @@
-"""The public newsroom's HTML pages: home per language, release, issuer and industry pages.
+"""The public newsroom's HTML pages: home per language, release, issuer and industry pages
+(the index pages, region pages and search are in ``browse.py``).
 
 Everything not public answers with the same 404 page whether or not it exists,
 so the site never reveals drafts, embargoed releases or their ids.
@@ -23,10 +24,13 @@ from ...domain.exchanges import ADHOC_HEADER
 from ...domain.errors import NotFound
 from ...domain.models import Release, Status
 from ...domain.queries import ListQuery
+from ...domain.text import first_paragraph_start, teaser
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
+from ...formats.timestamps import machine_time
 from ...formats.site import Site
 from .. import i18n
+from ..deps import browse as _browse
 from ..deps import listings as _listings
 from ..deps import site as _site
 
@@ -42,9 +46,10 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env = templates.env
     env.globals.update(site=Site.from_settings(settings), languages=languages.SUPPORTED, rtl=languages.RTL,
                        feeds=FEEDS, topic_label=_topic_label, region_name=region_name,
-                       dateline=jsonld.dateline)
+                       dateline=jsonld.dateline, teaser=release_teaser, disclaimers=settings.disclaimers)
     i18n.install(env)
     env.filters["when"] = _when
+    env.filters["machine"] = machine_time
     env.filters["long_date"] = lambda d, lang: jsonld.long_date(d, lang)
     return templates
 
@@ -67,6 +72,26 @@ def _when(moment: dt.datetime | None, lang: str) -> str:
 def _topic_label(qcode: str, lang: str) -> str:
     topic = media_topics().get(qcode)
     return topic.label(lang) if topic else qcode
+
+
+def release_teaser(release: Release) -> str:
+    """The listing teaser and the meta description of a release (domain/text.py's one rule)."""
+    return teaser(release.content.lead, release.content.body_html)
+
+
+def opening(release: Release, lang: str, site: Site) -> tuple[Markup, Markup]:
+    """The lead paragraph and the body, the dateline opening the first paragraph as wires print it:
+    "BERLIN, November 20, 2026 (Newswire) – Acme today…" (the lead's, else the body's first)."""
+    content = release.content
+    line = Markup('<span class="dateline">{} ({}) –</span> ').format(
+        jsonld.dateline(content, lang, release.published_at.date()), site.name)
+    body = Markup(content.body_html)  # sanitized by nh3 at intake; the only unescaped field
+    if content.lead:
+        return Markup('<p class="lead">{}{}</p>').format(line, content.lead), body
+    at = first_paragraph_start(content.body_html)
+    if at is None:
+        return Markup('<p class="lead">{}</p>').format(line), body
+    return Markup(""), Markup(content.body_html[:at]) + line + Markup(content.body_html[at:])
 
 
 def alternates(release: Release, site: Site) -> dict[str, str]:
@@ -154,7 +179,7 @@ def home(request: Request, lang: str, cursor: str | None = None):
     query = ListQuery(public_at=_listings(request).clock(), language=lang)
     items, next_cursor = _listing(request, query, cursor)
     site = _site(request)
-    return _page(request, "home.html", lang, {
+    return _page(request, "home.html", lang, {"section": "home",
         "releases": items, "next_cursor": next_cursor, "first_page": not cursor,
         "canonical": site.url(site.home_path(lang)) if not cursor else None})
 
@@ -172,11 +197,15 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
         return _page(request, "withdrawn.html", lang, {"release": release}, status=410)
     content = release.content
     notes = [v for v in (*release.corrections, release.current) if v.correction_note]
+    lead, body = opening(release, lang, site)
     return _page(request, "release.html", lang, {
         "release": release,
         "c": content,
-        "body": Markup(content.body_html),  # sanitized by nh3 at intake; the only unescaped field
-        "dateline": jsonld.dateline(content, lang, release.published_at.date()),
+        "lead": lead,
+        "body": body,
+        "description": release_teaser(release),
+        "provider": release.issuer,  # with its logo and contacts
+        "related": _browse(request).related(release, lang),
         "corrections": notes,
         "canonical": site.release_url(release),
         "alternates": alternates(release, site),
@@ -202,7 +231,7 @@ def issuer_page(request: Request, lang: str, slug: str, cursor: str | None = Non
         raise _not_found()
     items, next_cursor = _listing(request, ListQuery(public_at=now, language=lang, issuer_id=issuer.id), cursor)
     site = _site(request)
-    return _page(request, "issuer.html", lang, {
+    return _page(request, "issuer.html", lang, {"section": "issuers",
         "issuer": issuer, "releases": items, "next_cursor": next_cursor, "first_page": not cursor,
         "canonical": site.url(site.issuer_path(lang, slug))})
 
@@ -219,6 +248,6 @@ def industry_page(request: Request, lang: str, digits: str, cursor: str | None =
     items, next_cursor = _listing(request, query, cursor)
     site = _site(request)
     parent = topics.get(topic.parent) if topic.parent else None
-    return _page(request, "industry.html", lang, {
+    return _page(request, "industry.html", lang, {"section": "industries",
         "topic": topic, "parent": parent, "releases": items, "next_cursor": next_cursor,
         "first_page": not cursor, "canonical": site.url(site.industry_path(lang, topic.qcode))})

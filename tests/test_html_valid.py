@@ -1,0 +1,51 @@
+"""Every kind of page passes the Nu Html Checker (vnu-jar): the newsroom, the live desk and the
+signed-in web app, rendered by the real app from a real database, checked in one JVM start."""
+
+from __future__ import annotations
+
+import pytest
+from vnu import check_pages
+from web_helpers import browser
+
+pytestmark = pytest.mark.browser  # needs Java and node_modules, like the browser tests
+
+
+@pytest.fixture
+def database_url(request, tmp_path, sqlite_template):
+    """SQLite only: the markup does not depend on the database."""
+    import shutil
+
+    target = tmp_path / "data" / "newswire.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+def public_pages(client, release) -> dict[str, str]:
+    paths = {
+        "home": "/en/", "home-ar": "/ar/", "release": f"/en/releases/{release.id}/{release.slug}",
+        "issuer": "/en/issuers/acme", "industry": "/en/industries/medtop:04000000", "not-found": "/en/nothing-here",
+        "live-desk": "/en/live",
+    }
+    out = {}
+    for name, path in paths.items():
+        r = client.get(path)
+        assert r.status_code in (200, 404), (path, r.status_code)
+        out[name] = r.text
+    return out
+
+
+def signed_in_pages(app, signed_in) -> dict[str, str]:
+    anonymous = browser(app)
+    out = {"signin": anonymous.get("/signin").text, "reset": anonymous.get("/reset").text}
+    admin = signed_in("admin")
+    out["account"] = admin.get("/account").text
+    out["people"] = admin.get("/account/people").text
+    return out
+
+
+def test_every_page_kind_is_valid_html(client, app, publish, signed_in):
+    release = publish()
+    pages = {**public_pages(client, release), **signed_in_pages(app, signed_in)}
+    errors = check_pages(pages)
+    assert errors == [], "\n".join(errors)
