@@ -59,7 +59,7 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
     page.goto(f"{base}/signin")
     page.fill("#f-email", user.email)
     page.fill("#f-password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form[action='/signin'] button[type=submit]")
     page.wait_for_url(f"{base}/portal")
     assert_accessible(page)
     page.click("text=New release")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from sqlalchemy.engine import Connection
@@ -20,6 +20,7 @@ from ..intake import validate
 from ..storage import audit
 from ..storage import deliveries as deliveries_store
 from ..storage import issuers as issuer_store
+from ..storage import media as media_store
 from ..storage import release_requests as requests_store
 from ..storage import releases as release_store
 from ..translation.engines.base import UnsupportedPair
@@ -99,6 +100,7 @@ class PortalService:
         with self.db.read() as conn:
             base = self._own(conn, p, release_id) if release_id else None
             issuer = base.issuer if base else issuer_store.get_issuer(conn, p.issuer_id)
+            issuer = replace(issuer, logo=media_store.logo(conn, issuer.id))  # as the public page shows it
             c = Collector()
             try:
                 embargo = parse_embargo(raw.get("embargo_until"), now)

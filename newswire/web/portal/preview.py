@@ -1,6 +1,7 @@
 """A draft rendered exactly as the newsroom renders a release: the ``main`` block of the newsroom's
-own ``release.html``, with the body sanitized at intake as a published one is, and the pictures
-served from the portal (a draft's files are not public)."""
+own ``release.html`` with the newsroom's own context (``newsroom.pages.release_context``), the body
+sanitized at intake as a published one is, and the pictures served from the portal (a draft's
+files are not public)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ from fastapi import Request
 from markupsafe import Markup
 
 from ...domain import languages
-from ...domain.exchanges import ADHOC_HEADER
-from ...formats import jsonld
 from ...formats.site import Site
 from ...services.portal import Draft
+from ..newsroom.pages import release_context
 
 
 class PreviewSite:
@@ -33,18 +33,12 @@ def media_path(release_id: int, media_id: int, filename: str) -> str:
 
 def render_preview(request: Request, draft: Draft) -> Markup:
     release = draft.release
-    c, lang = release.content, release.content.language
+    lang = release.content.language
     env = request.app.state.templates.env
     template = env.get_template("release.html")
-    values = {
-        "request": request, "lang": lang, "dir": "rtl" if lang in languages.RTL else "ltr",
-        "site": PreviewSite(request.app.state.nw.site, release.id),
-        "release": release, "c": c, "body": Markup(c.body_html),  # sanitized by nh3 at intake, as published
-        "dateline": jsonld.dateline(c, lang, release.published_at.date()), "corrections": [],
-        "alternates": {}, "translation": None, "original_url": "", "adhoc_header": ADHOC_HEADER,
-    }
+    values = {**release_context(request, release, lang), "request": request, "lang": lang,
+              "dir": "rtl" if lang in languages.RTL else "ltr", "site": PreviewSite(request.app.state.nw.site, release.id)}
     # the page's top-level imports do not run when one block is rendered: give it the newsroom's macros
     macros = env.get_template("_macros.html").make_module(values)
     values.update({k: v for k, v in vars(macros).items() if not k.startswith("_")})
-    context = template.new_context(values)
-    return Markup("".join(template.blocks["main"](context)))
+    return Markup("".join(template.blocks["main"](template.new_context(values))))
