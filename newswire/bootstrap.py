@@ -45,9 +45,11 @@ from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.portal import PortalService
+from .services.outlets import OutletService
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
 from .services.routing import Router
+from .services.signup import SignupService
 from .services.subscriptions import SubscriptionService
 from .services.translations import TranslationService
 from .services.unit import Clock, Database, utcnow
@@ -95,6 +97,8 @@ class Container:
     users: UserService
     browse: Browse
     desk: DeskService
+    signup: SignupService
+    outlets: OutletService
     portal: PortalService
 
     def _wire(self, table: dict, handles: list | None) -> None:
@@ -192,9 +196,13 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
     portal = PortalService(database, clock, releases.policy, translations, checks)
+    signup = SignupService(database, clock, users, subscriptions)
+    outlets = OutletService(database, clock, settings, site, subscriptions, accounts, users,
+                            lambda: WebhookChannel(settings))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media, users,
-                     Browse(database, clock, listings), DeskService(database, clock), portal)
+                     Browse(database, clock, listings), DeskService(database, clock),
+                     signup, outlets, portal)
 
 
 @dataclass

@@ -7,6 +7,7 @@ stored, so a copy of the database opens no session and redeems no link.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -30,6 +31,7 @@ from .unit import Clock, Database
 
 RESET_HOURS = 2
 INVITE_DAYS = 7
+CONFIRM_DAYS = 3  # a journalist's sign-up confirmation link
 TOUCH_EVERY = dt.timedelta(minutes=10)  # a session's expiry slides forward at most this often
 MIN_PASSWORD = 10
 MAX_FAILURES = 5  # wrong passwords in a row before the account rests
@@ -70,15 +72,16 @@ class UserService:
     # --- users ----------------------------------------------------------------------
 
     def create_user(self, email: str, name: str, password: str, role: str, *, issuer_slug: str | None = None,
-                    language: str = "en", actor: Principal = SYSTEM, subscriber_id: int | None = None) -> User:
+                    language: str = "en", actor: Principal = SYSTEM, subscriber_id: int | None = None,
+                    conn=None) -> User:
+        """``conn``: inside the caller's transaction (a sign-up makes the subscriber and its user at once)."""
         role_ = Role(role) if role in Role._value2member_map_ else None
         c = Collector()
-        email = self._check_identity(c, email, name, language)
-        self._check_password(c, password, email)
+        email = self.check_account(c, email, name, password, language)
         if role_ is None:
             c.add("role", f"'{role}' is not a role; use one of: {', '.join(r.value for r in Role)}")
         c.raise_if_any()
-        with self.db.transaction() as conn:
+        with self._transaction(conn) as conn:
             issuer_id = self._issuer_for(conn, role_, issuer_slug)
             if store.find_by_email(conn, email):
                 raise Conflict(f"There is an account for {email} already; sign in, or reset its password.")
@@ -240,9 +243,9 @@ class UserService:
     # --- invitations ------------------------------------------------------------------
 
     def invite(self, actor: Principal, email: str, role: str, compose: Compose, *, issuer_slug: str | None = None,
-               language: str = "en") -> None:
-        """Admins invite anyone (an issuer's first user included); an issuer's user invites colleagues
-        of the same issuer; nobody else invites."""
+               language: str = "en", subscriber_id: int | None = None, conn=None) -> None:
+        """Admins invite anyone (an issuer's first user included, or an outlet's: ``subscriber_id``);
+        an issuer's user invites colleagues of the same issuer; nobody else invites."""
         c = Collector()
         email = email.strip().lower()
         if not is_email(email):
@@ -256,7 +259,10 @@ class UserService:
                 raise Forbidden("An issuer's users may invite colleagues of their own issuer only.")
         elif actor.role != Role.ADMIN:
             raise Forbidden("Only admins, and an issuer's users for their colleagues, may invite people.")
-        with self.db.read() as conn:
+        if subscriber_id is not None and role_ != Role.SUBSCRIBER:
+            raise InvalidInput("subscriber: only subscriber accounts belong to a subscriber",
+                               errors=[_field("role", "only subscriber accounts belong to a subscriber")])
+        with self._transaction(conn) as conn:
             if actor.role == Role.ISSUER:
                 issuer_id = actor.issuer_id
             else:
@@ -264,8 +270,9 @@ class UserService:
             if store.find_by_email(conn, email):
                 raise Conflict(f"{email} has an account already.",
                                errors=[_field("email", "has an account already")])
-        self._issue(purpose="invite", email=email, role=role_.value, issuer_id=issuer_id, hours=24 * INVITE_DAYS,
-                    path="/invitations", created_by=actor.name, language=language, compose=compose, actor=actor)
+            self._issue(purpose="invite", email=email, role=role_.value, issuer_id=issuer_id, hours=24 * INVITE_DAYS,
+                        path="/invitations", created_by=actor.name, language=language, compose=compose, actor=actor,
+                        subscriber_id=subscriber_id, conn=conn)
 
     def invitation(self, token: str) -> Invitation | None:
         with self.db.read() as conn:
@@ -297,12 +304,12 @@ class UserService:
     # --- one-time links (also journalists' confirmations, through SubscriptionService) -------
 
     def _issue(self, *, purpose: str, email: str, hours: float, path: str, created_by: str, language: str,
-               compose: Compose, actor: Principal = SYSTEM, **values) -> str:
-        """Store a one-time token, then mail its link; if the mail cannot be sent, the token is
-        removed again and the caller told to retry (nothing changed)."""
+               compose: Compose, actor: Principal = SYSTEM, conn=None, **values) -> str:
+        """Store a one-time token, then mail its link; if the mail cannot be sent, the token (with the
+        caller's whole transaction, given ``conn``) is rolled back and the caller told to retry."""
         token, now = secrets.token_urlsafe(32), self.clock()
         link = f"{self.site.base_url}{path}/{token}"
-        with self.db.transaction() as conn:
+        with self._transaction(conn) as conn:
             store.void_tokens(conn, email=email, purpose=purpose, now=now)
             store.create_token(conn, digest=digest(token), purpose=purpose, email=email, created_by=created_by,
                                created_at=now, expires_at=now + dt.timedelta(hours=hours), **values)
@@ -315,6 +322,31 @@ class UserService:
                                   "changed. Try again in a few minutes, or ask the operator to check the mail "
                                   "server (NEWSWIRE_SMTP_URL).") from None
         return link
+
+    def _transaction(self, conn):  # the caller's transaction when it passes one, else a new one
+        return contextlib.nullcontext(conn) if conn is not None else self.db.transaction()
+
+    # --- confirming an e-mail address (journalists' double opt-in, services/signup.py) ----------
+
+    def send_confirmation(self, user: User, compose: Compose, *, conn=None) -> None:
+        """Mail the link that confirms the user's address (once, for CONFIRM_DAYS; voids earlier ones)."""
+        self._issue(purpose="confirm", email=user.email, user_id=user.id, subscriber_id=user.subscriber_id,
+                    hours=24 * CONFIRM_DAYS, path="/subscribe/confirm", created_by="sign-up",
+                    language=user.language, compose=compose, conn=conn)
+
+    def confirm(self, token: str, activate: Callable) -> SignedIn:
+        """Use the confirmation link once: ``activate(conn, user)`` runs in the same transaction
+        (the sign-up's e-mail endpoint goes live), then the user is signed in."""
+        with self.db.transaction() as conn:
+            row = store.find_token(conn, digest(token), "confirm", self.clock())
+            if row is None or not store.use_token(conn, row.id, self.clock()):
+                raise NotFound("This confirmation link has been used or has expired. Sign in if you confirmed "
+                               "already, or ask for a new link.")
+            user = store.get_user(conn, row.user_id)
+            activate(conn, user)
+            audit.record(conn, actor=user.principal, action="user.confirm", now=self.clock(),
+                         detail={"user_id": user.id})
+            return self._open_session(conn, user.id)
 
     # --- personal API keys ---------------------------------------------------------------
 
@@ -336,6 +368,12 @@ class UserService:
         self.accounts.revoke_api_key(key_id, actor=user.principal)
 
     # --- rules ------------------------------------------------------------------------
+
+    def check_account(self, c: Collector, email: str, name: str, password: str, language: str) -> str:
+        """A new account's e-mail (normalised), name, password and language, errors into ``c``."""
+        email = self._check_identity(c, email, name, language)
+        self._check_password(c, password, email)
+        return email
 
     def _check_identity(self, c: Collector, email: str, name: str, language: str) -> str:
         email = email.strip().lower()

@@ -228,6 +228,12 @@ def first_delivered_at(conn: Connection, release_id: int) -> dt.datetime | None:
         deliveries.c.release_id == release_id, deliveries.c.delivered_at.is_not(None))).scalar_one_or_none()
 
 
+def latest(conn: Connection, subscriber_id: int, limit: int = 10) -> list:
+    """A subscriber's most recent deliveries, newest first (its own page shows what it got)."""
+    return conn.execute(select(deliveries).where(deliveries.c.subscriber_id == subscriber_id)
+                        .order_by(deliveries.c.id.desc()).limit(limit)).all()
+
+
 def counts_by_channel(conn: Connection, release_ids: Collection[int],
                       issuer_id: int | None = None) -> dict[int, dict[str, dict[str, int]]]:
     """release id → channel → status → number of deliveries (the issuer's live counts); with

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from ..domain.events import EndpointStatus
 from ..domain.subscriptions import Channel, Endpoint, Kind, Preferences, Subscriber
 from . import rawsql as raw
-from .tables import endpoints, subscribers
+from .tables import api_keys, endpoint_tests, endpoints, subscribers
 
 
 def to_subscriber(row) -> Subscriber:
@@ -200,3 +200,27 @@ def names(conn: Connection, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(conn.execute(select(subscribers.c.id, subscribers.c.name).where(subscribers.c.id.in_(ids))).all())
+
+
+# --- self-service (web/subscriber): keys bound to a subscriber, test events -------------------
+
+def subscriber_keys(conn: Connection, subscriber_id: int) -> list:
+    """The subscriber's content-API keys (not its people's personal keys), newest first."""
+    return list(conn.execute(select(api_keys.c.id, api_keys.c.name, api_keys.c.prefix, api_keys.c.created_at,
+                                    api_keys.c.revoked_at)
+                             .where(api_keys.c.subscriber_id == subscriber_id, api_keys.c.user_id.is_(None))
+                             .order_by(api_keys.c.id.desc())))
+
+
+def record_test(conn: Connection, *, endpoint_id: int, webhook_id: str, sent_at: dt.datetime, ok: bool,
+                status_code: int | None, error: str) -> None:
+    conn.execute(insert(endpoint_tests).values(endpoint_id=endpoint_id, webhook_id=webhook_id, sent_at=sent_at, ok=ok,
+                                               status_code=status_code, error=error))
+
+
+def tests_of(conn: Connection, subscriber_id: int, limit: int = 20) -> list:
+    """The latest test events sent to the subscriber's endpoints, newest first."""
+    return list(conn.execute(
+        select(endpoint_tests).join(endpoints, endpoints.c.id == endpoint_tests.c.endpoint_id)
+        .where(endpoints.c.subscriber_id == subscriber_id)
+        .order_by(endpoint_tests.c.id.desc()).limit(limit)))

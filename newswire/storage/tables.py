@@ -427,6 +427,23 @@ def schema_object(name, type_, parent_names) -> bool:
     return not (type_ == "table" and name and name.startswith(SQLITE_FTS))
 
 
+# --- subscriber self-service (issue 10) ------------------------------------------
+
+# A signed test event an outlet sent to its webhook endpoint from /subscriber/endpoints: not a
+# delivery (it carries no release), but kept so the outlet sees it in its endpoint's log.
+endpoint_tests = Table(
+    "endpoint_tests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("webhook_id", String(64), nullable=False),  # the webhook-id header it carried
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=False, default=""),
+)
+
+
 release_requests = Table(
     "release_requests",
     metadata,

@@ -17,6 +17,7 @@ from . import edge, problems
 from .api import deliveries as api_deliveries
 from .api import imports as api_imports
 from .api import media as api_media
+from .api import openapi as api_openapi
 from .api import releases as api_releases
 from .api import subscribers as api_subscribers
 from .api import translations as api_translations
@@ -27,6 +28,9 @@ from .desk import routes as desk_routes
 from .newsroom import routes as newsroom_routes
 from . import portal
 from .newsroom.pages import make_templates
+from .subscriber import endpoints as subscriber_endpoints
+from .subscriber import pages as subscriber_pages
+from .subscriber import signup as subscriber_signup
 
 STATIC = Path(__file__).with_name("static")
 
@@ -51,16 +55,19 @@ def create_app(nw: Container) -> FastAPI:
         description="Submit, review and publish press releases; read them as ninjs, NewsML-G2 and feeds. "
                     "Errors are RFC 9457 problem documents.",
         lifespan=lifespan,
+        generate_unique_id_function=api_openapi.operation_id,
         dependencies=[Depends(edge.checked_input)],  # before any route: text that cannot be stored is refused
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
     app.state.nw = nw
     problems.install(app)
+    api_openapi.install(app)
     app.state.templates = make_templates(settings)
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
                    api_deliveries.router, api_translations.router, api_media.router,
-                   account_routes.router, account_profile.router, *desk_routes.routers(), *portal.routers,
+                   account_routes.router, account_profile.router, *desk_routes.routers(),
+                   subscriber_signup.router, subscriber_endpoints.router, subscriber_pages.router, *portal.routers,
                    *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():

@@ -24,7 +24,8 @@ from ...domain.exchanges import ADHOC_HEADER
 from ...domain.errors import NotFound
 from ...domain.models import Release, Status
 from ...domain.queries import ListQuery
-from ...domain.text import first_paragraph_start, teaser
+from ...domain.teasers import teaser
+from ...domain.text import first_paragraph_start
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
 from ...formats.timestamps import machine_time

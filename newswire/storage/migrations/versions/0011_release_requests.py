@@ -1,7 +1,7 @@
 """release requests: an issuer's request to the desk for a correction or a withdrawal
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from newswire.storage.tables import UTCDateTime
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
