@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 from media_files import image
+from conftest import auth
 from web_helpers import csrf
 
 from newswire.services.media import Upload
@@ -91,10 +92,14 @@ def test_every_form_needs_the_csrf_token(signed_in, wire, draft, path):
     assert state(wire) == before
 
 
-def test_a_scheduled_releases_files_are_not_public(client, signed_in, draft):
-    *_, m = draft
+def test_a_scheduled_releases_files_are_not_public(client, signed_in, draft, keys):
+    rid, _, media, m = draft
     assert client.get(f"/media/{m.token}/{m.largest.filename}").status_code == 404
     assert signed_in("issuer", issuer="acme").get(url_of("/portal/releases/{id}/media/{media}", draft)).status_code == 200
+    api = f"/api/v1/releases/{rid}/media/{media}"  # the desk sees it through the API, nobody else
+    assert client.get(api, headers=auth(keys["editor"])).status_code == 200
+    for who in (None, "globex", "subscriber"):
+        assert client.get(api, headers=auth(keys[who] if who else None)).status_code == 404, who
 
 
 def test_the_desks_request_list(client, signed_in, wire, draft):
