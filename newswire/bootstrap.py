@@ -44,6 +44,7 @@ from .services.browse import Browse
 from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
+from .services.portal import PortalService
 from .services.outlets import OutletService
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
@@ -98,6 +99,7 @@ class Container:
     desk: DeskService
     signup: SignupService
     outlets: OutletService
+    portal: PortalService
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -193,13 +195,14 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
+    portal = PortalService(database, clock, releases.policy, translations, checks)
     signup = SignupService(database, clock, users, subscriptions)
     outlets = OutletService(database, clock, settings, site, subscriptions, accounts, users,
                             lambda: WebhookChannel(settings))
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media, users,
                      Browse(database, clock, listings), DeskService(database, clock),
-                     signup, outlets)
+                     signup, outlets, portal)
 
 
 @dataclass

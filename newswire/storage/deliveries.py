@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.events import EndpointStatus
 from . import rawsql as raw
-from .tables import deliveries, endpoints
+from .tables import deliveries, endpoints, releases
 
 PENDING, DELIVERED, DEAD, CANCELLED = "pending", "delivered", "dead", "cancelled"
 
@@ -232,3 +232,20 @@ def latest(conn: Connection, subscriber_id: int, limit: int = 10) -> list:
     """A subscriber's most recent deliveries, newest first (its own page shows what it got)."""
     return conn.execute(select(deliveries).where(deliveries.c.subscriber_id == subscriber_id)
                         .order_by(deliveries.c.id.desc()).limit(limit)).all()
+
+
+def counts_by_channel(conn: Connection, release_ids: Collection[int],
+                      issuer_id: int | None = None) -> dict[int, dict[str, dict[str, int]]]:
+    """release id → channel → status → number of deliveries (the issuer's live counts); with
+    ``issuer_id``, only for that issuer's releases among ``release_ids``."""
+    if not release_ids:
+        return {}
+    stmt = (select(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status, func.count())
+            .where(deliveries.c.release_id.in_(sorted(release_ids))))
+    if issuer_id is not None:
+        stmt = stmt.where(deliveries.c.release_id.in_(select(releases.c.id).where(releases.c.issuer_id == issuer_id)))
+    rows = conn.execute(stmt.group_by(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status))
+    out: dict[int, dict[str, dict[str, int]]] = {}
+    for rid, channel, status, n in rows:
+        out.setdefault(rid, {}).setdefault(channel, {})[status] = n
+    return out

@@ -442,3 +442,21 @@ endpoint_tests = Table(
     Column("status_code", Integer, nullable=True),
     Column("error", Text, nullable=False, default=""),
 )
+
+
+release_requests = Table(
+    "release_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # correction | withdrawal
+    Column("text", Text, nullable=False, default=""),  # a correction's new body (Markdown); empty for a withdrawal
+    Column("note", Text, nullable=False),  # what was corrected (readers see it), or why to withdraw
+    Column("status", String(16), nullable=False, index=True),  # open | done
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("done_by", String(200), nullable=True),
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("reply", Text, nullable=False, default=""),  # the desk's answer
+)

@@ -26,6 +26,7 @@ from .account import profile as account_profile
 from .account import routes as account_routes
 from .desk import routes as desk_routes
 from .newsroom import routes as newsroom_routes
+from . import portal
 from .newsroom.pages import make_templates
 from .subscriber import endpoints as subscriber_endpoints
 from .subscriber import pages as subscriber_pages
@@ -66,7 +67,7 @@ def create_app(nw: Container) -> FastAPI:
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
                    api_deliveries.router, api_translations.router, api_media.router,
                    account_routes.router, account_profile.router, *desk_routes.routers(),
-                   subscriber_signup.router, subscriber_endpoints.router, subscriber_pages.router,
+                   subscriber_signup.router, subscriber_endpoints.router, subscriber_pages.router, *portal.routers,
                    *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():
