@@ -222,7 +222,9 @@ def parts(release: Release, event: str, site: Site, track: str | None = None) ->
     it = item(release, event, site)
     html = it.html
     if track:
-        html = html.replace(f'href="{_esc(site.release_url(release))}"', f'href="{_esc(track)}/c"')
+        url = _esc(site.release_url(release))
+        # the page's own address stays in view: a reader sees where the tracked link goes
+        html = html.replace(f'href="{url}"', f'href="{_esc(track)}/c"') + f'\n<p style="{SMALL}">{url}</p>'
         html += f'\n<img src="{_esc(track)}/o.gif" width="1" height="1" alt="" style="display:block">'
     return {"subject": it.subject, "text": it.text + _text_footer(site),
             "html": _document(it.subject, it.lang, [html], site), "date": it.date.isoformat()}
