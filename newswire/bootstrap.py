@@ -39,8 +39,8 @@ from .domain.events import (
 )
 from .formats.site import Site
 from .services.accounts import AccountService
-from .services.checks import CheckService
 from .services.browse import Browse
+from .services.checks import CheckService
 from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
@@ -48,6 +48,8 @@ from .services.portal import PortalService
 from .services.outlets import OutletService
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
+from .services.report_events import ReaderEvents
+from .services.reports import ReportService
 from .services.routing import Router
 from .services.signup import SignupService
 from .services.subscriptions import SubscriptionService
@@ -100,6 +102,8 @@ class Container:
     signup: SignupService
     outlets: OutletService
     portal: PortalService
+    reports: ReportService
+    reader_events: ReaderEvents
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -137,7 +141,7 @@ class Container:
         return clock
 
     def live_hub(self, *, handles: list | None = None) -> LiveHub:
-        hub = LiveHub(Events(self.listings, self.site))
+        hub = LiveHub(Events(self.listings, self.site), on_sent=self.reader_events.live_readers)
         self._wire({(ReleaseEvent,): hub.on_release_event, (ListenerLost,): hub.on_lost,
                     (ListenerReconnected,): hub.on_reconnect}, handles)
         return hub
@@ -202,7 +206,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media, users,
                      Browse(database, clock, listings), DeskService(database, clock),
-                     signup, outlets, portal)
+                     signup, outlets, portal, ReportService(database, clock, site),
+                     ReaderEvents(database, clock, settings, site))
 
 
 @dataclass
@@ -278,7 +283,7 @@ class Runtime:
                 await asyncio.wait_for(asyncio.shield(translation_task), translation_grace)
             except TimeoutError:
                 log.warning("shutting down during a translation; it resumes on the next start")
-            except Exception:  # noqa: S110 - it crashed earlier and _report_crash logged it
+            except Exception:
                 pass
         for undo in self._handles:
             undo()

@@ -212,9 +212,28 @@ def _text_footer(site: Site) -> str:
 
 def render(release: Release, event: str, site: Site, mail_from: str) -> bytes:
     """The message for every recipient of this release event, less To, Message-ID and List-Unsubscribe."""
+    return message(parts(release, event, site), mail_from)
+
+
+def parts(release: Release, event: str, site: Site, track: str | None = None) -> dict:
+    """A message's content before MIME encoding. With ``track`` (a URL prefix holding the
+    recipient's token), the HTML part's links to the release page go through ``{track}/c`` and it
+    ends with a 1×1 image ``{track}/o.gif``: the open and click counts of the report."""
     it = item(release, event, site)
-    return _message(it.subject, it.text + _text_footer(site), _document(it.subject, it.lang, [it.html], site),
-                    mail_from, it.date)
+    html = it.html
+    if track:
+        url = _esc(site.release_url(release))
+        # the page's own address stays in view: a reader sees where the tracked link goes
+        html = html.replace(f'href="{url}"', f'href="{_esc(track)}/c"') + f'\n<p style="{SMALL}">{url}</p>'
+        html += f'\n<img src="{_esc(track)}/o.gif" width="1" height="1" alt="" style="display:block">'
+    return {"subject": it.subject, "text": it.text + _text_footer(site),
+            "html": _document(it.subject, it.lang, [html], site), "date": it.date.isoformat()}
+
+
+def message(p: dict, mail_from: str, token: tuple[str, str] | None = None) -> bytes:
+    """MIME bytes of ``parts``; ``token`` (placeholder, value) puts one recipient's token in."""
+    html = p["html"].replace(*token) if token else p["html"]
+    return _message(p["subject"], p["text"], html, mail_from, dt.datetime.fromisoformat(p["date"]))
 
 
 def digest_subject(items: Sequence[Item], site: Site) -> str:

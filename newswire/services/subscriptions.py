@@ -143,11 +143,12 @@ class SubscriptionService:
             return subs.get_subscriber(conn, subscriber_id)
 
     def delete(self, p: Principal, subscriber_id: int) -> None:
-        """Its endpoints, keys and ledger rows go with it (foreign keys cascade)."""
+        """Its endpoints and keys go with it; its name, address and secrets are scrubbed and its ledger
+        rows kept, so reports of releases it was sent stay as they were."""
         with self.db.transaction() as conn:
             self.visible(conn, p, subscriber_id)
             gone = [e.id for e in subs.endpoints_of(conn, subscriber_id)]
-            subs.delete_subscriber(conn, subscriber_id)
+            subs.delete_subscriber(conn, subscriber_id, self.clock())
             self._audit(conn, p, "subscriber.delete", subscriber_id=subscriber_id, endpoints=gone)
             for endpoint_id in gone:
                 self.db.emit(conn, EndpointChanged(endpoint_id, EndpointStatus.DELETED))
@@ -196,7 +197,7 @@ class SubscriptionService:
     def remove_endpoint(self, p: Principal, subscriber_id: int, endpoint_id: int) -> None:
         with self.db.transaction() as conn:
             self.endpoint_row(conn, p, subscriber_id, endpoint_id)
-            subs.delete_endpoint(conn, endpoint_id)
+            subs.delete_endpoint(conn, endpoint_id, self.clock())
             self._audit(conn, p, "endpoint.delete", subscriber_id=subscriber_id, endpoint_id=endpoint_id)
             self.db.emit(conn, EndpointChanged(endpoint_id, EndpointStatus.DELETED))
 
@@ -233,6 +234,7 @@ class SubscriptionService:
 
     def _page(self, conn, *, limit: int, channel: str | None, status: str | None, cursor: str | None,
               **where) -> DeliveryPage:
+        where = {k: v for k, v in where.items() if v is not None}
         fields.delivery_filters(channel, status, DELIVERY_STATUSES)
         rows = ledger.listing(conn, channel=channel, status=status, after_id=fields.cursor(cursor), limit=limit + 1,
                               **where)
@@ -249,15 +251,18 @@ class SubscriptionService:
         return DeliveryPage(items, str(rows[-1].id) if more else None)
 
     def release_deliveries(self, p: Principal, release_id: int, *, channel: str | None = None,
-                           status: str | None = None, cursor: str | None = None, limit: int = 100) -> DeliveryPage:
-        """The release's delivery report: for its issuer and the desk; 404 to everyone else."""
+                           status: str | None = None, cursor: str | None = None, limit: int = 100,
+                           **filters) -> DeliveryPage:
+        """The release's delivery report: for its issuer and the desk; 404 to everyone else.
+        ``filters`` (language, region, industry, attempted, opened, clicked) are the report's: each
+        count in ``/report`` names the filters whose list it is the length of."""
         access.require_signed_in(p)
         with self.db.read() as conn:
             release = release_store.load(conn, release_id)
             if release is None or not p.can_see_unpublished(release.issuer.id):
                 raise NotFound(f"There is no release {release_id} whose deliveries this key may see.")
             page = self._page(conn, limit=limit, channel=channel, status=status, cursor=cursor,
-                              release_id=release_id)
+                              release_id=release_id, **filters)
             counts = ledger.counts(conn, release_id)
         summary = {s: counts.get(s, 0) for s in DELIVERY_STATUSES}
         return DeliveryPage(page.items, page.next_cursor, {**summary, "total": sum(counts.values())})

@@ -161,7 +161,7 @@ class WebSubService:
                 return
             if not verified:
                 if row.status == EndpointStatus.PENDING:
-                    subs.delete_endpoint(conn, row.id)
+                    subs.delete_endpoint(conn, row.id, self.clock())
                     self._audit(conn, "websub.refused", row.id, req)
                     self.db.emit(conn, EndpointChanged(row.id, EndpointStatus.DELETED))
                 return

@@ -14,12 +14,12 @@ import json
 from collections.abc import Collection
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.events import EndpointStatus
 from . import rawsql as raw
-from .tables import deliveries, endpoints, releases
+from .tables import deliveries, endpoints, releases, report_events, subscribers
 
 PENDING, DELIVERED, DEAD, CANCELLED = "pending", "delivered", "dead", "cancelled"
 
@@ -189,9 +189,39 @@ def get(conn: Connection, delivery_id: int):
     return conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
 
 
+def _preference(column, value: str):
+    """A recipient's region or industry preference holds ``value`` ("any": the preference is empty)."""
+    text = cast(column, String)
+    return text == "[]" if value == "any" else text.like(f'%"{value}"%')
+
+
+def _filters(stmt, *, language: str | None = None, region: str | None = None, industry: str | None = None,
+             attempted: bool | None = None, opened: bool | None = None, clicked: bool | None = None):
+    """The report's filters: every count it shows is the size of the list these (and channel and
+    status) select."""
+    if language:
+        stmt = stmt.where(deliveries.c.language == language)
+    if region or industry:
+        sub = select(subscribers.c.id).where(subscribers.c.id == deliveries.c.subscriber_id)
+        if region:
+            sub = sub.where(_preference(subscribers.c.regions, region))
+        if industry:
+            sub = sub.where(_preference(subscribers.c.industries, industry))
+        stmt = stmt.where(exists(sub))
+    if attempted is not None:
+        stmt = stmt.where(deliveries.c.attempts > 0 if attempted else deliveries.c.attempts == 0)
+    for kind, wanted in (("open", opened), ("click", clicked)):
+        if wanted is not None:
+            seen = exists(select(report_events.c.id).where(report_events.c.delivery_id == deliveries.c.id,
+                                                           report_events.c.kind == kind))
+            stmt = stmt.where(seen if wanted else ~seen)
+    return stmt
+
+
 def listing(conn: Connection, *, release_id: int | None = None, subscriber_id: int | None = None,
-            channel: str | None = None, status: str | None = None, after_id: int = 0, limit: int = 100) -> list:
-    stmt = select(deliveries).where(deliveries.c.id > after_id)
+            channel: str | None = None, status: str | None = None, after_id: int = 0, limit: int = 100,
+            **filters) -> list:
+    stmt = _filters(select(deliveries).where(deliveries.c.id > after_id), **filters)
     if release_id is not None:
         stmt = stmt.where(deliveries.c.release_id == release_id)
     if subscriber_id is not None:

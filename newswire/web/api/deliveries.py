@@ -34,9 +34,16 @@ def _page_json(request: Request, page: DeliveryPage) -> dict:
             summary="Who the release went to, and how each delivery stands (its issuer, editors, admins)")
 def release_deliveries(request: Request, release_id: int, channel: str | None = CHANNEL,
                        status: str | None = STATUS, cursor: str | None = None, limit: int = LIMIT,
+                       language: str | None = Query(None, description="the language version sent"),
+                       region: str | None = Query(None, description="a region the recipient asked for ('any': none)"),
+                       industry: str | None = Query(None, description="an industry the recipient asked for ('any')"),
+                       attempted: bool | None = Query(None, description="tried at least once (pending: retrying)"),
+                       opened: bool | None = Query(None, description="e-mail: its open pixel was fetched"),
+                       clicked: bool | None = Query(None, description="e-mail: its tracked link was followed"),
                        p: Principal = Depends(principal), s: SubscriptionService = Depends(subscriptions)):
-    return _page_json(request, s.release_deliveries(p, release_id, channel=channel, status=status, cursor=cursor,
-                                                    limit=limit))
+    return _page_json(request, s.release_deliveries(
+        p, release_id, channel=channel, status=status, cursor=cursor, limit=limit, language=language, region=region,
+        industry=industry, attempted=attempted, opened=opened, clicked=clicked))
 
 
 @router.get("/subscribers/{subscriber_id}/deliveries", response_model=m.DeliveryPage,
