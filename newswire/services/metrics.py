@@ -35,7 +35,8 @@ class CacheStats(Protocol):
 
 
 class Metrics:
-    def __init__(self, ops: OpsService):
+    def __init__(self, ops: OpsService, ledger_ttl: float = LEDGER_TTL):
+        self.ledger_ttl = ledger_ttl  # how long the ledger's per-status counts are reused
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.deliveries = Counter("newswire_deliveries_total", "Delivery attempts this process recorded, by "
@@ -114,7 +115,7 @@ class _Collector:
     def _cached_counts(self) -> tuple[dict, dict]:
         with self._lock:
             at, counts, jobs = self._counts
-            if time.monotonic() - at > LEDGER_TTL:
+            if time.monotonic() - at >= self.metrics.ledger_ttl:
                 counts, jobs = self.ops.delivery_counts(), self.ops.translation_counts()
                 self._counts = (time.monotonic(), counts, jobs)
             return counts, jobs

@@ -185,6 +185,7 @@ class DeliveryWorker(OnLoop):
                     missing[key] = c
         if missing:  # once per release event (a fan-out's first claim): SQLAlchemy, in a thread
             releases.update(await asyncio.to_thread(self._load_releases, missing))
+            await self.outcomes.look_up({c.release_id for c in missing.values()}, self.listings.request_ids)
         return releases
 
     def _load_releases(self, missing: dict[tuple, ledger.Claimed]) -> dict[tuple, object]:

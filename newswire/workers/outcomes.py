@@ -5,8 +5,10 @@ send's duration and each first attempt's latency from its release event observed
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 from ..distribution.channels.base import Job, Result
 from ..services.metrics import Metrics
@@ -28,6 +30,19 @@ class Outcomes:
         self._requests.move_to_end(release_id)
         if len(self._requests) > REMEMBERED:
             self._requests.popitem(last=False)
+
+    async def look_up(self, release_ids: set[int], find: Callable[[list[int]], dict[int, str]]) -> None:
+        """The request ids of releases whose event this worker did not hear (it started after it)."""
+        unknown = [rid for rid in release_ids if rid not in self._requests]
+        if not unknown or not log.isEnabledFor(logging.INFO):
+            return
+        try:
+            found = await asyncio.to_thread(find, unknown)
+        except Exception:  # only the logs miss it
+            log.warning("could not look up the request ids of releases %s", unknown, exc_info=True)
+            return
+        for rid, request_id in found.items():
+            self.remember(rid, request_id)
 
     def sent(self, c: ledger.Claimed, job: Job, result: Result | None, seconds: float) -> None:
         if self.metrics is None:
