@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine, make_url
@@ -39,13 +40,16 @@ from .domain.events import (
 )
 from .formats.site import Site
 from .services.accounts import AccountService
+from .services.backup import Backups
 from .services.browse import Browse
 from .services.checks import CheckService
 from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
-from .services.portal import PortalService
+from .services.metrics import Metrics
+from .services.ops import OpsService, Part
 from .services.outlets import OutletService
+from .services.portal import PortalService
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
 from .services.report_events import ReaderEvents
@@ -104,6 +108,8 @@ class Container:
     portal: PortalService
     reports: ReportService
     reader_events: ReaderEvents
+    ops: OpsService
+    metrics: Metrics
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -124,14 +130,15 @@ class Container:
                         handles: list | None = None, **tuning) -> DeliveryWorker:
         worker = DeliveryWorker(WorkerDB(self.engine), self.listings, channels or self.channels(),
                                 worker_id or default_worker_id(), clock=self.clock, settings=self.settings,
-                                tuning=Tuning.from_settings(self.settings, **tuning))
+                                tuning=Tuning.from_settings(self.settings, **tuning), metrics=self.metrics)
         self._wire({(ReleaseEvent, DeliveriesQueued): worker.wake, (EndpointChanged,): worker.endpoint_changed,
                     (ListenerReconnected,): worker.reconnected}, handles)
         return worker
 
     def translation_worker(self, worker_id: str | None = None, *, handles: list | None = None,
                            **kw) -> TranslationWorker:
-        worker = TranslationWorker(self.translations, worker_id or default_worker_id("translation"), **kw)
+        worker = TranslationWorker(self.translations, worker_id or default_worker_id("translation"),
+                                   metrics=self.metrics, **kw)
         self._wire({(TranslationQueued, ListenerReconnected): worker.wake}, handles)
         return worker
 
@@ -142,6 +149,7 @@ class Container:
 
     def live_hub(self, *, handles: list | None = None) -> LiveHub:
         hub = LiveHub(Events(self.listings, self.site), on_sent=self.reader_events.live_readers)
+        self.metrics.live_readers(lambda: hub.readers)
         self._wire({(ReleaseEvent,): hub.on_release_event, (ListenerLost,): hub.on_lost,
                     (ListenerReconnected,): hub.on_reconnect}, handles)
         return hub
@@ -162,6 +170,11 @@ def translation_pipeline(settings: Settings, *, only: list[str] | None = None) -
 def model_registry(settings: Settings) -> ModelRegistry:
     """The installed CTranslate2 models (``newswire models …``), in the settings' models directory."""
     return ModelRegistry(models_dir(settings))
+
+
+def backups(settings: Settings) -> Backups:
+    """``newswire backup`` and ``restore``: the database's engine without migrating it first."""
+    return Backups(settings, db.make_engine(settings.sqlalchemy_url))
 
 
 def upgrade(settings: Settings) -> None:
@@ -203,11 +216,12 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     signup = SignupService(database, clock, users, subscriptions)
     outlets = OutletService(database, clock, settings, site, subscriptions, accounts, users,
                             lambda: WebhookChannel(settings))
+    ops = OpsService(database, clock)
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media, users,
                      Browse(database, clock, listings), DeskService(database, clock),
                      signup, outlets, portal, ReportService(database, clock, site),
-                     ReaderEvents(database, clock, settings, site))
+                     ReaderEvents(database, clock, settings, site), ops, Metrics(ops))
 
 
 @dataclass
@@ -264,6 +278,18 @@ class Runtime:
 
     def _lost(self) -> None:
         self.container.bus.publish(ListenerLost())
+
+    def parts(self) -> list[Part]:
+        """The background parts this process runs, for ``/readyz`` (none when ``workers`` is off)."""
+        if not self._tasks:
+            return []
+        now, lease = time.monotonic(), float(self.container.settings.lease_seconds)
+        named = zip(("clock", "delivery", "translation"), (self.release_clock, self.delivery, self.translation),
+                    self._tasks)
+        # a translation's heartbeat goes round every lease/4 of its own (120 s) lease
+        stale = {"clock": max(30.0, 4 * self.container.settings.scheduler_tick), "delivery": max(30.0, lease),
+                 "translation": float(self.translation.lease) if self.translation else 120.0}
+        return [Part(name, not task.done(), now - part.beat, stale[name]) for name, part, task in named]
 
     def stop_workers(self) -> None:
         """Begin a graceful drain (SIGTERM): in-flight sends finish, unstarted claims go back."""

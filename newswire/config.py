@@ -128,6 +128,12 @@ def _mail_address(value: str) -> str:
     return value
 
 
+def _choice(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError("not one of " + ", ".join(allowed))
+    return value
+
+
 def _fernet_key(value: str) -> str:
     if value:
         Fernet(value.encode())  # raises ValueError unless 32 url-safe base64-encoded bytes
@@ -230,6 +236,12 @@ class Settings(BaseSettings):
     mail_from: Annotated[str, AfterValidator(_mail_address), Form("a sender address")] = \
         "Newswire <newswire@localhost>"
     worker_batch: Count = 500
+    # operations (docs/operations.md)
+    log_format: Annotated[str, AfterValidator(lambda v: _choice(v, ("text", "json"))), Form(
+        "text or json")] = "text"
+    log_level: Annotated[str, AfterValidator(lambda v: _choice(v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR"))),
+                         Form("DEBUG, INFO, WARNING or ERROR")] = "INFO"
+    metrics_port: Annotated[int, Field(ge=0, lt=65536), Form("a TCP port number (0: off)", "9101")] = 0  # `worker`
     lease_seconds: Annotated[Count, Form("a whole number of seconds above 0")] = 60
     # neural and remote translation engines
     models_dir: str = ""  # installed CTranslate2 models; empty: data_dir/models

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from . import core, distribution, translation, users  # noqa: F401  (they register their commands on app)
+from . import core, distribution, ops, translation, users  # noqa: F401  (they register their commands on app)
 from .base import app
 
 __all__ = ["app", "main"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
+import prometheus_client
 import typer
 import uvicorn
 from rich.markup import escape
@@ -18,6 +18,7 @@ from .. import bootstrap
 from ..domain.errors import NewswireError
 from ..domain.models import SYSTEM
 from ..intake import importers
+from ..services import logs
 from ..web.app import create_app
 from .base import (
     DatabaseUrl,
@@ -48,22 +49,28 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
     settings = settings_for(data_dir, database_url, base_url=base_url, **flags)
     if "base_url" not in settings.model_fields_set:  # neither --base-url nor NEWSWIRE_BASE_URL: this server
         settings = settings.with_overrides(base_url=f"http://{settings.host}:{settings.port}")
+    logs.setup(settings)
     nw = bootstrap.build(settings)
     err.print(f"Newswire on http://{settings.host}:{settings.port}  database: {redact(nw.settings)}")
     # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
-    uvicorn.run(create_app(nw), host=settings.host, port=settings.port, log_level="info",
+    uvicorn.run(create_app(nw), host=settings.host, port=settings.port, log_config=None,
                 timeout_graceful_shutdown=5)
 
 
 @app.command()
 def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = DatabaseUrl,
            worker_id: Optional[str] = typer.Option(None, "--id", help="Name in the ledger's leases; "
-                                                   "default HOST-PID-worker. Must differ between live workers.")):
+                                                   "default HOST-PID-worker. Must differ between live workers."),
+           metrics_port: Optional[int] = typer.Option(None, "--metrics-port", help="Serve Prometheus metrics "
+                                                      "on this port (NEWSWIRE_METRICS_PORT); default off")):
     """Run a standalone worker (release clock, delivery and translation workers) against the shared database.
     Run as many as you like, on any machines; SIGTERM finishes in-flight sends, then exits."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    nw = open_container(data_dir, database_url)
+    settings = settings_for(data_dir, database_url, metrics_port=metrics_port)
+    logs.setup(settings)
+    nw = bootstrap.build(settings)
     runtime = nw.runtime(workers=True, worker_id=worker_id)
+    if settings.metrics_port:
+        prometheus_client.start_http_server(settings.metrics_port, addr=settings.host, registry=nw.metrics.registry)
 
     async def main():
         loop = asyncio.get_running_loop()

@@ -52,6 +52,7 @@ class ReleaseEvent(Event):
     language: str
     stream_event_id: int
     deliveries: int  # ledger rows queued by this event
+    request_id: str = ""  # the request that caused it (domain/trace.py), for the workers' logs
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def from_json(raw: str) -> tuple[Event, str] | None:
         cls = TYPES[data.pop("type")]
         origin = data.pop("origin", "")
         # only the fields this version knows: a newer peer may send more (a rolling deploy)
-        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)}), origin
+        # (and an older peer may send fewer: a field with a default may be missing)
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}), origin
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 

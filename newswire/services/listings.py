@@ -21,6 +21,7 @@ from ..domain.vocab import is_region, media_topics, normalize_qcode, region_name
 from ..formats import feeds, sitemap
 from ..formats.site import HUB_PATH, Site
 from ..intake.validate import parse_datetime
+from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import media as media_store
 from ..storage import releases as store
@@ -233,6 +234,12 @@ class Listings:
     def latest_stream_id(self) -> int:
         with self.db.read() as conn:
             return stream.latest_id(conn)
+
+    def request_ids(self, release_ids: list[int]) -> dict[int, str]:
+        """Release id → the request id of its latest release event (publish, correct, withdraw), for
+        the delivery worker's logs when it did not hear the event itself (it started later)."""
+        with self.db.read() as conn:
+            return audit.request_ids(conn, release_ids, ("release.publish", "release.correct", "release.withdraw"))
 
     def for_delivery(self, wanted: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], Release | Exception | None]:
         """The releases that deliveries carry, by (release id, language, event): the language version.

@@ -13,7 +13,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Connection
 
-from ..domain import exchanges, lifecycle, limits
+from ..domain import exchanges, lifecycle, limits, trace
 from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NewswireError
 from ..domain.events import ReleaseScheduled
 from ..domain.models import SYSTEM, Principal, Release, Role, Status
@@ -324,8 +324,9 @@ class ReleaseService:
         published = []
         with self.db.read() as conn:
             due = store.due_scheduled(conn, self.clock())
+            by = audit.request_ids(conn, due, ("release.schedule",))  # it goes out under its scheduling's id
         for rid in due:
-            with self.db.transaction() as conn:
+            with trace.bound(trace.current() or by.get(rid, "")), self.db.transaction() as conn:
                 r = store.load(conn, rid)
                 if r is None or r.status != Status.SCHEDULED:
                     continue

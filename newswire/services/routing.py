@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ..distribution.schedule import next_digest
 from ..distribution.websub_topics import topic_matches
+from ..domain import trace
 from ..domain.events import RELEASE_EVENTS
 from ..domain.models import Release
 from ..domain.subscriptions import Channel, Event, Facets, matches
@@ -76,4 +77,5 @@ class Router:
                                  industries=sorted(facets.topics), regions=sorted(facets.regions),
                                  issuer=release.issuer.slug, now=now)
         self.db.emit(conn, RELEASE_EVENTS[event](release_id=release.id, language=release.language,
-                                                 stream_event_id=event_id, deliveries=queued))
+                                                 stream_event_id=event_id, deliveries=queued,
+                                                 request_id=trace.current()))

@@ -4,22 +4,26 @@
 Once the transaction has committed, each event is published on the process's bus (waking the
 delivery worker, the live hub, the translation worker); if it rolled back, nothing is heard. On
 PostgreSQL each event is also sent with ``NOTIFY`` in the same transaction, so processes on
-other machines hear it on commit too (``storage/notify.py``).
+other machines hear it on commit too (``storage/notify.py``). Each audited action
+(``storage/audit.py``) is logged once its transaction has committed, with the release id and the
+request id it ran under (``newswire.audit``; docs/operations.md).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import Connection, Engine
 
 from ..domain.events import Event, EventBus, to_json
-from ..storage import db, notify
+from ..storage import audit, db, notify
 
 Clock = Callable[[], dt.datetime]
 _PENDING = "newswire.events"
+log = logging.getLogger("newswire.audit")
 
 
 def utcnow() -> dt.datetime:
@@ -37,10 +41,14 @@ class Database:
             # conn.info belongs to the pooled DBAPI connection: the list is made here and popped below,
             # so only this transaction's events are in it, and emit() outside one is refused.
             conn.info[_PENDING] = []
+            audit.forget(conn)
             try:
                 yield conn
             finally:
                 pending: list[Event] = conn.info.pop(_PENDING, [])
+                audited = audit.forget(conn)
+        for action, release_id in audited:  # committed: in the logs
+            log.info("%s", action, extra={"action": action, "release_id": release_id})
         for event in pending:  # committed: tell this process
             self.bus.publish(event)
 

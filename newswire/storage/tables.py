@@ -165,6 +165,7 @@ audit_log = Table(
     Column("release_id", Integer, nullable=True, index=True),
     Column("issuer_id", Integer, nullable=True),
     Column("detail", JSONType, nullable=False, default=dict),
+    Column("request_id", String(64), nullable=True),  # the X-Request-ID it came from (domain/trace.py)
 )
 
 # --- distribution (issue 3) ------------------------------------------------------

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..bootstrap import Container, default_worker_id
 from ..domain.limits import request_body_bytes, upload_body_bytes
-from . import edge, problems
+from . import edge, ops, problems
 from .account import profile as account_profile
 from .account import routes as account_routes
 from .api import deliveries as api_deliveries
@@ -31,6 +31,7 @@ from . import portal
 from .newsroom.pages import make_templates
 from .reports import pages as report_pages
 from .reports import tracking as report_tracking
+from .requestid import RequestId
 from .subscriber import endpoints as subscriber_endpoints
 from .subscriber import pages as subscriber_pages
 from .subscriber import signup as subscriber_signup
@@ -63,12 +64,13 @@ def create_app(nw: Container) -> FastAPI:
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
+    app.add_middleware(RequestId)  # outermost: every answer has its X-Request-ID, every log line too
     app.state.nw = nw
     problems.install(app)
     api_openapi.install(app)
     app.state.templates = make_templates(settings)
     report_tracking.install(app.state.templates.env, nw.reader_events)
-    for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
+    for router in (ops.router, api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
                    api_deliveries.router, api_translations.router, api_media.router,
                    account_routes.router, account_profile.router, *desk_routes.routers(),
                    subscriber_signup.router, subscriber_endpoints.router, subscriber_pages.router, *portal.routers,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from ..services.releases import ReleaseService
 from ..services.unit import Clock
@@ -25,6 +26,7 @@ class ReleaseClock(OnLoop):
         self.tick = tick
         self._wake = asyncio.Event()
         self._stopping = False
+        self.beat = time.monotonic()  # when the loop last went round (readiness)
 
     def stop(self) -> None:
         self._stopping = True
@@ -33,6 +35,7 @@ class ReleaseClock(OnLoop):
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         while not self._stopping:
+            self.beat = time.monotonic()
             self._wake.clear()  # before looking, so a poke during the look is not lost
             try:
                 released = await asyncio.to_thread(self.releases.release_due)

@@ -13,7 +13,8 @@ Claims and outcome writes run on the event loop through the worker's own connect
 only loading a release, once per release event, and the idle look at the next due row go to a thread.
 
 The worker is woken by the bus (``wake`` for new or replayed deliveries, ``endpoint_changed`` when
-an admin re-enables an endpoint it had seen answer 410); the composition root subscribes it.
+an admin re-enables an endpoint it had seen answer 410); the composition root subscribes it. What it
+tells operations (counts, logs, latencies) goes through ``outcomes.py``.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ from ..distribution.channels.base import Channel, Job, Result, Target
 from ..distribution.poison import Unrenderable, render
 from ..distribution.schedule import next_retry
 from ..domain import text
-from ..domain.events import EndpointChanged, EndpointStatus, Event
+from ..domain.events import EndpointChanged, EndpointStatus, Event, ReleaseEvent
 from ..services.listings import Listings
+from ..services.metrics import Metrics
 from ..services.unit import Clock
 from ..storage import deliveries as ledger
 from ..storage import subscribers as subs
 from ..storage.worker_db import WorkerDB
 from .loop import OnLoop
+from .outcomes import Outcomes
 
 log = logging.getLogger("newswire.worker")
 
@@ -66,8 +69,10 @@ class _Lane:
 
 class DeliveryWorker(OnLoop):
     def __init__(self, db: WorkerDB, listings: Listings, channels: dict[str, Channel], worker_id: str, *,
-                 clock: Clock, settings: Settings, tuning: Tuning):
+                 clock: Clock, settings: Settings, tuning: Tuning, metrics: Metrics | None = None):
         self._db, self.listings, self.channels, self.id = db, listings, channels, worker_id[:64]
+        self.outcomes = Outcomes(metrics, clock, self.id)
+        self.beat = time.monotonic()  # when the loop last went round (readiness)
         self.clock, self.settings = clock, settings  # (the settings decrypt signing secrets)
         self.batch, self.lease, self.delays = tuning.batch, tuning.lease, list(tuning.retry_delays)
         self.concurrency, self.idle = tuning.concurrency, tuning.idle
@@ -92,8 +97,10 @@ class DeliveryWorker(OnLoop):
     def _room(self) -> int:
         return min(self.batch, self.concurrency + self.batch - self._queued)
 
-    def wake(self, _event: Event | None = None) -> None:
+    def wake(self, event: Event | None = None) -> None:
         """A bus handler: deliveries were queued or replayed."""
+        if isinstance(event, ReleaseEvent) and event.request_id:
+            self._on_loop(self.outcomes.remember, event.release_id, event.request_id)
         self.poke()
 
     def reconnected(self, _event: Event | None = None) -> None:
@@ -119,6 +126,7 @@ class DeliveryWorker(OnLoop):
         senders = [self._loop.create_task(self._sender()) for _ in range(self.concurrency)]
         try:
             while not self._stopping:
+                self.beat = time.monotonic()
                 self._wake.clear()  # before looking, so a poke during the look is not lost
                 self._start_recorder()
                 room = self._room()
@@ -177,6 +185,7 @@ class DeliveryWorker(OnLoop):
                     missing[key] = c
         if missing:  # once per release event (a fan-out's first claim): SQLAlchemy, in a thread
             releases.update(await asyncio.to_thread(self._load_releases, missing))
+            await self.outcomes.look_up({c.release_id for c in missing.values()}, self.listings.request_ids)
         return releases
 
     def _load_releases(self, missing: dict[tuple, ledger.Claimed]) -> dict[tuple, object]:
@@ -291,6 +300,7 @@ class DeliveryWorker(OnLoop):
         if self._stopping or c.endpoint_id in self._gone or time.monotonic() > deadline:
             self._unsent.append(c.id)
             return
+        started = time.perf_counter()
         try:
             result = await self.channels[c.channel].push(job)
         except Exception as exc:  # a channel bug must not lose the row: retried; text it cannot encode never sends
@@ -298,6 +308,7 @@ class DeliveryWorker(OnLoop):
             own = isinstance(exc, UnicodeError)
             why = f"{'could not be sent' if own else 'internal error'}: {type(exc).__name__}: {exc}"
             result = Result(c.id, False, error=text.safe(why)[:1000], permanent=own)
+        self.outcomes.sent(c, job, result, time.perf_counter() - started)
         if result is None:
             self._held[c.id] = c
         else:
@@ -330,17 +341,20 @@ class DeliveryWorker(OnLoop):
 
     async def _write(self, results: list[tuple[ledger.Claimed, Result]], unsent: list[int]) -> None:
         now, delays = self.clock(), self.delays
-        outcomes, gone = [], {}
+        outcomes, gone, done = [], {}, []
         for c, r in results:
             if r.ok:
                 outcomes.append(ledger.Outcome(c.id, ledger.DELIVERED, now, r.status_code))
+                done.append((c, "delivered", r))
                 continue
             retry = None if (r.gone or r.permanent) else next_retry(now, c.attempts + 1, delays)
+            done.append((c, "gone" if r.gone else "retry" if retry else "dead", r))
             outcomes.append(ledger.Outcome(c.id, ledger.PENDING if retry else ledger.DEAD, now, r.status_code,
                                            r.error, retry))
             if r.gone:
                 gone[c.endpoint_id] = r.error or "410 Gone"
         written = await self._db.write(self.id, outcomes, unsent, gone, now)
+        self.outcomes.recorded(done)
         if written < len(outcomes):
             log.warning("%d outcomes not recorded: their lease had passed to another worker", len(outcomes) - written)
 
@@ -385,3 +399,4 @@ class DeliveryWorker(OnLoop):
         for channel in self.channels.values():
             await channel.close()
         await self._db.close()
+

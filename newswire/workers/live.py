@@ -94,6 +94,11 @@ class LiveHub(OnLoop):
     def publish(self, event_id: int) -> None:
         self._on_loop(self._feed, event_id)
 
+    @property
+    def readers(self) -> int:
+        """Clients connected to this process's stream now (the metrics read it)."""
+        return len(self._subs)
+
     def subscribe(self, flt: Filter) -> Subscriber:
         sub = Subscriber(flt)
         self._subs.add(sub)

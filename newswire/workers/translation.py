@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
+from ..domain import text
 from ..domain.errors import NewswireError
 from ..domain.events import Event
+from ..services.metrics import Metrics
 from ..services.translations import TranslationService, source_fields
 from ..storage import translations as tr
 from ..translation.engines.base import UnsupportedPair
@@ -25,8 +28,11 @@ LEASE = 120  # seconds; the heartbeat renews it every LEASE / 4
 
 
 class TranslationWorker(OnLoop):
-    def __init__(self, translations: TranslationService, worker_id: str, *, lease: int = LEASE, idle: float = 1.0):
+    def __init__(self, translations: TranslationService, worker_id: str, *, lease: int = LEASE, idle: float = 1.0,
+                 metrics: Metrics | None = None):
         self.translations, self.id, self.lease, self.idle = translations, worker_id[:64], lease, idle
+        self.metrics = metrics
+        self.beat = time.monotonic()  # when the loop or the heartbeat last went round (readiness)
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -41,6 +47,7 @@ class TranslationWorker(OnLoop):
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         while not self._stopping:
+            self.beat = time.monotonic()
             self._wake.clear()
             try:
                 row = await asyncio.to_thread(self.translations.claim, self.id, self.lease)
@@ -56,6 +63,7 @@ class TranslationWorker(OnLoop):
             work = asyncio.ensure_future(asyncio.to_thread(self.translate, row))
             while not work.done():  # the heartbeat: keep the lease while the engine works
                 done, _ = await asyncio.wait({work}, timeout=self.lease / 4)
+                self.beat = time.monotonic()
                 if not done:
                     await asyncio.to_thread(self._heartbeat, row)
             try:
@@ -84,14 +92,30 @@ class TranslationWorker(OnLoop):
         def progress(done: int, total: int) -> None:
             self.translations.progress(row, self.id, done, total, self.lease)
 
+        fields, started = source_fields(release), time.perf_counter()
         try:
-            result = self.translations.pipeline.translate(source_fields(release), release.language, row.language,
+            result = self.translations.pipeline.translate(fields, release.language, row.language,
                                                     glossary, human=row.human, progress=progress)
         except UnsupportedPair as exc:  # the operator removed an engine after the job was queued
             self.translations.fail(row, self.id, str(exc))
+            self._count("failed")
             return None
         except (NewswireError, OSError, ValueError, RuntimeError) as exc:
             log.exception("translating release %s into %s failed", row.release_id, row.language)
             self.translations.fail(row, self.id, f"{type(exc).__name__}: {exc}")
+            self._count("failed")
             return None
-        return self.translations.complete(row, self.id, result)
+        done = self.translations.complete(row, self.id, result)
+        self._count(done.status if done is not None else "superseded", fields, time.perf_counter() - started)
+        log.info("translation %s", done.status if done is not None else "superseded",
+                 extra={"release_id": row.release_id, "language": row.language})
+        return done
+
+    def _count(self, result: str, fields: dict[str, str] | None = None, seconds: float | None = None) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.translations.labels(result).inc()
+        if fields is not None:
+            self.metrics.translated_words.inc(sum(len(text.html_to_text(v).split()) for v in fields.values()))
+        if seconds is not None:
+            self.metrics.translation_seconds.observe(seconds)
