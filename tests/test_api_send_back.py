@@ -45,7 +45,7 @@ def test_refused_send_backs_change_nothing(client, keys, sample, wire):
     draft = client.post("/api/v1/releases", json=sample, headers=auth(keys["acme"])).json()["id"]
     before = snapshot(wire.engine)
     url = f"/api/v1/releases/{rid}/send-back"
-    assert_problem(client.post(url, json={"note": "x"}), 404)  # (anonymous: not revealed)
+    assert_problem(client.post(url, json={"note": "x"}), 401)  # (anonymous: refused before anything is looked up)
     assert_problem(client.post(url, json={"note": "x"}, headers=auth(keys["acme"])), 403)  # its own issuer
     assert_problem(client.post(url, json={"note": "x"}, headers=auth(keys["globex"])), 404)
     assert_problem(client.post(url, json={"note": "x"}, headers=auth(keys["subscriber"])), 404)
