@@ -30,11 +30,13 @@ from .domain.events import (
     DeliveriesQueued,
     EndpointChanged,
     EventBus,
+    IssuerChanged,
     ListenerLost,
     ListenerReconnected,
     ReleaseEvent,
     ReleaseScheduled,
     TranslationQueued,
+    TranslationReady,
     from_json,
 )
 from .formats.site import Site
@@ -44,6 +46,7 @@ from .services.browse import Browse
 from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
+from .services.pagecache import PageCache
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
 from .services.routing import Router
@@ -94,6 +97,7 @@ class Container:
     users: UserService
     browse: Browse
     desk: DeskService
+    pages: PageCache  # the rendered public pages and feeds (web/cache.py serves them)
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -189,9 +193,17 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
-    return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media, users,
-                     Browse(database, clock, listings), DeskService(database, clock))
+    # On PostgreSQL the cache serves once the LISTEN connection is up (Runtime); on SQLite it looks
+    # at the newest stream id for other processes' releases (services/pagecache.py).
+    pages = PageCache(clock, max_bytes=settings.page_cache_mb * 2**20, ttl=settings.page_cache_seconds,
+                      listening=not database.postgres, probe=None if database.postgres else listings.latest_stream_id)
+    container = Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
+                          releases, checks, subscriptions, websub, media, users,
+                          Browse(database, clock, listings), DeskService(database, clock), pages)
+    # every public change empties the page cache, in every process (for the life of the container)
+    container._wire({(ReleaseEvent, TranslationReady, TranslationQueued, IssuerChanged): pages.invalidate,
+                     (ListenerLost,): pages.suspend, (ListenerReconnected,): pages.resume}, None)
+    return container
 
 
 @dataclass
@@ -277,6 +289,7 @@ class Runtime:
         if self._listener is not None:
             self._listener.cancel()
             await asyncio.gather(self._listener, return_exceptions=True)
+            self.container.pages.suspend()  # no longer hears other processes' changes
 
 
 def _report_crash(task: asyncio.Task) -> None:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..bootstrap import Container, default_worker_id
 from ..domain.limits import request_body_bytes, upload_body_bytes
-from . import edge, problems
+from . import cache, edge, problems
 from .api import deliveries as api_deliveries
 from .api import imports as api_imports
 from .api import media as api_media
@@ -64,4 +64,5 @@ def create_app(nw: Container) -> FastAPI:
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(cache.ServeCached, cache=nw.pages)  # outermost: a cached page costs no route
     return app
