@@ -101,7 +101,7 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {prefix}/access.log;
+    access_log off;  # as `serve --no-access-log`
     client_body_temp_path {prefix}/tmp; proxy_temp_path {prefix}/tmp; fastcgi_temp_path {prefix}/tmp;
     uwsgi_temp_path {prefix}/tmp; scgi_temp_path {prefix}/tmp;
     sendfile on; tcp_nopush on; keepalive_requests 1000000;
@@ -141,7 +141,7 @@ def main() -> None:
         port, nport = free_port(), free_port()
         log = open(tmp / "serve.log", "wb")  # noqa: SIM115 - open for the server's life
         serve = subprocess.Popen([sys.executable, "-m", "newswire.cli", "serve", "--data-dir", str(tmp / "data"),
-                                  "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+                                  "--port", str(port), "--no-access-log"], stdout=log, stderr=subprocess.STDOUT)
         nginx = None
         try:
             base = f"http://127.0.0.1:{port}"
@@ -172,8 +172,8 @@ def main() -> None:
                 if name == "feed":
                     cond, note = wrk(base + path, args.seconds, {"If-None-Match": etags[name]})
                     rows.append(("same with If-None-Match (304)", cond, theirs, 0.5, note))
-            print(f"\n{args.releases} releases, wrk -t1 -c50 -d{args.seconds}s, one `newswire serve` process "
-                  f"(SQLite), nginx {nginx_version()} with one worker on the same bytes\n")
+            print(f"\n{args.releases} releases, wrk -t1 -c50 -d{args.seconds}s, one `newswire serve --no-access-log` "
+                  f"process (SQLite), nginx {nginx_version()} with one worker and no access log on the same bytes\n")
             print(f"| path | Newswire req/s | nginx req/s (200) | ratio | target |\n|---|---|---|---|---|")
             for label, ours, theirs, target, note in rows:
                 ratio = ours / theirs if theirs else 0

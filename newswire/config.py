@@ -211,6 +211,7 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[Count, Form("a whole number of bytes")] = 200_000
     scheduler_tick: Seconds = 0.5  # longest the release clock sleeps between looks at the database
     run_worker: Flag = True  # `serve` runs the worker in-process
+    access_log: Flag = True  # `serve` logs every request (a line each; nginx in front logs them too)
     # the rendered public pages and feeds each process keeps (web/cache.py): its bound in MiB (0: no cache)
     page_cache_mb: Annotated[int, Field(ge=0), Form("a whole number of MiB, 0 or more", "64")] = 64
     page_cache_seconds: Seconds = 60  # longest a cached page lives without a public change

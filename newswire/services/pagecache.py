@@ -54,6 +54,7 @@ class Entry:
     born: dt.datetime
     headers: Headers = field(default_factory=list)  # the route's own, less those the cache writes
     variants: dict[str, tuple[bytes, Headers, Headers]] = field(default_factory=dict)
+    tags: frozenset[str] = frozenset()  # its ETag in every content-coding (If-None-Match matches any)
 
     @property
     def size(self) -> int:

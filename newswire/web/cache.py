@@ -37,6 +37,7 @@ CACHEABLE = re.compile(
     r"^/(?:feeds/[^/]+|sitemap-news\.xml"
     rf"|(?:{_LANG})/(?:|releases/\d+/[^/]+|issuers(?:/[^/]+)?|industries(?:/\d+)?|regions(?:/[A-Za-z]+)?))$")
 _CONDITIONAL = (b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range")
+_ASKED = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 _OWN = (b"content-length", b"content-encoding", b"etag", b"last-modified", b"vary", b"date", b"server")
 
 
@@ -106,15 +107,14 @@ class ServeCached:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
     async def _answer(self, scope, send, key: str, entry: Entry) -> None:
-        request = scope["headers"]
-        coding = negotiate(header(request, "accept-encoding")) if compression.compressible(entry.media_type) else IDENTITY
+        request = {k: v for k, v in scope["headers"] if k in _ASKED}
+        coding = negotiate(_get(request, b"accept-encoding")) if compression.compressible(entry.media_type) else IDENTITY
         variant = entry.variants.get(coding)
         if variant is None:
             variant = await anyio.to_thread.run_sync(_variant, entry, coding)
             self.cache.add_variant(key, entry, coding, variant)
         body, full, unchanged = variant
-        tags = {entry.etag, *(coded_etag(entry.etag, c) for c in compression.PREFERENCE)}
-        if not_modified(header(request, "if-none-match"), header(request, "if-modified-since"), tags,
+        if not_modified(_get(request, b"if-none-match"), _get(request, b"if-modified-since"), entry.tags,
                         entry.last_modified):
             await send({"type": "http.response.start", "status": 304, "headers": unchanged})
             await send({"type": "http.response.body", "body": b""})
@@ -137,7 +137,13 @@ def _entry(status: int, headers, body: bytes, changed_at: dt.datetime, now: dt.d
     stated = header(headers, "last-modified")
     last_modified = _parse_date(stated) if stated else changed_at  # a page changes only with a public change
     own = [(k, v) for k, v in headers if k.lower() not in _OWN]
-    return Entry(status, body, kind, etag, last_modified, now, own)
+    tags = frozenset({etag, *(coded_etag(etag, c) for c in compression.PREFERENCE)})
+    return Entry(status, body, kind, etag, last_modified, now, own, tags=tags)
+
+
+def _get(headers: dict, name: bytes) -> str | None:
+    value = headers.get(name)
+    return None if value is None else value.decode("latin-1")
 
 
 def _variant(entry: Entry, coding: str) -> tuple[bytes, list, list]:
