@@ -84,6 +84,8 @@ def test_api_answers_above_the_threshold_are_compressed(client, keys, publish):
 def test_static_files_are_compressed(client):
     headers, body = raw(client, "/static/app.css", "gzip")
     assert headers["content-encoding"] == "gzip" and gzip.decompress(body).strip()
+    part = client.get("/static/app.css", headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
+    assert part.status_code == 206 and "content-encoding" not in part.headers and len(part.content) == 100
 
 
 def test_the_live_stream_is_never_compressed_and_streams(app, wire, publish):

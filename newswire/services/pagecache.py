@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from cachetools import LRUCache
 
-from ..domain.events import Event
+from ..domain.events import Event, ReleaseEvent
 from .unit import Clock
 
 Headers = list[tuple[bytes, bytes]]
@@ -118,6 +118,10 @@ class PageCache:
             self._generation += 1
             self._entries.clear()
             self.changed_at = self.clock()
+            if self._probe is not None and isinstance(event, ReleaseEvent):
+                # SQLite writes one transaction at a time, so ids grow in commit order: this process's
+                # own event need not empty the cache a second time when the probe sees its id.
+                self._stamp = max(self._stamp or 0, event.stream_event_id)
 
     def suspend(self, event: Event | None = None) -> None:
         """Other processes' changes cannot be heard: render every request until ``resume``."""

@@ -53,19 +53,20 @@ class ServeCached:
             return await self.compress(scope, receive, send)
         query = scope.get("query_string", b"")
         key = scope["path"] + ("?" + query.decode("latin-1") if query else "")
-        entry = self.cache.get(key)
+        entry, kept = self.cache.get(key), True
         if entry is None:
-            entry = await self._render(scope, receive, send, key)
+            entry, kept = await self._render(scope, receive, send, key)
             if entry is None:
                 return None  # answered as it came (not cacheable)
-        await self._answer(scope, send, key, entry)
+        await self._answer(scope, send, key, entry, kept)
 
-    async def _render(self, scope, receive, send, key: str) -> Entry | None:
+    async def _render(self, scope, receive, send, key: str) -> tuple[Entry | None, bool]:
+        """The URL's entry rendered now, and whether the cache kept it."""
         waiting = self._inflight.get(key)
         if waiting is not None:  # another request is rendering this URL: its entry will do
             await asyncio.shield(waiting)
             if (entry := self.cache.get(key)) is not None:
-                return entry
+                return entry, True
         done = asyncio.get_running_loop().create_future()
         self._inflight.setdefault(key, done)
         try:
@@ -75,7 +76,7 @@ class ServeCached:
                 del self._inflight[key]
             done.set_result(None)
 
-    async def _fill(self, scope, receive, send, key: str) -> Entry | None:
+    async def _fill(self, scope, receive, send, key: str) -> tuple[Entry | None, bool]:
         generation = self.cache.generation()
         inner = {**scope, "method": "GET",
                  "headers": [(k, v) for k, v in scope["headers"] if k not in _CONDITIONAL and k != b"accept-encoding"]}
@@ -94,9 +95,8 @@ class ServeCached:
         entry = _entry(start.get("status", 500), headers, body, self.cache.changed_at, self.cache.clock())
         if entry is None:  # not for the cache: answered per request, compressed when it may be
             await self._plain(scope, send, start.get("status", 500), headers, body)
-            return None
-        self.cache.put(key, entry, generation)
-        return entry
+            return None, False
+        return entry, self.cache.put(key, entry, generation)
 
     async def _plain(self, scope, send, status: int, headers, body: bytes) -> None:
         kind = header(headers, "content-type") or ""
@@ -106,11 +106,13 @@ class ServeCached:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
-    async def _answer(self, scope, send, key: str, entry: Entry) -> None:
+    async def _answer(self, scope, send, key: str, entry: Entry, kept: bool) -> None:
         request = {k: v for k, v in scope["headers"] if k in _ASKED}
         coding = negotiate(_get(request, b"accept-encoding")) if compression.compressible(entry.media_type) else IDENTITY
         variant = entry.variants.get(coding)
-        if variant is None:
+        if variant is None and not kept:  # (the cache is off or the page changed meanwhile: this request only)
+            variant = _variant(entry, coding, once=False)
+        elif variant is None:
             variant = await anyio.to_thread.run_sync(_variant, entry, coding)
             self.cache.add_variant(key, entry, coding, variant)
         body, full, unchanged = variant
@@ -146,12 +148,12 @@ def _get(headers: dict, name: bytes) -> str | None:
     return None if value is None else value.decode("latin-1")
 
 
-def _variant(entry: Entry, coding: str) -> tuple[bytes, list, list]:
-    """The body in ``coding`` with its 200 and 304 headers (compressed harder: once per entry)."""
+def _variant(entry: Entry, coding: str, once: bool = True) -> tuple[bytes, list, list]:
+    """The body in ``coding`` with its 200 and 304 headers (compressed harder when once per entry)."""
     validators = [(b"etag", entry.etag.encode("latin-1"))]
     if entry.last_modified is not None:
         validators.append((b"last-modified", http_date(entry.last_modified).encode("latin-1")))
-    full, body = coded([*entry.headers, *validators], entry.body, coding, once=True)
+    full, body = coded([*entry.headers, *validators], entry.body, coding, once=once)
     if not compression.compressible(entry.media_type):
         full = [(k, v) for k, v in full if k != b"vary"]
     keep = (b"etag", b"last-modified", b"cache-control", b"vary", b"content-location", b"expires", b"link")

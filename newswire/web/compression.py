@@ -129,7 +129,7 @@ class Compress:
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
                 kind = (_header(headers, b"content-type") or b"").decode("latin-1")
-                if (message["status"] in (204, 304) or not compressible(kind)
+                if (message["status"] in (204, 206, 304) or not compressible(kind)
                         or _header(headers, b"content-encoding") is not None):
                     return await send(message)  # streamed or not text: untouched, at once
                 start = message
