@@ -41,15 +41,20 @@ from .domain.events import (
 )
 from .formats.site import Site
 from .services.accounts import AccountService
-from .services.checks import CheckService
 from .services.browse import Browse
+from .services.checks import CheckService
 from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.pagecache import PageCache
+from .services.portal import PortalService
+from .services.outlets import OutletService
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
+from .services.report_events import ReaderEvents
+from .services.reports import ReportService
 from .services.routing import Router
+from .services.signup import SignupService
 from .services.subscriptions import SubscriptionService
 from .services.translations import TranslationService
 from .services.unit import Clock, Database, utcnow
@@ -97,6 +102,11 @@ class Container:
     users: UserService
     browse: Browse
     desk: DeskService
+    signup: SignupService
+    outlets: OutletService
+    portal: PortalService
+    reports: ReportService
+    reader_events: ReaderEvents
     pages: PageCache  # the rendered public pages and feeds (web/cache.py serves them)
 
     def _wire(self, table: dict, handles: list | None) -> None:
@@ -135,7 +145,7 @@ class Container:
         return clock
 
     def live_hub(self, *, handles: list | None = None) -> LiveHub:
-        hub = LiveHub(Events(self.listings, self.site))
+        hub = LiveHub(Events(self.listings, self.site), on_sent=self.reader_events.live_readers)
         self._wire({(ReleaseEvent,): hub.on_release_event, (ListenerLost,): hub.on_lost,
                     (ListenerReconnected,): hub.on_reconnect}, handles)
         return hub
@@ -193,13 +203,19 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
     users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
+    portal = PortalService(database, clock, releases.policy, translations, checks)
+    signup = SignupService(database, clock, users, subscriptions)
+    outlets = OutletService(database, clock, settings, site, subscriptions, accounts, users,
+                            lambda: WebhookChannel(settings))
     # On PostgreSQL the cache serves once the LISTEN connection is up (Runtime); on SQLite it looks
     # at the newest stream id for other processes' releases (services/pagecache.py).
     pages = PageCache(clock, max_bytes=settings.page_cache_mb * 2**20, ttl=settings.page_cache_seconds,
                       listening=not database.postgres, probe=None if database.postgres else listings.latest_stream_id)
     container = Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                           releases, checks, subscriptions, websub, media, users,
-                          Browse(database, clock, listings), DeskService(database, clock), pages)
+                          Browse(database, clock, listings), DeskService(database, clock),
+                          signup, outlets, portal, ReportService(database, clock, site),
+                          ReaderEvents(database, clock, settings, site), pages)
     # every public change empties the page cache, in every process (for the life of the container)
     container._wire({(ReleaseEvent, TranslationReady, TranslationQueued, IssuerChanged): pages.invalidate,
                      (ListenerLost,): pages.suspend, (ListenerReconnected,): pages.resume}, None)
@@ -279,7 +295,7 @@ class Runtime:
                 await asyncio.wait_for(asyncio.shield(translation_task), translation_grace)
             except TimeoutError:
                 log.warning("shutting down during a translation; it resumes on the next start")
-            except Exception:  # noqa: S110 - it crashed earlier and _report_crash logged it
+            except Exception:
                 pass
         for undo in self._handles:
             undo()

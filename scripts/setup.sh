@@ -20,6 +20,8 @@ fi
 # Debian packages the wire uses when present: Apertium (offline machine translation) and its pairs.
 # Installed where apt is available and we are root; the service runs without them otherwise.
 APERTIUM_PACKAGES="apertium apertium-eng-spa apertium-es-pt apertium-fr-es apertium-ind-zlm"
+# WeasyPrint (the reports' PDF) draws text with Pango: required wherever the wire serves or is tested.
+PDF_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
 install_debian() {  # install_debian REQUIRED? PACKAGE...
   local required=$1; shift
   local missing=()

@@ -15,6 +15,7 @@ from smtp_sink import Sink, add_journalist, deliver, endpoint, free_port, rows
 
 from newswire.distribution.channels.base import Job, Target
 from newswire.distribution.channels.email import EmailChannel, smtp_options
+from newswire.domain.text import columns, html_to_text
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 19:00 in Seoul
@@ -241,3 +242,85 @@ def test_server_down_is_retried(wire, settings, journalist, publish):
     (row,) = rows(wire, eid)
     assert (row.status, row.attempts) == ("pending", 1) and row.last_error
     assert row.next_attempt_at > wire.clock() and down.connections == 0
+
+
+# --- the text part: links, lists, quotes, headings and tables survive as plain text -----------------
+
+RICH_BODY = (
+    "<h2>Results for 2026</h2>"
+    "<p>Revenue rose 12%, see the <a href=\"https://acme.example/ir/report?year=2026&amp;lang=en#q4\">annual "
+    "report</a> or write to <a href=\"mailto:ir@acme.example\">investor relations</a>; "
+    "<a href=\"https://acme.example/\">https://acme.example/</a> has more.</p>"
+    "<ul><li>Skates<ul><li>Rocket Skate 3000, the lightest skate Acme has ever built for long-distance racers"
+    "</li><li>Rocket Skate Mini</li></ul></li><li>Anvils</li></ul>"
+    "<ol start=\"3\"><li>Third step</li><li>Fourth step</li></ol>"
+    "<blockquote><p>\u201cOur best year,\u201d said <em>Wile E. Coyote</em>.</p><p>\u201cAnd the next will be "
+    "better still, because every one of our products is now made in Berlin with recycled steel.\u201d</p>"
+    "</blockquote>"
+    "<table><thead><tr><th>Year</th><th>Revenue</th></tr></thead>"
+    "<tbody><tr><td>2025</td><td>1&nbsp;000</td></tr><tr><td>2026</td><td>1&nbsp;120</td></tr></tbody></table>"
+)
+
+
+def test_the_text_part_keeps_links_lists_quotes_and_tables(wire, channel, smtp, journalist, publish):
+    journalist("ada@paper.test")
+    publish(body=RICH_BODY, body_format="html")
+    deliver(wire, channel)
+    (msg,) = smtp.to("ada@paper.test")
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    words = " ".join(text.split())  # links beside their text, wherever the lines were wrapped
+    assert "annual report <https://acme.example/ir/report?year=2026&lang=en#q4>" in words
+    assert "\n<https://acme.example/ir/report?year=2026&lang=en#q4> " in text  # a URL is never broken
+    assert "investor relations <ir@acme.example>" in words
+    assert "; https://acme.example/ has more." in words  # a link that shows its own address is not repeated
+    for expected in (
+        "Results for 2026\n----------------\n",
+        ("- Skates\n  - Rocket Skate 3000, the lightest skate Acme has ever built for\n"
+         "    long-distance racers\n  - Rocket Skate Mini\n- Anvils\n\n3. Third step\n4. Fourth step"),
+        ("> \u201cOur best year,\u201d said Wile E. Coyote.\n>\n> \u201cAnd the next will be better still, because"
+         " every one of our products is\n> now made in Berlin with recycled steel.\u201d"),
+        "Year | Revenue\n2025 | 1\u00a0000\n2026 | 1\u00a0120",
+    ):
+        assert expected in text, expected
+    assert all(len(line) <= 78 for line in text.splitlines() if "://" not in line)
+
+
+@pytest.mark.parametrize("body, expected", [
+    # nested ordered lists keep their numbers; a paragraph after a list is apart from it
+    ("<ol><li>One<ol><li>One-one</li></ol></li><li>Two</li></ol><p>After.</p>",
+     "1. One\n   1. One-one\n2. Two\n\nAfter."),
+    # quotes in quotes, and a list in a quote
+    ("<blockquote><p>Outer</p><blockquote><p>Inner</p></blockquote><ul><li>Point</li></ul></blockquote>",
+     "> Outer\n>\n> > Inner\n>\n> - Point"),
+    # headings underlined, line breaks kept, preformatted text as it is
+    ("<h1>Title</h1><p>Line one<br>Line two</p><pre>  a  b\n    c</pre>",
+     "Title\n=====\n\nLine one\nLine two\n\n  a  b\n    c"),
+    # a URL longer than a line stays whole on a line of its own
+    ("<p>Read <a href=\"https://acme.example/" + "x" * 90 + "?a=1&amp;b=2\">this</a> today.</p>",
+     "Read this\n<https://acme.example/" + "x" * 90 + "?a=1&b=2>\ntoday."),
+    # images say what they show; scripts say nothing
+    ("<p><img src=\"https://acme.example/a.png\" alt=\"A red skate\"> on a bench</p><script>x()</script>",
+     "[A red skate] on a bench"),
+])
+def test_html_to_marked_text(body, expected):
+    assert html_to_text(body, marked=True, width=76) == expected
+
+
+def test_cjk_breaks_between_characters_and_arabic_between_words():
+    ja = "日本語のテキストはスペースなしで続きますが、適切な位置で改行されるべきです。" * 3
+    lines = html_to_text(f"<p>{ja}</p>", marked=True, width=40).split("\n")
+    assert len(lines) > 1 and "".join(lines) == ja
+    assert all(columns(line) <= 40 for line in lines)
+    assert not any(line[0] in "、。" for line in lines)  # closing punctuation stays with what it closes
+    ar = "النص العربي يحتوي على كلمات كثيرة ويجب أن يلتف بشكل صحيح عند العرض في البريد الإلكتروني."
+    lines = html_to_text(f"<ul><li>{ar}</li></ul>", marked=True, width=40).split("\n")
+    assert lines[0].startswith("- ") and all(line.startswith("  ") for line in lines[1:])
+    assert " ".join(x.strip(" -") for x in lines) == ar and all(len(line) <= 40 for line in lines)
+
+
+def test_the_flat_text_is_unchanged_for_its_other_users():
+    """Language detection, the pre-checks and JSON-LD's articleBody take the words only."""
+    html = "<p>See <a href=\"https://x.example\">this</a>.</p><ul><li>One</li></ul><blockquote>Q</blockquote>"
+    assert html_to_text(html) == "See this.\n\nOne\n\nQ"
+    assert html_to_text(html, paragraph_break="\n") == "See this.\nOne\nQ"
+    assert html_to_text("<table><tr><td>a</td><td>b</td></tr></table>") == "a b"

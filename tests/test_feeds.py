@@ -11,6 +11,7 @@ from lxml import etree
 from conftest import auth
 from helpers import assert_problem, written_in
 from newswire.domain.vocab import media_topics
+from newswire.formats.site import canonical_url
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -125,7 +126,43 @@ def test_filters(client, publish):
         assert ids(client, kind) == [guid(b.id), guid(a.id)]  # newest first
     _, f = get_feed(client, "atom", issuer="globex", industry=SPORT)
     assert "Globex GmbH" in f.feed.title
-    assert ("self", "http://testserver/feeds/en.atom?industry=medtop%3A15000000&issuer=globex") in links(f)
+    assert ("self", "http://testserver/feeds/en.atom?industry=medtop:15000000&issuer=globex") in links(f)
+
+
+@pytest.mark.parametrize("query, canonical", [
+    ("industry=medtop:04000000", "industry=medtop:04000000"),  # as requested: ':' stays as it is
+    ("industry=medtop%3A04000000", "industry=medtop:04000000"),  # the escaped spelling names the same feed
+    ("region=de&industry=medtop:04000000&issuer=", "industry=medtop:04000000&region=DE"),  # sorted, empty dropped
+])
+def test_a_filtered_feed_names_itself_as_requested(client, query, canonical):
+    for kind in KINDS:
+        resp = client.get(f"/feeds/en.{kind}?{query}")
+        self_url = f"http://testserver/feeds/en.{kind}?{canonical}"
+        assert resp.links["self"]["url"] == self_url
+        if kind == "json":
+            assert resp.json()["feed_url"] == self_url
+        else:
+            f = feedparser.parse(resp.content)
+            assert not f.bozo and ("self", self_url) in links(f)
+
+
+def test_canonical_url():
+    assert canonical_url("HTTP://TestServer:80/feeds/en.rss?z=1&a=&industry=medtop%3A04000000#x") == \
+        "http://testserver/feeds/en.rss?industry=medtop:04000000&z=1"
+    assert canonical_url("https://wire.example:8443/feeds/en.rss?q=a%26b&q2=a+b") == \
+        "https://wire.example:8443/feeds/en.rss?q=a%26b&q2=a%20b"  # what changes a value stays escaped
+    assert canonical_url("https://wire.example") == "https://wire.example/"
+    once = canonical_url("http://testserver/feeds/en.atom?region=DE&industry=medtop:04000000")
+    assert canonical_url(once) == once
+
+
+def test_rss_items_have_pubdate_only(client, publish):
+    publish()
+    item = etree.fromstring(client.get("/feeds/en.rss").content).find("channel/item")
+    assert item.find("pubDate") is not None
+    assert item.find("{http://purl.org/dc/elements/1.1/}date") is None
+    assert item.find("{http://purl.org/dc/elements/1.1/}creator") is not None
+    assert feedparser.parse(client.get("/feeds/en.rss").content).entries[0].published_parsed
 
 
 @pytest.mark.parametrize("params, field", [
@@ -147,7 +184,11 @@ def test_correction_updates_the_entry_under_the_same_id(client, wire, editor, cl
         _, f = get_feed(client, kind)
         (e,) = f.entries
         assert (e.id, e.title) == (guid(r.id), "Acme unveils the Rocket Skate 3001")
-        assert (when(e.published_parsed), when(e.updated_parsed)) == (T0, T0 + dt.timedelta(hours=2))
+        assert when(e.published_parsed) == T0
+        if kind == "atom":  # RSS items have pubDate only; the channel's lastBuildDate moves
+            assert when(e.updated_parsed) == T0 + dt.timedelta(hours=2)
+        else:
+            assert when(f.feed.updated_parsed) == T0 + dt.timedelta(hours=2)
     _, f = get_feed(client, "json")
     (item,) = f["items"]
     assert (item["id"], dt.datetime.fromisoformat(item["date_modified"])) == (guid(r.id), T0 + dt.timedelta(hours=2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -14,8 +15,8 @@ import inmemory
 from conftest import SHARED, auth
 from helpers import published, written_in
 from inmemory import SETTINGS
-from newswire.distribution.payloads import webhook_body
-from newswire.domain.models import Release
+from newswire.distribution.payloads import ENVELOPE_SCHEMA, webhook_body
+from newswire.domain.models import Release, Translated
 from newswire.formats import ninjs
 from newswire.formats.site import Site
 
@@ -31,20 +32,50 @@ HTML_BODY = (
 )
 
 
+def _schema(path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def registry() -> Registry:
+    """The 2.1 schema and its GeoJSON $ref, from the local copies. The registry has no retrieve
+    function, so any other remote $ref fails instead of going online."""
+    return Registry().with_resources([
+        ("https://geojson.org/schema/GeoJSON.json", Resource.from_contents(_schema(NINJS / "GeoJSON-schema.json"))),
+        (ninjs.SCHEMA, Resource.from_contents(_schema(NINJS / "ninjs-schema_2.1.json")))])
+
+
 @cache
 def validator() -> Draft202012Validator:
-    """The 2.1 schema; its GeoJSON $ref comes from the local copy. The registry has no
-    retrieve function, so any other remote $ref fails instead of going online."""
-    schema = json.loads((NINJS / "ninjs-schema_2.1.json").read_text(encoding="utf-8"))
-    geojson = json.loads((NINJS / "GeoJSON-schema.json").read_text(encoding="utf-8"))
-    registry = Registry().with_resource("https://geojson.org/schema/GeoJSON.json", Resource.from_contents(geojson))
-    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(_schema(NINJS / "ninjs-schema_2.1.json"), registry=registry(),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def envelope_validator() -> Draft202012Validator:
+    """The webhook envelope's own schema (newswire/distribution), its ``data`` by $ref to ninjs 2.1."""
+    return Draft202012Validator(_schema(ENVELOPE_SCHEMA), registry=registry(),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _assert_no_errors(v: Draft202012Validator, doc: dict) -> dict:
+    errors = sorted(v.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+    return doc
 
 
 def assert_valid(doc: dict) -> dict:
-    errors = sorted(validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
-    return doc
+    return _assert_no_errors(validator(), doc)
+
+
+def assert_envelope(payload: dict) -> dict:
+    """A webhook body: the envelope against its schema, and ``data`` on its own against ninjs 2.1."""
+    _assert_no_errors(envelope_validator(), payload)
+    assert_valid(payload["data"])
+    release, data = payload["release"], payload["data"]
+    assert (release["uri"], release["language"], str(release["version"])) == (data["uri"], data["language"],
+                                                                             data["version"])
+    return payload
 
 
 def render(release) -> dict:
@@ -222,6 +253,64 @@ def test_non_latin_release(reference, sample, lang, headline, topic, region):
     # The bytes a webhook carries are UTF-8 JSON with the text unescaped (the API's: below).
     hook = webhook_body(release, "release.published", Site.from_settings(SETTINGS))
     assert headline.encode() in hook and json.loads(hook)["data"]["headlines"] == doc["headlines"]
+
+
+# --- the webhook envelope around it (every kind; end to end through a receiver in test_webhook.py) ---
+
+
+def _envelope(release, event, fmt="ninjs") -> dict:
+    return assert_envelope(json.loads(webhook_body(release, event, Site.from_settings(SETTINGS), fmt)))
+
+
+def test_envelope_schema_is_a_valid_2020_12_schema():
+    Draft202012Validator.check_schema(envelope_validator().schema)
+
+
+def test_every_envelope_kind_is_valid_and_data_is_only_ninjs(reference, sample):
+    first = publish(reference, sample, attribution="Photos: Acme.")
+    fixed = inmemory.correct(first, {"correction_note": "Model number corrected."}, T0 + dt.timedelta(hours=1))
+    gone = inmemory.withdraw(first, "Issued in error.", T0 + dt.timedelta(hours=2))
+    spanish = first.in_language(replace(first.content, language="es", headline="Acme presenta el patín"),
+                                Translated("en", 1, engines=("apertium",)))
+    site = Site.from_settings(SETTINGS)
+
+    hello = _envelope(first, "release.published")
+    assert (hello["type"], hello["version"], hello["format"]) == ("release.published", 1, "ninjs")
+    assert hello["data"] == ninjs.render(first, site)  # ninjs, exactly as the API serves it
+    assert hello["release"] == {"id": first.id, "uri": site.release_guid(first), "url": site.release_url(first),
+                                "language": "en", "original_language": "en", "machine_translated": False,
+                                "version": 1, "attribution": "Photos: Acme.", "correction_note": None,
+                                "withdraw_reason": None}
+    assert dt.datetime.fromisoformat(hello["timestamp"]) == first.published_at.replace(microsecond=0)
+
+    fix = _envelope(fixed, "release.corrected")
+    assert fix["release"]["correction_note"] == "Model number corrected." and fix["release"]["version"] == 2
+    kill = _envelope(gone, "release.withdrawn")
+    assert kill["release"]["withdraw_reason"] == "Issued in error." and kill["data"]["pubstatus"] == "canceled"
+    assert "bodies" not in kill["data"] and "descriptions" not in kill["data"]
+
+    es = _envelope(spanish, "release.published")
+    assert (es["release"]["language"], es["release"]["original_language"], es["release"]["machine_translated"]) == \
+        ("es", "en", True)
+    assert es["release"]["url"] == site.release_url(spanish) and "/es/releases/" in es["release"]["url"]
+
+    g2 = _envelope(first, "release.published", "newsml-g2")
+    assert g2["format"] == "newsml-g2" and "<newsItem xmlns=" in g2["newsml_g2"]
+    assert "bodies" not in g2["data"]
+    g2_kill = _envelope(gone, "release.withdrawn", "newsml-g2")
+    assert "newsml_g2" not in g2_kill and g2_kill["release"]["withdraw_reason"] == "Issued in error."
+
+
+def test_envelope_schema_refuses_what_receivers_could_not_trust(reference, sample):
+    good = _envelope(publish(reference, sample), "release.published")
+    old_style = {**good, "data": {**good["data"], "url": good["release"]["url"], "event": good["type"]}}
+    unversioned = {k: v for k, v in good.items() if k != "version"}
+    kill_with_text = {**good, "type": "release.withdrawn", "release": {**good["release"], "withdraw_reason": "x"}}
+    note_on_publish = {**good, "release": {**good["release"], "correction_note": "x"}}
+    g2_without_xml = {**good, "format": "newsml-g2"}
+    for bad in (old_style, unversioned, kill_with_text, note_on_publish, g2_without_xml,
+                {**good, "type": "release.deleted"}, {**good, "timestamp": "yesterday"}):
+        assert not envelope_validator().is_valid(bad)
 
 
 def test_html_body_is_carried_as_sanitized_html(reference, sample):

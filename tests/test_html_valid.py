@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from vnu import check_pages
-from web_helpers import browser
+from web_helpers import browser, csrf
+
+from newswire.domain.models import SYSTEM
 
 pytestmark = pytest.mark.browser  # needs Java and node_modules, like the browser tests
 
@@ -25,7 +27,9 @@ def public_pages(client, release) -> dict[str, str]:
     paths = {
         "home": "/en/", "home-ar": "/ar/", "release": f"/en/releases/{release.id}/{release.slug}",
         "issuer": "/en/issuers/acme", "industry": "/en/industries/medtop:04000000", "not-found": "/en/nothing-here",
-        "live-desk": "/en/live",
+        "live-desk": "/en/live", "search": "/en/search?q=skate", "search-empty": "/en/search",
+        "industries": "/en/industries", "regions": "/en/regions", "region": "/en/regions/DE", "issuers": "/en/issuers",
+        "release-ja": f"/ja/releases/{release.id}/{release.slug}", "subscribe": "/subscribe",
     }
     out = {}
     for name, path in paths.items():
@@ -35,17 +39,31 @@ def public_pages(client, release) -> dict[str, str]:
     return out
 
 
+def subscriber_pages(wire, signed_in) -> dict[str, str]:
+    outlet = wire.subscriptions.create(SYSTEM, {"kind": "outlet", "name": "The Paper"})
+    c = signed_in("subscriber", subscriber_id=outlet.id)
+    return {"subscriber": ok(c.get("/subscriber")), "endpoints": ok(c.get("/subscriber/endpoints"))}
+
+
+def ok(r) -> str:
+    assert r.status_code == 200 and "/signin" not in str(r.url), (r.url, r.status_code)
+    return r.text
+
+
 def signed_in_pages(app, signed_in) -> dict[str, str]:
     anonymous = browser(app)
     out = {"signin": anonymous.get("/signin").text, "reset": anonymous.get("/reset").text}
     admin = signed_in("admin")
-    out["account"] = admin.get("/account").text
-    out["people"] = admin.get("/account/people").text
+    out["account"] = ok(admin.get("/account"))
+    out["people"] = ok(admin.get("/account/people"))
+    bad = anonymous.post("/signin", data={"csrf": csrf(anonymous.get("/signin")), "email": "x@example.com",
+                                          "password": "wrong password"})
+    out["signin-error"] = bad.text
     return out
 
 
-def test_every_page_kind_is_valid_html(client, app, publish, signed_in):
+def test_every_page_kind_is_valid_html(client, app, wire, publish, signed_in):
     release = publish()
-    pages = {**public_pages(client, release), **signed_in_pages(app, signed_in)}
+    pages = {**public_pages(client, release), **signed_in_pages(app, signed_in), **subscriber_pages(wire, signed_in)}
     errors = check_pages(pages)
     assert errors == [], "\n".join(errors)

@@ -72,6 +72,8 @@ def cases(sample, ids) -> list[tuple]:
          "reason", "release.withdraw_reason"),
         ("POST", f"{create}/{ids['submitted']}/approve", "editor", {"override": over("release.override")},
          "override", "release.override"),
+        ("POST", f"{create}/{ids['submitted']}/send-back", "editor", {"note": over("release.send_back_note")},
+         "note", "release.send_back_note"),
         ("PUT", "/api/v1/issuers/acme/glossary", "acme", {"keep": over("glossary.keep")}, "keep", "glossary.keep"),
         ("PUT", "/api/v1/issuers/acme/glossary", "acme", {"keep": one_too_long("glossary.keep")}, "keep[0]",
          "glossary.keep"),
@@ -133,6 +135,7 @@ def test_every_field_over_its_limit_is_refused_naming_it(client, wire, keys, sam
     assert not failures, "\n".join(failures)
     elsewhere = {"issuer.slug", "issuer.name", "issuer.website"} | {k for k in LIMITS if k.startswith("websub.")}
     elsewhere |= {k for k in LIMITS if k.startswith("media.")}  # (multipart uploads: tests/test_media.py)
+    elsewhere |= {k for k in LIMITS if k.startswith("user.")}  # (accounts are made on pages: tested below)
     assert set(LIMITS) - checked - elsewhere == set()  # (those are the CLI's and the hub's: tested below)
 
 
@@ -221,3 +224,15 @@ def test_the_documented_limits_are_the_enforced_ones():
     expected |= settings_rows(Settings().max_body_bytes)
     assert documented == expected
     assert "docs/api.md" in (ROOT / "README.md").read_text().split("## The API", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("key, field", [("user.email", "email"), ("user.name", "name"), ("user.password", "password")])
+def test_an_account_over_its_limits_is_refused_naming_the_field(wire, key, field):
+    values = {"email": "ada@example.com", "name": "Ada", "password": "a long enough password"}
+    values[field] = ("a" * LIMITS[key].chars + "@example.com") if field == "email" else "a" * (LIMITS[key].chars + 1)
+    before = snapshot(wire.engine)
+    with pytest.raises(InvalidInput) as refused:
+        wire.users.create_user(values["email"], values["name"], values["password"], "editor")
+    assert [e.field for e in refused.value.errors] == [field]
+    assert f"{LIMITS[key].chars:,}" in refused.value.errors[0].message
+    assert snapshot(wire.engine) == before

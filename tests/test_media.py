@@ -23,7 +23,7 @@ from newswire.distribution import payloads
 from newswire.formats import email as mail
 from newswire.formats import ninjs
 from test_format_newsml import schema  # noqa: F401  (the XSD, a fixture)
-from test_format_ninjs import assert_valid
+from test_format_ninjs import assert_envelope, assert_valid
 
 
 def media_dir(wire):
@@ -293,9 +293,8 @@ def test_email_links_the_pictures_and_attaches_nothing(client, wire, keys, draft
 
 def test_webhook_payload_carries_the_associations(client, wire, keys, draft):
     release = _published_with_media(client, wire, keys, draft)
-    body = json.loads(payloads.webhook_body(release, "published", wire.site))
-    data = {k: v for k, v in body["data"].items() if k not in ("url", "attribution", "event")}  # the envelope's
-    assert_valid(data)
+    body = json.loads(payloads.webhook_body(release, "release.published", wire.site))
+    data = assert_envelope(body)["data"]
     assert [a["type"] for a in data["associations"]] == ["picture", "text"]
 
 
@@ -350,12 +349,14 @@ def test_openapi_lists_the_media_endpoints(client):
 
 def test_who_may_not_change_the_release_is_refused_before_any_decoding(client, wire, keys, draft):
     """A damaged picture would be refused as undecodable (422) if it were decoded: a caller who may not
-    change the release gets its 404 first, so nobody can make the wire decode for them."""
+    change the release gets its 404 first (anonymous callers their 401, before anything is read), so
+    nobody can make the wire decode for them."""
     damaged = files.image("PNG")[:200]
     assert upload(client, keys["acme"], draft, damaged, name="photo.png").status_code == 422  # it is decoded
-    for token in (None, keys["globex"], keys["subscriber"]):
+    for token in (keys["globex"], keys["subscriber"]):
         assert_problem(upload(client, token, draft, damaged, name="photo.png"), 404)
-    assert_problem(upload(client, None, 999, damaged, name="photo.png"), 404)
+    for release in (draft, 999):
+        assert_problem(upload(client, None, release, damaged, name="photo.png"), 401)
     r = client.put("/api/v1/issuers/acme/logo", files={"file": ("logo.png", damaged)}, headers=auth(keys["globex"]))
     assert_problem(r, 403)
 

@@ -12,7 +12,7 @@ from lxml import html as lhtml
 import media_files as files
 from conftest import auth
 from helpers import rewire, written_in
-from newswire.domain.text import TEASER_LIMIT, teaser
+from newswire.domain.teasers import TEASER_LIMIT, teaser
 from newswire.web.app import create_app
 from fastapi.testclient import TestClient
 

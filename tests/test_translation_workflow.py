@@ -15,7 +15,7 @@ from helpers import assert_problem, headline, snapshot
 from newswire.domain.subscriptions import Preferences
 from newswire.storage import stream
 from test_format_ninjs import assert_valid
-from webhook_receiver import add_webhook, rows, run_worker
+from webhook_receiver import add_webhook, rows, run_worker, verified
 
 LINK = "https://acme.example/skate"
 
@@ -25,8 +25,8 @@ from translation_flow import create, page, settings, submit_and_approve, transla
 
 
 def test_approved_release_becomes_language_versions_everywhere(client, wire, keys, sample, receiver):
-    es_eid, _ = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
-    add_webhook(wire, receiver.url("/any"), Preferences())
+    es_eid, es_secret = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
+    _, any_secret = add_webhook(wire, receiver.url("/any"), Preferences())
     rid = create(client, keys, sample)
     submit_and_approve(client, keys, rid)
 
@@ -105,9 +105,12 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
     got = {(r.endpoint_id == es_eid, r.language) for r in rows(wire, release_id=rid)}
     assert got == {(True, "es"), (False, "en")}
     [es_hit] = receiver.at("/es")
-    assert json.loads(es_hit.body)["data"]["language"] == "es"
+    es = verified(es_hit, es_secret)  # the language version's envelope: valid, its data valid ninjs
+    assert es["data"]["language"] == es["release"]["language"] == "es"
+    assert es["release"]["original_language"] == "en" and es["release"]["machine_translated"] is True
+    assert f"/es/releases/{rid}/" in es["release"]["url"]
     [any_hit] = receiver.at("/any")
-    assert json.loads(any_hit.body)["data"]["language"] == "en"
+    assert verified(any_hit, any_secret)["data"]["language"] == "en"
 
 
 def test_a_translation_finished_after_release_goes_out_then(client, wire, keys, sample, receiver):
@@ -174,7 +177,7 @@ def test_a_wrong_source_language_is_asked_for_not_guessed(client, wire, keys, sa
 
 
 def test_withdrawal_sends_kill_notices_in_each_language_received(client, wire, keys, sample, receiver):
-    es_eid, _ = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
+    es_eid, es_secret = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
     rid = create(client, keys, sample, target_languages=["es"])
     submit_and_approve(client, keys, rid)
     translate_all(wire)
@@ -185,6 +188,9 @@ def test_withdrawal_sends_kill_notices_in_each_language_received(client, wire, k
     run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=rid)))
     kills = [x for x in rows(wire, release_id=rid) if x.event == "release.withdrawn"]
     assert [(k.endpoint_id, k.language) for k in kills] == [(es_eid, "es")]
+    notice = verified(receiver.at("/es")[-1], es_secret)
+    assert (notice["type"], notice["release"]["language"], notice["release"]["withdraw_reason"]) == \
+        ("release.withdrawn", "es", "Wrong date")
     slug = r.json()["url"].rsplit("/", 1)[1]
     assert client.get(f"/es/releases/{rid}/{slug}").status_code == 410
     assert not feedparser.parse(client.get("/feeds/es.rss").content).entries

@@ -18,7 +18,7 @@ from newswire.storage import deliveries as ledger
 from newswire.storage import subscribers as subs
 from standardwebhooks.webhooks import WebhookVerificationError
 from helpers import audit_actions, publish, until
-from webhook_receiver import add_webhook, rows, run_worker
+from webhook_receiver import add_webhook, rows, run_worker, verified
 
 
 @pytest.fixture
@@ -42,12 +42,12 @@ def test_signed_ninjs_payload_verifies(wire, editor, sample, receiver):
     assert hit.headers["Content-Type"] == "application/json"
     assert hit.headers["User-Agent"].startswith("Newswire/")
     assert int(hit.headers["webhook-timestamp"]) > 0
-    payload = Webhook(secret).verify(hit.body, hit.headers)
-    assert payload["type"] == "release.published"
+    payload = verified(hit, secret)
+    assert (payload["type"], payload["version"], payload["format"]) == ("release.published", 1, "ninjs")
     data = payload["data"]
-    assert data["event"] == "release.published"
-    assert data["url"] == Site.from_settings(wire.settings).release_url(r)
-    assert data["attribution"] and data["standard"]["name"] == "ninjs"
+    assert payload["release"]["url"] == Site.from_settings(wire.settings).release_url(r)
+    assert payload["release"]["attribution"] and data["standard"]["name"] == "ninjs"
+    assert not {"url", "event", "attribution", "correction_note", "withdraw_reason"} & set(data)
     assert next(h["value"] for h in data["headlines"] if h["role"] == "main") == sample["headline"]
     with pytest.raises(WebhookVerificationError):
         Webhook(secrets.new_webhook_secret()).verify(hit.body, hit.headers)
@@ -124,37 +124,40 @@ def test_dead_after_the_last_retry_then_replayed(wire, editor, sample, receiver)
 
 
 def test_withdrawal_reaches_earlier_recipients_only(wire, editor, sample, receiver):
-    add_webhook(wire, receiver.url("/early"))
+    _, secret = add_webhook(wire, receiver.url("/early"))
     r = publish(wire, editor, sample)
     run_worker(wire, settled(wire))
     add_webhook(wire, receiver.url("/late"))
     wire.releases.withdraw(editor, r.id, "Issued in error")
     run_worker(wire, settled(wire))
 
-    events = [json.loads(h.body)["type"] for h in receiver.at("/early")]
-    assert events == ["release.published", "release.withdrawn"]
-    notice = json.loads(receiver.at("/early")[-1].body)["data"]
-    assert notice["withdraw_reason"] == "Issued in error" and notice["pubstatus"] == "canceled"
-    assert "bodies" not in notice  # a kill notice does not send the withdrawn text again
+    payloads = [verified(h, secret) for h in receiver.at("/early")]
+    assert [p["type"] for p in payloads] == ["release.published", "release.withdrawn"]
+    notice = payloads[-1]
+    assert notice["release"]["withdraw_reason"] == "Issued in error" and notice["data"]["pubstatus"] == "canceled"
+    assert "bodies" not in notice["data"]  # a kill notice does not send the withdrawn text again
     assert receiver.at("/late") == []
 
 
 def test_a_newsml_endpoint_gets_the_newsitem(wire, editor, sample, receiver):
     from lxml import etree
 
-    add_webhook(wire, receiver.url("/g2"), format="newsml-g2")
-    publish(wire, editor, sample)
+    _, secret = add_webhook(wire, receiver.url("/g2"), format="newsml-g2")
+    r = publish(wire, editor, sample)
     run_worker(wire, settled(wire))
-    [hit] = receiver.at("/g2")
-    data = json.loads(hit.body)["data"]
-    item = etree.fromstring(data["newsml_g2"].encode())
+    wire.releases.withdraw(editor, r.id, "Issued in error")
+    run_worker(wire, settled(wire))
+    published, withdrawn = (verified(h, secret) for h in receiver.at("/g2"))
+    item = etree.fromstring(published["newsml_g2"].encode())
     assert item.tag == "{http://iptc.org/std/nar/2006-10-01/}newsItem"
-    assert data["event"] == "release.published" and data["url"].startswith("http://testserver/en/releases/")
+    assert (published["type"], published["format"]) == ("release.published", "newsml-g2")
+    assert published["release"]["url"].startswith("http://testserver/en/releases/")
+    assert (withdrawn["type"], withdrawn["data"]["pubstatus"]) == ("release.withdrawn", "canceled")
 
 
 def test_correction_reaches_earlier_recipients_and_newly_matching(wire, editor, sample, receiver):
     add_webhook(wire, receiver.url("/us"), Preferences(regions=("US",)))
-    add_webhook(wire, receiver.url("/fr"), Preferences(regions=("FR",)))
+    _, secret = add_webhook(wire, receiver.url("/fr"), Preferences(regions=("FR",)))
     add_webhook(wire, receiver.url("/jp"), Preferences(regions=("JP",)))
     r = publish(wire, editor, sample)  # DE, US
     run_worker(wire, settled(wire))
@@ -167,8 +170,10 @@ def test_correction_reaches_earlier_recipients_and_newly_matching(wire, editor, 
     assert events("/us") == ["release.published", "release.corrected"]  # had it: hears of the fix
     assert events("/fr") == ["release.corrected"]  # matches now
     assert events("/jp") == []
-    data = json.loads(receiver.at("/fr")[0].body)["data"]
-    assert data["version"] == "2" and data["correction_note"] == "Launch is in France"
+    payload = verified(receiver.at("/fr")[0], secret)
+    assert payload["data"]["version"] == "2" and payload["release"]["version"] == 2
+    assert payload["release"]["correction_note"] == "Launch is in France"
+    assert "Launch is in France" in payload["data"]["ednote"]
 
 
 def test_private_addresses_are_refused_at_send_time(wire, editor, sample, receiver):

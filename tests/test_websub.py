@@ -23,7 +23,7 @@ from newswire.distribution.channels.websub import WebSubChannel
 from newswire.distribution.secrets import decrypt
 from newswire.domain.subscriptions import Channel
 from newswire.storage import subscribers as subs
-from newswire.storage.tables import deliveries
+from newswire.storage.tables import deliveries, endpoints
 from ssrf_cases import REFUSED
 
 T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
@@ -111,7 +111,7 @@ def test_subscribe_verifies_intent_and_sets_the_lease(client, wire, clock, callb
     q = get["query"]  # the callback's own query string survives (§5.1.1)
     assert (q["id"], q["hub.mode"], q["hub.topic"], q["hub.lease_seconds"]) == ("7", "subscribe", given, "86400")
     assert len(q["hub.challenge"]) > 20
-    topic = FEEDS + "en.atom?industry=medtop%3A04000000"  # stored as the feed's self URL
+    topic = FEEDS + "en.atom?industry=medtop:04000000"  # stored as the feed's self URL
     sub = row(wire, topic, cb)
     assert (sub.status, sub.expires_at, sub.subscriber_id) == ("active", T0 + DAY, None)
     assert decrypt(wire.settings, sub.secret_enc) == "s3cret"
@@ -205,6 +205,29 @@ def test_publish_pushes_the_topic_feed_once_rendered_and_signed(client, wire, ca
     assert "X-Hub-Signature" not in a2["headers"] and "X-Hub-Signature" not in b["headers"]
     assert b["headers"]["Content-Type"] == "application/rss+xml"
     assert [e.title for e in feedparser.parse(b["body"]).entries] == [r.content.headline]
+
+
+def test_either_spelling_of_a_topic_is_one_subscription_and_gets_the_push(client, wire, callback, publish):
+    """The escaped and the unescaped spelling of a filtered feed name one topic: both subscriptions get
+    the push, under the self URL the feed gives itself; the other spelling renews, never duplicates."""
+    escaped, plain = FEEDS + "en.rss?industry=medtop%3A04000000", FEEDS + "en.rss?industry=medtop:04000000"
+    assert hub(client, "subscribe", escaped, callback.url("/escaped")).status_code == 202
+    assert hub(client, "subscribe", plain, callback.url("/plain")).status_code == 202
+    assert hub(client, "subscribe", plain, callback.url("/escaped")).status_code == 202  # a renewal
+    for path in ("/escaped", "/plain"):
+        assert row(wire, plain, callback.url(path)).status == "active"
+    with wire.engine.connect() as conn:
+        topics = conn.execute(sa.select(endpoints.c.topic).where(endpoints.c.channel == "websub")).scalars()
+        assert sorted(topics) == [plain, plain]
+    assert client.get(escaped).links["self"]["url"] == plain
+    r = publish(industries=["medtop:20000174"])  # narrower than the topic's
+    deliver(wire)
+    for path in ("/escaped", "/plain"):
+        (push,) = callback.got("POST", path)
+        assert push["headers"]["Link"] == f'<{HUB}>; rel="hub", <{plain}>; rel="self"'
+        f = feedparser.parse(push["body"])
+        assert [e.id for e in f.entries] == [f"http://testserver/releases/{r.id}"]
+        assert {(x.rel, x.href) for x in f.feed.links if x.rel == "self"} == {("self", plain)}
 
 
 def test_unsubscribe_and_lease_expiry_stop_deliveries(client, wire, clock, callback, publish):

@@ -83,6 +83,15 @@ class Receiver:
 
 # --- helpers shared by the delivery tests -----------------------------------------------------
 
+def verified(hit: Hit, secret: str) -> dict:
+    """What a careful receiver does with a delivery: verify the signature with the Standard Webhooks
+    library, then validate the envelope against its schema and ``data`` against ninjs 2.1."""
+    from standardwebhooks import Webhook
+    from test_format_ninjs import assert_envelope
+
+    return assert_envelope(Webhook(secret).verify(hit.body, hit.headers))
+
+
 def add_webhook(wire, url: str, prefs=None, *, max_in_flight: int = 4, secret: str | None = None,
                 **endpoint) -> tuple[int, str]:
     """A subscriber with one webhook endpoint, straight into storage; returns (endpoint id, secret)."""

@@ -10,14 +10,16 @@ request body, an imported file's fields) and names each bad string by its path, 
 ``keywords[0]`` or ``contacts[0].name``. Messages never repeat the bad text: it could not be
 encoded in the answer either.
 
-Also here, each written once: HTML to plain text (``html_to_text``), a listing's teaser
-(``teaser``), e-mail address syntax (``is_email``) and the id of a translation segment (``segment_id``).
+Also here, each written once: HTML to plain text (``html_to_text``), its blocks (``blocks``, which
+``domain/teasers.py`` reads), e-mail address syntax (``is_email``) and the id of a translation segment (``segment_id``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from .errors import FieldError
@@ -82,55 +84,176 @@ def safe(value: str) -> str:
 
 # Tags whose end starts a new paragraph when a fragment is flattened to text.
 _BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
-           "table", "hr", "figure", "figcaption", "dd", "dt", "section", "article", "header", "footer"}
+           "table", "hr", "figure", "figcaption", "dd", "dt", "section", "article", "header", "footer",
+           "caption", "thead", "tbody", "tfoot", "dl"}
+_HEADINGS = {"h1": "=", "h2": "-", "h3": "-", "h4": "-", "h5": "-", "h6": "-"}
+_LINKED = ("http://", "https://", "mailto:", "tel:", "ftp://")
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # ASCII whitespace only: a no-break space stays unbreakable
 # Syntax only (a mailbox, one @, a dotted domain, nothing that would break a header); whether it
 # exists is for the mail server to say.
 EMAIL_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 
 
+@dataclass
+class _Block:
+    text: str
+    first: str = ""  # the prefix of its first line: quote markers, indent, a list marker
+    rest: str = ""  # and of the lines after it
+    quote: int = 0
+    group: int = 0  # the list or table it belongs to (0: none): their lines follow each other
+    pre: bool = False
+    underline: str = ""
+    kind: str | None = None  # the element it opened with (None: text after a block ended)
+
+
 class _Text(HTMLParser):
     """The stdlib parser: tolerant of any fragment, and it never executes or fetches anything.
-    ``kinds`` names the element each block opened with (None: text after a block ended)."""
+    ``marked`` keeps what plain text can show of the structure: link targets, list markers and
+    numbers, quote markers, headings, table cells."""
 
-    def __init__(self):
+    def __init__(self, marked: bool = False):
         super().__init__(convert_charrefs=True)
-        self.blocks: list[list[str]] = [[]]
-        self.kinds: list[str | None] = [None]
-        self._skip = 0
+        self.marked = marked
+        self.blocks: list[_Block] = []
+        self.buf: list[str] = []
+        self._skip = self._pre = self._quote = self._cells = 0
+        self._lists: list[list] = []  # [ordered, next number] per open list
+        self._indents: list[str] = []  # the content indent of each open list item
+        self._marker: str | None = None  # the open item's marker, until its first line uses it
+        self._links: list[tuple[str, int]] = []  # (href, where its text starts in buf)
+        self._heading = ""
+        self._groups = 0  # lists and tables seen at the top level
+        self._group = 0  # the one open (0: none)
+        self._tables = 0  # open tables
+        self._kind: str | None = None  # the block element open now
 
     def handle_data(self, data):
         if not self._skip:
-            self.blocks[-1].append(data)
+            self.buf.append(data if self._pre or not self.marked else _SPACES.sub(" ", data))
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style", "template"):
             self._skip += 1
         elif tag == "br":
-            self.blocks[-1].append("\n")
+            self.buf.append("\n")
+        elif tag in ("td", "th"):
+            if self._cells:
+                self.buf.append(" | " if self.marked else " ")
+            self._cells += 1
+        elif self.marked and tag == "a":
+            self._links.append((dict(attrs).get("href") or "", len(self.buf)))
+        elif self.marked and tag == "img" and (alt := (dict(attrs).get("alt") or "").strip()):
+            self.buf.append(f"[{alt}]")
         elif tag in _BLOCKS:
-            self.blocks.append([])
-            self.kinds.append(tag)
+            self.flush()
+            self._kind = tag
+            self._open(tag, dict(attrs))
+
+    def _open(self, tag, attrs):
+        if tag in ("ul", "ol", "table") and not self._lists and not self._tables:
+            self._groups += 1
+            self._group = self._groups
+        if tag == "table":
+            self._tables += 1
+        elif tag in ("ul", "ol"):
+            start = attrs.get("start") or "1"
+            self._lists.append([tag == "ol", int(start) if start.strip().lstrip("-").isdigit() else 1])
+        elif tag == "li":
+            ordered, n = self._lists[-1] if self._lists else (False, 1)
+            if self._lists:
+                self._lists[-1][1] += 1
+            marker = f"{n}. " if ordered else "- "
+            outer = self._indents[-1] if self._indents else ""
+            self._indents.append(outer + " " * len(marker))
+            self._marker = outer + marker
+        elif tag == "blockquote":
+            self._quote += 1
+        elif tag == "pre":
+            self._pre += 1
+        elif tag == "tr":
+            self._cells = 0
+        elif tag in _HEADINGS:
+            self._heading = _HEADINGS[tag]
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "template"):
             self._skip = max(0, self._skip - 1)
+        elif self.marked and tag == "a" and self._links:
+            href, at = self._links.pop()
+            shown = "".join(self.buf[at:])
+            target = href.removeprefix("mailto:").removeprefix("tel:")
+            if href.lower().startswith(_LINKED) and target and target not in shown:
+                self.buf.append(f" <{target}>")
         elif tag in _BLOCKS:
-            self.blocks.append([])
-            self.kinds.append(None)
+            self.flush(pre=tag == "pre")
+            self._kind = None
+            if tag in ("ul", "ol") and self._lists:
+                self._lists.pop()
+            elif tag == "table":
+                self._tables = max(0, self._tables - 1)
+            if tag in ("ul", "ol", "table") and not self._lists and not self._tables:
+                self._group = 0
+            elif tag == "li" and self._indents:
+                self._indents.pop()
+                self._marker = None
+            elif tag == "blockquote":
+                self._quote = max(0, self._quote - 1)
+            elif tag == "pre":
+                self._pre = max(0, self._pre - 1)
+            elif tag in _HEADINGS:
+                self._heading = ""
+
+    def flush(self, pre: bool = False):
+        raw, self.buf = "".join(self.buf), []
+        if pre and self.marked:
+            text = raw.strip("\n")
+        else:
+            lines = (" ".join(line.split()) if not self.marked else _SPACES.sub(" ", line).strip()
+                     for line in raw.split("\n"))
+            text = "\n".join(line for line in lines if line)
+        if not text.strip():
+            return
+        quote = "> " * self._quote
+        indent = self._indents[-1] if self._indents else ""
+        first = quote + (self._marker if self._marker is not None else indent)
+        self._marker = None
+        self.blocks.append(_Block(text, first, quote + indent, self._quote, self._group, pre, self._heading,
+                                  self._kind))
 
 
-def _blocks(html: str) -> list[tuple[str | None, str]]:
-    """(opening element, text) of each non-empty block of an HTML fragment."""
+def html_to_text(html: str, paragraph_break: str = "\n\n", *, marked: bool = False, width: int = 0) -> str:
+    """The plain text of an HTML fragment: one paragraph per block, separated by ``paragraph_break``
+    (a blank line; JSON-LD's articleBody takes one line break); runs of whitespace collapsed; a
+    ``<br>`` keeps its line break; table cells apart.
+
+    ``marked`` is the text part of an e-mail: each link's target after its text (``text <url>``),
+    list items as ``- `` or ``1. `` (nested ones indented), quotes as ``> ``, headings underlined,
+    table rows with `` | `` between cells, ``<pre>`` as it is, the items of a list on consecutive
+    lines; and with ``width`` lines wrapped to that many columns (``wrap``: URLs never broken)."""
+    if not html:
+        return ""
+    p = _Text(marked)
+    p.feed(html)
+    p.close()
+    p.flush()
+    if not marked:
+        return paragraph_break.join(b.text for b in p.blocks)
+    out: list[str] = []
+    for prev, block in zip([None, *p.blocks], p.blocks):
+        if prev is not None:
+            together = prev.group == block.group != 0
+            out.append("\n" if together else "\n" + ("> " * min(prev.quote, block.quote)).rstrip() + "\n")
+        out.append(_lay_out(block, width))
+    return "".join(out)
+
+
+def blocks(html: str) -> list[tuple[str | None, str]]:
+    """(opening element, plain text) of each non-empty block of an HTML fragment."""
     p = _Text()
     p.feed(html)
     p.close()
-    out = []
-    for kind, block in zip(p.kinds, p.blocks):
-        lines = (" ".join(line.split()) for line in "".join(block).split("\n"))
-        text = "\n".join(line for line in lines if line)
-        if text:
-            out.append((kind, text))
-    return out
+    p.flush()
+    return [(b.kind, b.text) for b in p.blocks]
 
 
 class _FirstParagraph(HTMLParser):
@@ -155,84 +278,73 @@ def first_paragraph_start(html: str) -> int | None:
     return sum(len(x) for x in lines[:line - 1]) + column + length
 
 
-def html_to_text(html: str, paragraph_break: str = "\n\n") -> str:
-    """The plain text of an HTML fragment: one paragraph per block, separated by ``paragraph_break``
-    (a blank line; JSON-LD's articleBody takes one line break); runs of whitespace collapsed; a
-    ``<br>`` keeps its line break."""
-    if not html:
-        return ""
-    return paragraph_break.join(text for _, text in _blocks(html))
+def _lay_out(b: _Block, width: int) -> str:
+    if b.pre:
+        return "\n".join(b.rest + line for line in b.text.split("\n"))
+    lines = []
+    for i, line in enumerate(b.text.split("\n")):
+        lines += wrap(line, width, b.first if i == 0 else b.rest, b.rest)
+    if b.underline:
+        lines.append(b.rest + b.underline * max(3, min(columns(b.text), (width or 80) - len(b.rest))))
+    return "\n".join(lines)
 
 
-# --- teasers ----------------------------------------------------------------------------------
-TEASER_LIMIT = 300  # characters: a teaser is the first sentences that fit
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "figcaption", "pre", "table", "tr"}
-# A sentence ends at . ! ? … before a space (closing quotes and brackets go with it), at CJK
-# full stops wherever they stand, at the Arabic question mark and full stop, at the Devanagari danda.
-_SENTENCE_END = re.compile(r"(?:[.!?…]|(?<=[^\W\d_])[؟۔])[\"'”’»)\]]*(?=\s)|[。！？｡][」』”’）〕】]*|[।॥]")
-# Words a full stop follows without ending the sentence: titles, months, "Inc." before a name.
-_ABBREVIATIONS = frozenset("""mr mrs ms dr prof st no nr vs etc inc corp co ltd jr sr approx ca bzw ggf
-    usw z.b d.h jan feb mar apr jun jul aug sep sept oct nov dec""".split())
-# Scripts written without spaces between words: a space there ends a phrase or a sentence (Thai, Lao,
-# Khmer, Myanmar), and a cut may fall between any two characters (those and CJK).
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-# "BERLIN, Nov. 20, 2026 /PRNewswire/ –": an imported dateline a lead or paragraph may still open with.
-_DATELINE = re.compile(r"^(?P<head>[^–—\n]{2,160}?)\s*(?:[–—]+|--|\s-)(?:\s+|$)")
+# What may not begin a line (CJK closing punctuation): it stays with what it closes.
+_NO_START = set("、。，．・：；！？）」』】〕〉》”’ー…‥％")
 
 
-def _strip_dateline(text: str) -> str:
-    m = _DATELINE.match(text)
-    if m and (re.search(r"\d{4}|/[^/]+/|\(\w[^)]*\)$", m["head"]) and len(m["head"].split()) <= 12):
-        return text[m.end():].strip()
-    return text
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: wide (CJK) characters two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
 
 
-def _sentence_ends(text: str) -> list[int]:
-    ends = []
-    for m in _SENTENCE_END.finditer(text):
-        if text[m.start()] == ".":
-            word = text[:m.start()].rsplit(None, 1)[-1] if text[:m.start()].strip() else ""
-            nxt = text[m.end():].lstrip()[:1]
-            if len(word) == 1 or word.lower().lstrip("(\"'") in _ABBREVIATIONS or nxt.islower():
-                continue
-        ends.append(m.end())
-    if len(_UNSPACED.findall(text)) * 2 > len(text.replace(" ", "")):  # mostly Thai, Lao, Khmer …
-        ends += [m.start() for m in re.finditer(r"\s+", text)]
-    return sorted(ends)
+def _units(line: str) -> list[tuple[str, bool]]:
+    """(piece, a space before it): the words, and inside a word each wide character on its own,
+    since CJK text may break between any two (but a URL never)."""
+    out: list[tuple[str, bool]] = []
+    for word in line.split(" "):
+        if not word:
+            continue
+        if "://" in word or "@" in word or not any(unicodedata.east_asian_width(c) in "WF" for c in word):
+            out.append((word, True))
+            continue
+        space, run = True, ""
+        for ch in word:
+            if unicodedata.east_asian_width(ch) in "WF" and ch not in _NO_START:
+                if run:
+                    out.append((run, space))
+                    space = False
+                run = ch
+            else:
+                run += ch
+        out.append((run, space))
+    return out
 
 
-def cut_text(text: str, limit: int = TEASER_LIMIT) -> str:
-    """``text`` shortened to at most ``limit`` characters (half as many in CJK, whose characters are
-    twice as wide and say more): whole sentences when the first one fits, else cut at a word (in CJK,
-    at a character) with an ellipsis."""
-    text = " ".join(text.split())
-    if len(_CJK.findall(text)) * 2 > len(text):
-        limit //= 2
-    if len(text) <= limit:
-        return text
-    fitting = [e for e in _sentence_ends(text) if e <= limit]
-    if fitting:
-        return text[:fitting[-1]].rstrip()
-    cut = text[:limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2 and not _CJK.search(cut[space:]):
-        cut = cut[:space]
-    return cut.rstrip(" ,;:、，–—-") + "…"
+def wrap(line: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """``line`` on lines of at most ``width`` columns (0: one line), the first starting with
+    ``first``, the others with ``rest``. Breaks at spaces, and between CJK characters; a word longer
+    than a line (a URL) stays whole on a line of its own."""
+    if width <= 0:
+        return [first + line]
+    lines, cur, used = [], first, columns(first)
+    empty = True
+    for piece, space in _units(line):
+        need = columns(piece) + (1 if space and not empty else 0)
+        if not empty and used + need > width:
+            lines.append(cur.rstrip())
+            cur, used, empty, need = rest, columns(rest), True, columns(piece)
+        cur += (" " if space and not empty else "") + piece
+        used += need
+        empty = False
+    lines.append(cur.rstrip())
+    return lines
 
 
-def teaser(lead: str, body_html: str, limit: int = TEASER_LIMIT) -> str:
-    """A listing's teaser, as plain text: the first sentences of the lead, else of the body's first
-    paragraph (headings skipped), that fit in ``limit`` characters, cut at a sentence boundary in
-    every script; never a bare dateline ("BERLIN, Nov. 20, 2026 –" alone)."""
-    candidates = [lead] if lead else []
-    blocks = _blocks(body_html) if body_html else []
-    candidates += [t for kind, t in blocks if kind not in _HEADINGS]
-    for text in candidates:
-        text = _strip_dateline(" ".join(text.split()))
-        if text:
-            return cut_text(text, limit)
-    return ""
+def wrap_text(text: str, width: int) -> str:
+    """Every line of ``text`` wrapped to ``width`` columns, blank lines kept."""
+    return "\n".join("\n".join(wrap(line, width)) if line else "" for line in text.split("\n"))
 
 
 def is_email(value: str) -> bool:

@@ -20,7 +20,7 @@ from ..domain.exchanges import ADHOC, ADHOC_HEADER
 from ..domain.languages import RTL
 from ..domain.models import Release
 from ..domain.subscriptions import Event
-from ..domain.text import html_to_text as to_text
+from ..domain.text import columns, html_to_text, wrap_text
 from ..intake.html import sanitize
 from .feeds import summary_text
 from .jsonld import dateline
@@ -32,6 +32,7 @@ POLICY = SMTP.clone(cte_type="7bit")
 PREFIX = {Event.CORRECTED.value: "Correction: ", Event.WITHDRAWN.value: "Withdrawn: "}
 STYLE = "font-family:Helvetica,Arial,sans-serif;line-height:1.5;color:#222;max-width:40em;margin:0 auto;padding:1em"
 SMALL = "color:#666;font-size:small"
+WIDTH = 76  # columns of the text part (RFC 5322 asks for at most 78); URLs are never broken
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]
     texts.append(f"{line} {c.lead}".strip())
     hs.append(f"<p><strong>{_esc(line)}</strong> {_esc(c.lead)}</p>")
     body = sanitize(c.body_html)  # sanitized at intake too: a mail client is a page we do not control
-    texts.append(to_text(body))
+    body_text = html_to_text(body, marked=True, width=WIDTH)
+    texts.append(body_text)
     hs.append(body)
     media_text, media_html = _media(release, site)
     texts += media_text
@@ -153,7 +155,9 @@ def _full(release: Release, event: str, site: Site, url: str) -> tuple[str, str]
         hs.append(ct_html)
     texts.append(f"Read online: {url}")
     hs.append(f'<p><a href="{_esc(url)}">Read online at {_esc(site.name)}</a></p>')
-    return "\n\n".join(texts), "\n".join(hs)
+    # The body is laid out already; the legal header stays on one line, to be found as it is.
+    kept = (body_text, ADHOC_HEADER)
+    return "\n\n".join(t if t in kept else wrap_text(t, WIDTH) for t in texts), "\n".join(hs)
 
 
 def item(release: Release, event: str, site: Site, *, full: bool = True) -> Item:
@@ -162,6 +166,7 @@ def item(release: Release, event: str, site: Site, *, full: bool = True) -> Item
     url = site.release_url(release)
     if event == Event.WITHDRAWN.value:
         text, h = _withdrawn(release, url)
+        text = wrap_text(text, WIDTH)
     elif full:
         text, h = _full(release, event, site, url)
     else:
@@ -171,10 +176,11 @@ def item(release: Release, event: str, site: Site, *, full: bool = True) -> Item
         if event == Event.CORRECTED.value and release.current.correction_note:
             text = f"CORRECTION: {release.current.correction_note}\n{text}"
             h = f"<p><strong>Correction:</strong> {_esc(release.current.correction_note)}</p>" + h
+        text = wrap_text(text, WIDTH)
     title = subject(release, event)
     dir_ = "rtl" if lang in RTL else "ltr"
     heading = f'<h2 style="margin-bottom:.25em"><a href="{_esc(url)}" style="color:#123">{_esc(title)}</a></h2>'
-    return Item(subject=title, text=f"{title}\n{'-' * min(len(title), 72)}\n\n{text}",
+    return Item(subject=title, text=f"{wrap_text(title, WIDTH)}\n{'-' * min(columns(title), WIDTH)}\n\n{text}",
                 html=f'<div lang="{_esc(lang)}" dir="{dir_}">{heading}\n{h}</div>', lang=lang,
                 date=event_time(release, event))
 
@@ -201,14 +207,33 @@ def _message(subject_: str, text: str, html_doc: str, mail_from: str, date: dt.d
 
 
 def _text_footer(site: Site) -> str:
-    return f"\n\n-- \n{site.disclaimer}\n" if site.disclaimer else "\n"
+    return f"\n\n-- \n{wrap_text(site.disclaimer, WIDTH)}\n" if site.disclaimer else "\n"
 
 
 def render(release: Release, event: str, site: Site, mail_from: str) -> bytes:
     """The message for every recipient of this release event, less To, Message-ID and List-Unsubscribe."""
+    return message(parts(release, event, site), mail_from)
+
+
+def parts(release: Release, event: str, site: Site, track: str | None = None) -> dict:
+    """A message's content before MIME encoding. With ``track`` (a URL prefix holding the
+    recipient's token), the HTML part's links to the release page go through ``{track}/c`` and it
+    ends with a 1×1 image ``{track}/o.gif``: the open and click counts of the report."""
     it = item(release, event, site)
-    return _message(it.subject, it.text + _text_footer(site), _document(it.subject, it.lang, [it.html], site),
-                    mail_from, it.date)
+    html = it.html
+    if track:
+        url = _esc(site.release_url(release))
+        # the page's own address stays in view: a reader sees where the tracked link goes
+        html = html.replace(f'href="{url}"', f'href="{_esc(track)}/c"') + f'\n<p style="{SMALL}">{url}</p>'
+        html += f'\n<img src="{_esc(track)}/o.gif" width="1" height="1" alt="" style="display:block">'
+    return {"subject": it.subject, "text": it.text + _text_footer(site),
+            "html": _document(it.subject, it.lang, [html], site), "date": it.date.isoformat()}
+
+
+def message(p: dict, mail_from: str, token: tuple[str, str] | None = None) -> bytes:
+    """MIME bytes of ``parts``; ``token`` (placeholder, value) puts one recipient's token in."""
+    html = p["html"].replace(*token) if token else p["html"]
+    return _message(p["subject"], p["text"], html, mail_from, dt.datetime.fromisoformat(p["date"]))
 
 
 def digest_subject(items: Sequence[Item], site: Site) -> str:

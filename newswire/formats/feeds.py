@@ -166,7 +166,8 @@ class _Enclosures(BaseEntryExtension):
 def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url: str,
                updated: dt.datetime | None, hub: str | None) -> FeedGenerator:
     fg = FeedGenerator()
-    # RSS has no per-item author name or updated date; dc:creator and dc:date carry them.
+    # RSS has no per-item author name: dc:creator carries it. Its date is pubDate alone (no dc:date
+    # beside it: two dates for one item, which validators flag); Atom and JSON Feed also say when it was updated.
     fg.load_extension("dc", atom=False, rss=True)
     fg.load_extension("media", atom=False, rss=True)  # Media RSS: every picture and document in RSS
     fg.register_extension("enclosures", BaseExtension, _Enclosures, atom=True, rss=True)
@@ -194,7 +195,6 @@ def _generator(entries: list[Entry], site: Site, lang: str, title: str, self_url
         fe.updated(e.updated)
         fe.author(name=e.author, uri=e.author_url)
         fe.dc.dc_creator(e.author)
-        fe.dc.dc_date(e.updated.isoformat())
         for cat in e.categories:
             fe.category(term=cat.term, scheme=cat.scheme, label=cat.label)
         _enclose(fe, e.enclosures)

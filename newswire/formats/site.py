@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from ..domain.models import Media, Release, Rendition
 
 HUB_PATH = "/websub"  # the WebSub hub every feed advertises
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Left as they are in a query value: RFC 3986's unreserved characters and the sub-delimiters and
+# ':' '@' '/' '?' that need no escaping there, but not '&', '=', '+' or '#', which would change it.
+_QUERY_SAFE = "-._~!$'()*,;:@/?"
+
+
+def canonical_url(url: str) -> str:
+    """The one spelling of a URL, as feeds name themselves (``rel="self"``) and as the WebSub hub
+    stores and matches topics: scheme and host in lower case, no default port, the query's
+    parameters sorted with empty ones dropped and each escaped only where it must be (so
+    ``?industry=medtop:04000000``, never ``medtop%3A04000000``), no fragment. Two URLs that name
+    the same feed have the same canonical form, whichever of them was requested."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username or parts.password:
+        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
+    params = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k and v)
+    query = "&".join(f"{quote(k, safe=_QUERY_SAFE)}={quote(v, safe=_QUERY_SAFE)}" for k, v in params)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
 @dataclass(frozen=True)
@@ -64,3 +89,9 @@ class Site:
 
     def feed_path(self, lang: str, kind: str) -> str:
         return f"/feeds/{lang}.{kind}"
+
+    def feed_url(self, lang: str, kind: str, params: Mapping[str, str] | None = None) -> str:
+        """A feed's self URL (and WebSub topic), with its filters: always in ``canonical_url`` form."""
+        query = "&".join(f"{quote(k, safe=_QUERY_SAFE)}={quote(v, safe=_QUERY_SAFE)}"
+                         for k, v in (params or {}).items() if v)
+        return canonical_url(self.url(self.feed_path(lang, kind)) + (f"?{query}" if query else ""))

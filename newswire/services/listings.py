@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
 
 from slugify import slugify
 
@@ -179,8 +178,7 @@ class Listings:
             params["industry"] = normalize_qcode(industry)
         if region:
             params["region"] = base["region"]
-        site = self.site
-        self_url = site.url(site.feed_path(lang, kind)) + (f"?{urlencode(sorted(params.items()))}" if params else "")
+        self_url = self.site.feed_url(lang, kind, params)
         return self.public_query(language=lang, **base), params, self_url
 
     def feed(self, lang: str, kind: str, **filter_values) -> Feed:

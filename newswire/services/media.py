@@ -36,6 +36,7 @@ from .listings import Listings
 from .translations import TranslationService
 from .unit import Clock, Database
 
+FILE_TYPES = tuple(intake.TYPES)  # the media types a stored file may have (what the API documents)
 TEXTS = ("alt_text", "caption", "credit")
 STAGING = ".staging-"  # a folder being written, moved to its token's name once the row commits
 STALE = dt.timedelta(hours=1)  # a staging folder this old is litter: start-up and `media clean` remove it

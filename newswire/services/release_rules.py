@@ -27,6 +27,16 @@ class Policy:
     issuer_self_publish: bool = False
 
 
+def with_issuer_defaults(raw: dict, issuer) -> dict:
+    """The fields with the issuer's boilerplate and contacts where the release gives none."""
+    fields = dict(raw)
+    if not fields.get("boilerplate") and issuer.boilerplate:
+        fields["boilerplate"] = issuer.boilerplate
+    if not fields.get("contacts") and issuer.contacts:
+        fields["contacts"] = [c.as_dict() for c in issuer.contacts]
+    return fields
+
+
 def override_note(raw) -> str:
     """An editor's note why the pre-checks' errors may stand ("" when none was given)."""
     if raw is None:

@@ -26,7 +26,7 @@ from ..storage import releases as store
 from ..storage import translations as tr
 from . import access
 from .checks import CheckService
-from .release_rules import Policy, authorize, override_note, parse_embargo, release_slug
+from .release_rules import Policy, authorize, override_note, parse_embargo, release_slug, with_issuer_defaults
 from .routing import Router
 from .translations import TranslationService
 from .unit import Clock, Database
@@ -158,11 +158,7 @@ class ReleaseService:
         embargo = parse_embargo(raw.get("embargo_until"), now)
         if embargo is not None and raw.get("type") == exchanges.ADHOC:
             raise InvalidInput("embargo_until: " + _ADHOC_NOW, errors=[FieldError("embargo_until", _ADHOC_NOW)])
-        fields = dict(raw)
-        if not fields.get("boilerplate") and issuer.boilerplate:
-            fields["boilerplate"] = issuer.boilerplate
-        if not fields.get("contacts") and issuer.contacts:
-            fields["contacts"] = [c.as_dict() for c in issuer.contacts]
+        fields = with_issuer_defaults(raw, issuer)
         content = validate.content(fields, max_body_bytes=self.policy.max_body_bytes,
                                    today=None if imported else (embargo or now).date())
         targets = self._targets(raw.get("target_languages"), content)

@@ -161,3 +161,8 @@ def delivery_filters(channel: str | None, status: str | None, statuses: tuple[st
     if status and status not in statuses:
         c.add("status", f"'{status}' is not a delivery status; use one of: {', '.join(statuses)}")
     c.raise_if_any()
+
+
+def digest_hour(c: Collector, value) -> int | None:
+    """An e-mail endpoint's delivery: None for each release at once, else the local hour of a daily digest."""
+    return _int(c, {"digest_hour": value}, "digest_hour", 0, 23, None)

@@ -61,7 +61,7 @@ class SubscriptionService:
 
     # --- who may see whom ------------------------------------------------------
 
-    def _visible(self, conn, p: Principal, subscriber_id: int) -> Subscriber:
+    def visible(self, conn, p: Principal, subscriber_id: int) -> Subscriber:
         access.require_signed_in(p)
         sub = subs.get_subscriber(conn, subscriber_id)
         own = p.role == Role.SUBSCRIBER and p.subscriber_id == subscriber_id
@@ -69,8 +69,8 @@ class SubscriptionService:
             raise NotFound(f"There is no subscriber {subscriber_id} that this key may see.")
         return sub
 
-    def _endpoint_row(self, conn, p: Principal, subscriber_id: int, endpoint_id: int):
-        self._visible(conn, p, subscriber_id)
+    def endpoint_row(self, conn, p: Principal, subscriber_id: int, endpoint_id: int):
+        self.visible(conn, p, subscriber_id)
         row = subs.get_endpoint_row(conn, endpoint_id)
         if row is None or row.subscriber_id != subscriber_id:
             raise NotFound(f"Subscriber {subscriber_id} has no endpoint {endpoint_id}.")
@@ -101,7 +101,7 @@ class SubscriptionService:
 
     def get(self, p: Principal, subscriber_id: int) -> Subscriber:
         with self.db.read() as conn:
-            return self._visible(conn, p, subscriber_id)
+            return self.visible(conn, p, subscriber_id)
 
     def subscribers(self, p: Principal, *, cursor: str | None = None,
                     limit: int = 100) -> tuple[list[Subscriber], str | None]:
@@ -118,7 +118,7 @@ class SubscriptionService:
 
     def update(self, p: Principal, subscriber_id: int, raw: dict) -> Subscriber:
         with self.db.transaction() as conn:
-            sub = self._visible(conn, p, subscriber_id)
+            sub = self.visible(conn, p, subscriber_id)
             if "kind" in raw and p.role != Role.ADMIN:
                 raise Forbidden("Only admins may change a subscriber's kind.")
             c, values = Collector(), {}
@@ -143,11 +143,12 @@ class SubscriptionService:
             return subs.get_subscriber(conn, subscriber_id)
 
     def delete(self, p: Principal, subscriber_id: int) -> None:
-        """Its endpoints, keys and ledger rows go with it (foreign keys cascade)."""
+        """Its endpoints and keys go with it; its name, address and secrets are scrubbed and its ledger
+        rows kept, so reports of releases it was sent stay as they were."""
         with self.db.transaction() as conn:
-            self._visible(conn, p, subscriber_id)
+            self.visible(conn, p, subscriber_id)
             gone = [e.id for e in subs.endpoints_of(conn, subscriber_id)]
-            subs.delete_subscriber(conn, subscriber_id)
+            subs.delete_subscriber(conn, subscriber_id, self.clock())
             self._audit(conn, p, "subscriber.delete", subscriber_id=subscriber_id, endpoints=gone)
             for endpoint_id in gone:
                 self.db.emit(conn, EndpointChanged(endpoint_id, EndpointStatus.DELETED))
@@ -162,7 +163,7 @@ class SubscriptionService:
 
     def endpoints(self, p: Principal, subscriber_id: int) -> list[Endpoint]:
         with self.db.read() as conn:
-            self._visible(conn, p, subscriber_id)
+            self.visible(conn, p, subscriber_id)
             return subs.endpoints_of(conn, subscriber_id)
 
     def _check_url(self, c: Collector, url: str) -> None:
@@ -173,7 +174,7 @@ class SubscriptionService:
     def add_endpoint(self, p: Principal, subscriber_id: int, raw: dict) -> Issued:
         now = self.clock()
         with self.db.transaction() as conn:
-            sub = self._visible(conn, p, subscriber_id)
+            sub = self.visible(conn, p, subscriber_id)
             c = Collector()
             values = fields.endpoint(c, raw, default_email=sub.email)
             webhook = values.get("channel") == Channel.WEBHOOK
@@ -195,15 +196,15 @@ class SubscriptionService:
 
     def remove_endpoint(self, p: Principal, subscriber_id: int, endpoint_id: int) -> None:
         with self.db.transaction() as conn:
-            self._endpoint_row(conn, p, subscriber_id, endpoint_id)
-            subs.delete_endpoint(conn, endpoint_id)
+            self.endpoint_row(conn, p, subscriber_id, endpoint_id)
+            subs.delete_endpoint(conn, endpoint_id, self.clock())
             self._audit(conn, p, "endpoint.delete", subscriber_id=subscriber_id, endpoint_id=endpoint_id)
             self.db.emit(conn, EndpointChanged(endpoint_id, EndpointStatus.DELETED))
 
     def rotate_secret(self, p: Principal, subscriber_id: int, endpoint_id: int) -> Issued:
         now = self.clock()
         with self.db.transaction() as conn:
-            row = self._endpoint_row(conn, p, subscriber_id, endpoint_id)
+            row = self.endpoint_row(conn, p, subscriber_id, endpoint_id)
             if row.channel != Channel.WEBHOOK.value:
                 raise Conflict(f"Endpoint {endpoint_id} is an {row.channel} endpoint; only webhook endpoints "
                                "have a signing secret to rotate.")
@@ -217,7 +218,7 @@ class SubscriptionService:
     def enable_endpoint(self, p: Principal, subscriber_id: int, endpoint_id: int) -> Endpoint:
         """Re-enable an endpoint (e.g. disabled by a 410). What was cancelled meanwhile is not resent."""
         with self.db.transaction() as conn:
-            row = self._endpoint_row(conn, p, subscriber_id, endpoint_id)
+            row = self.endpoint_row(conn, p, subscriber_id, endpoint_id)
             if row.status != EndpointStatus.ACTIVE:
                 if row.channel == Channel.WEBHOOK.value:
                     c = Collector()
@@ -233,6 +234,7 @@ class SubscriptionService:
 
     def _page(self, conn, *, limit: int, channel: str | None, status: str | None, cursor: str | None,
               **where) -> DeliveryPage:
+        where = {k: v for k, v in where.items() if v is not None}
         fields.delivery_filters(channel, status, DELIVERY_STATUSES)
         rows = ledger.listing(conn, channel=channel, status=status, after_id=fields.cursor(cursor), limit=limit + 1,
                               **where)
@@ -249,15 +251,18 @@ class SubscriptionService:
         return DeliveryPage(items, str(rows[-1].id) if more else None)
 
     def release_deliveries(self, p: Principal, release_id: int, *, channel: str | None = None,
-                           status: str | None = None, cursor: str | None = None, limit: int = 100) -> DeliveryPage:
-        """The release's delivery report: for its issuer and the desk; 404 to everyone else."""
+                           status: str | None = None, cursor: str | None = None, limit: int = 100,
+                           **filters) -> DeliveryPage:
+        """The release's delivery report: for its issuer and the desk; 404 to everyone else.
+        ``filters`` (language, region, industry, attempted, opened, clicked) are the report's: each
+        count in ``/report`` names the filters whose list it is the length of."""
         access.require_signed_in(p)
         with self.db.read() as conn:
             release = release_store.load(conn, release_id)
             if release is None or not p.can_see_unpublished(release.issuer.id):
                 raise NotFound(f"There is no release {release_id} whose deliveries this key may see.")
             page = self._page(conn, limit=limit, channel=channel, status=status, cursor=cursor,
-                              release_id=release_id)
+                              release_id=release_id, **filters)
             counts = ledger.counts(conn, release_id)
         summary = {s: counts.get(s, 0) for s in DELIVERY_STATUSES}
         return DeliveryPage(page.items, page.next_cursor, {**summary, "total": sum(counts.values())})
@@ -266,15 +271,19 @@ class SubscriptionService:
                               status: str | None = None, cursor: str | None = None,
                               limit: int = 100) -> DeliveryPage:
         with self.db.read() as conn:
-            self._visible(conn, p, subscriber_id)
+            self.visible(conn, p, subscriber_id)
             return self._page(conn, limit=limit, channel=channel, status=status, cursor=cursor,
                               subscriber_id=subscriber_id)
 
-    def replay(self, p: Principal, delivery_id: int) -> int:
-        access.require_admin(p, "replay deliveries")
+    def replay(self, p: Principal, delivery_id: int, *, subscriber_id: int | None = None) -> int:
+        """Admins replay any dead delivery; a subscriber its own (``subscriber_id``, its pages)."""
+        if subscriber_id is None:
+            access.require_admin(p, "replay deliveries")
         with self.db.transaction() as conn:
+            if subscriber_id is not None:
+                self.visible(conn, p, subscriber_id)
             row = ledger.get(conn, delivery_id)
-            if row is None:
+            if row is None or subscriber_id is not None and row.subscriber_id != subscriber_id:
                 raise NotFound(f"There is no delivery {delivery_id}.")
             if row.status != ledger.DEAD:
                 raise Conflict(f"Delivery {delivery_id} is {row.status}; only dead deliveries can be replayed.")

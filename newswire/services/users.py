@@ -7,6 +7,7 @@ stored, so a copy of the database opens no session and redeems no link.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -17,21 +18,23 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..distribution.mailer import MailError, Mailer
-from ..domain import languages, limits
-from ..domain.errors import Collector, FieldError, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
+from ..domain import languages
+from ..domain.errors import (Collector, Conflict, FieldError, Forbidden, InvalidInput, NotFound, Unauthenticated,
+                             Unavailable)
 from ..domain.models import SYSTEM, Notice, Principal, Role, User
 from ..domain.text import is_email
 from ..formats.site import Site
 from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import users as store
+from . import user_rules
 from .accounts import AccountService
 from .unit import Clock, Database
 
 RESET_HOURS = 2
 INVITE_DAYS = 7
+CONFIRM_DAYS = 3  # a journalist's sign-up confirmation link
 TOUCH_EVERY = dt.timedelta(minutes=10)  # a session's expiry slides forward at most this often
-MIN_PASSWORD = 10
 MAX_FAILURES = 5  # wrong passwords in a row before the account rests
 LOCK_MINUTES = 15
 _hasher = PasswordHasher()  # Argon2id, RFC 9106's second recommended parameters (64 MiB, t=3)
@@ -70,16 +73,17 @@ class UserService:
     # --- users ----------------------------------------------------------------------
 
     def create_user(self, email: str, name: str, password: str, role: str, *, issuer_slug: str | None = None,
-                    language: str = "en", actor: Principal = SYSTEM, subscriber_id: int | None = None) -> User:
+                    language: str = "en", actor: Principal = SYSTEM, subscriber_id: int | None = None,
+                    conn=None) -> User:
+        """``conn``: inside the caller's transaction (a sign-up makes the subscriber and its user at once)."""
         role_ = Role(role) if role in Role._value2member_map_ else None
         c = Collector()
-        email = self._check_identity(c, email, name, language)
-        self._check_password(c, password, email)
+        email = self.check_account(c, email, name, password, language)
         if role_ is None:
             c.add("role", f"'{role}' is not a role; use one of: {', '.join(r.value for r in Role)}")
         c.raise_if_any()
-        with self.db.transaction() as conn:
-            issuer_id = self._issuer_for(conn, role_, issuer_slug)
+        with self._transaction(conn) as conn:
+            issuer_id = user_rules.issuer_for(conn, role_, issuer_slug)
             if store.find_by_email(conn, email):
                 raise Conflict(f"There is an account for {email} already; sign in, or reset its password.")
             user = store.create_user(conn, email=email, name=name.strip(), password_hash=_hasher.hash(password),
@@ -112,7 +116,7 @@ class UserService:
     def set_language(self, user: User, language: str) -> None:
         if language not in languages.SUPPORTED:
             raise InvalidInput("language: choose one of the wire's languages",
-                               errors=[_field("language", "choose one of the wire's languages")])
+                               errors=[FieldError("language", "choose one of the wire's languages")])
         with self.db.transaction() as conn:
             store.update_user(conn, user.id, language=language)
 
@@ -189,7 +193,7 @@ class UserService:
             _hasher.verify(row.password_hash, current)
         except (VerificationError, InvalidHashError):
             c.add("current", "is not your current password")
-        self._check_password(c, new, user.email)
+        user_rules.check_password(c, new, user.email)
         c.raise_if_any()
         with self.db.transaction() as conn:
             store.update_user(conn, user.id, password_hash=_hasher.hash(new))
@@ -225,7 +229,7 @@ class UserService:
             if row is None:
                 raise NotFound("This reset link has been used or has expired; ask for a new one.")
             c = Collector()
-            self._check_password(c, password, row.email)
+            user_rules.check_password(c, password, row.email)
             c.raise_if_any()
             if not store.use_token(conn, row.id, self.clock()):
                 raise NotFound("This reset link has been used or has expired; ask for a new one.")
@@ -240,9 +244,9 @@ class UserService:
     # --- invitations ------------------------------------------------------------------
 
     def invite(self, actor: Principal, email: str, role: str, compose: Compose, *, issuer_slug: str | None = None,
-               language: str = "en") -> None:
-        """Admins invite anyone (an issuer's first user included); an issuer's user invites colleagues
-        of the same issuer; nobody else invites."""
+               language: str = "en", subscriber_id: int | None = None, conn=None) -> None:
+        """Admins invite anyone (an issuer's first user included, or an outlet's: ``subscriber_id``);
+        an issuer's user invites colleagues of the same issuer; nobody else invites."""
         c = Collector()
         email = email.strip().lower()
         if not is_email(email):
@@ -256,16 +260,20 @@ class UserService:
                 raise Forbidden("An issuer's users may invite colleagues of their own issuer only.")
         elif actor.role != Role.ADMIN:
             raise Forbidden("Only admins, and an issuer's users for their colleagues, may invite people.")
-        with self.db.read() as conn:
+        if subscriber_id is not None and role_ != Role.SUBSCRIBER:
+            raise InvalidInput("subscriber: only subscriber accounts belong to a subscriber",
+                               errors=[FieldError("role", "only subscriber accounts belong to a subscriber")])
+        with self._transaction(conn) as conn:
             if actor.role == Role.ISSUER:
                 issuer_id = actor.issuer_id
             else:
-                issuer_id = self._issuer_for(conn, role_, issuer_slug)
+                issuer_id = user_rules.issuer_for(conn, role_, issuer_slug)
             if store.find_by_email(conn, email):
                 raise Conflict(f"{email} has an account already.",
-                               errors=[_field("email", "has an account already")])
-        self._issue(purpose="invite", email=email, role=role_.value, issuer_id=issuer_id, hours=24 * INVITE_DAYS,
-                    path="/invitations", created_by=actor.name, language=language, compose=compose, actor=actor)
+                               errors=[FieldError("email", "has an account already")])
+            self._issue(purpose="invite", email=email, role=role_.value, issuer_id=issuer_id, hours=24 * INVITE_DAYS,
+                        path="/invitations", created_by=actor.name, language=language, compose=compose, actor=actor,
+                        subscriber_id=subscriber_id, conn=conn)
 
     def invitation(self, token: str) -> Invitation | None:
         with self.db.read() as conn:
@@ -282,8 +290,8 @@ class UserService:
             row = store.find_token(conn, digest(token), "invite", self.clock())
             if row is None:
                 raise NotFound("This invitation has been used or has expired; ask whoever invited you for a new one.")
-            self._check_identity(c, row.email, name, language)
-            self._check_password(c, password, row.email)
+            user_rules.check_identity(c, row.email, name, language)
+            user_rules.check_password(c, password, row.email)
             c.raise_if_any()
             if store.find_by_email(conn, row.email) or not store.use_token(conn, row.id, self.clock()):
                 raise Conflict(f"{row.email} has an account already; sign in instead.")
@@ -297,12 +305,12 @@ class UserService:
     # --- one-time links (also journalists' confirmations, through SubscriptionService) -------
 
     def _issue(self, *, purpose: str, email: str, hours: float, path: str, created_by: str, language: str,
-               compose: Compose, actor: Principal = SYSTEM, **values) -> str:
-        """Store a one-time token, then mail its link; if the mail cannot be sent, the token is
-        removed again and the caller told to retry (nothing changed)."""
+               compose: Compose, actor: Principal = SYSTEM, conn=None, **values) -> str:
+        """Store a one-time token, then mail its link; if the mail cannot be sent, the token (with the
+        caller's whole transaction, given ``conn``) is rolled back and the caller told to retry."""
         token, now = secrets.token_urlsafe(32), self.clock()
         link = f"{self.site.base_url}{path}/{token}"
-        with self.db.transaction() as conn:
+        with self._transaction(conn) as conn:
             store.void_tokens(conn, email=email, purpose=purpose, now=now)
             store.create_token(conn, digest=digest(token), purpose=purpose, email=email, created_by=created_by,
                                created_at=now, expires_at=now + dt.timedelta(hours=hours), **values)
@@ -315,6 +323,31 @@ class UserService:
                                   "changed. Try again in a few minutes, or ask the operator to check the mail "
                                   "server (NEWSWIRE_SMTP_URL).") from None
         return link
+
+    def _transaction(self, conn):  # the caller's transaction when it passes one, else a new one
+        return contextlib.nullcontext(conn) if conn is not None else self.db.transaction()
+
+    # --- confirming an e-mail address (journalists' double opt-in, services/signup.py) ----------
+
+    def send_confirmation(self, user: User, compose: Compose, *, conn=None) -> None:
+        """Mail the link that confirms the user's address (once, for CONFIRM_DAYS; voids earlier ones)."""
+        self._issue(purpose="confirm", email=user.email, user_id=user.id, subscriber_id=user.subscriber_id,
+                    hours=24 * CONFIRM_DAYS, path="/subscribe/confirm", created_by="sign-up",
+                    language=user.language, compose=compose, conn=conn)
+
+    def confirm(self, token: str, activate: Callable) -> SignedIn:
+        """Use the confirmation link once: ``activate(conn, user)`` runs in the same transaction
+        (the sign-up's e-mail endpoint goes live), then the user is signed in."""
+        with self.db.transaction() as conn:
+            row = store.find_token(conn, digest(token), "confirm", self.clock())
+            if row is None or not store.use_token(conn, row.id, self.clock()):
+                raise NotFound("This confirmation link has been used or has expired. Sign in if you confirmed "
+                               "already, or ask for a new link.")
+            user = store.get_user(conn, row.user_id)
+            activate(conn, user)
+            audit.record(conn, actor=user.principal, action="user.confirm", now=self.clock(),
+                         detail={"user_id": user.id})
+            return self._open_session(conn, user.id)
 
     # --- personal API keys ---------------------------------------------------------------
 
@@ -335,42 +368,6 @@ class UserService:
                 raise NotFound(f"You have no key {key_id}.")
         self.accounts.revoke_api_key(key_id, actor=user.principal)
 
-    # --- rules ------------------------------------------------------------------------
-
-    def _check_identity(self, c: Collector, email: str, name: str, language: str) -> str:
-        email = email.strip().lower()
-        if not is_email(email):
-            c.add("email", "enter an e-mail address, like name@example.com")
-        if not name.strip():
-            c.add("name", "is required: the name colleagues know you by")
-        limits.check(c, "user.email", email)
-        limits.check(c, "user.name", name.strip())
-        if language not in languages.SUPPORTED:
-            c.add("language", "choose one of the wire's languages")
-        return email
-
-    @staticmethod
-    def _check_password(c: Collector, password: str, email: str) -> None:
-        if len(password) < MIN_PASSWORD:
-            c.add("password", f"use at least {MIN_PASSWORD} characters; a few unrelated words are easy to "
-                              "remember and hard to guess")
-        elif password.strip().lower() == email:
-            c.add("password", "must not be your e-mail address")
-        limits.check(c, "user.password", password)
-
-    @staticmethod
-    def _issuer_for(conn, role: Role, issuer_slug: str | None) -> int | None:
-        if role != Role.ISSUER:
-            if issuer_slug:
-                raise InvalidInput(f"issuer: only issuer accounts belong to an issuer, not {role.value} accounts",
-                                   errors=[_field("issuer", "only issuer accounts belong to an issuer")])
-            return None
-        issuer = issuer_store.get_issuer_by_slug(conn, issuer_slug) if issuer_slug else None
-        if issuer is None:
-            message = f"there is no issuer '{issuer_slug}'" if issuer_slug else "an issuer account must name its issuer"
-            raise InvalidInput(f"issuer: {message}", errors=[_field("issuer", message)])
-        return issuer.id
-
-
-def _field(name: str, message: str) -> FieldError:
-    return FieldError(name, message)
+    def check_account(self, c: Collector, email: str, name: str, password: str, language: str) -> str:
+        """A new account's e-mail (normalised), name, password and language, errors into ``c``."""
+        return user_rules.check_account(c, email, name, password, language)

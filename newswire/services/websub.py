@@ -29,6 +29,7 @@ from ..domain.limits import LIMITS
 from ..domain.models import SYSTEM
 from ..domain.subscriptions import Channel
 from ..formats.feeds import KINDS
+from ..formats.site import canonical_url
 from ..storage import audit
 from ..storage import deliveries as ledger
 from ..storage import subscribers as subs
@@ -51,7 +52,7 @@ class HubError(ValueError):
 @dataclass(frozen=True)
 class HubRequest:
     mode: str  # subscribe | unsubscribe
-    topic: str  # the feed's canonical self URL: the subscription key
+    topic: str  # the feed's self URL (formats/site.py canonical_url): the subscription key
     given_topic: str  # as sent; echoed in the verification request
     callback: str
     lease_seconds: int
@@ -99,15 +100,15 @@ class WebSubService:
     def canonical_topic(self, topic: str) -> str:
         """The self URL of the feed ``topic`` names, or HubError if it is not a feed of this wire."""
         example = self.settings.base_url.rstrip("/") + "/feeds/en.atom"
-        parts, base = urlsplit(topic), urlsplit(self.settings.base_url)
+        parts, base = urlsplit(canonical_url(topic)), urlsplit(canonical_url(self.settings.base_url))
         parsed = parse_topic(topic)
         kind = parts.path.rpartition(".")[2]
-        same_host = (parts.hostname or "").lower() == (base.hostname or "").lower() and parts.port == base.port
+        same_host = parts.netloc == base.netloc
         if parts.scheme not in ("http", "https") or not same_host or parsed is None or kind not in KINDS:
             raise HubError(f"hub.topic must be a feed URL of this wire, like {example} "
                            "(a /feeds/{language}.rss|atom|json URL, optionally with ?industry=&region=&issuer=)")
         lang, filters = parsed
-        try:
+        try:  # the feed's self URL: canonical_url's spelling, however the topic was written
             return self.listings.feed_query(lang, kind, **filters)[2]
         except InvalidInput as e:
             raise HubError("hub.topic has a bad filter: " + "; ".join(f"{x.field}: {x.message}" for x in e.errors)) \
@@ -160,7 +161,7 @@ class WebSubService:
                 return
             if not verified:
                 if row.status == EndpointStatus.PENDING:
-                    subs.delete_endpoint(conn, row.id)
+                    subs.delete_endpoint(conn, row.id, self.clock())
                     self._audit(conn, "websub.refused", row.id, req)
                     self.db.emit(conn, EndpointChanged(row.id, EndpointStatus.DELETED))
                 return

@@ -14,12 +14,12 @@ import json
 from collections.abc import Collection
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.events import EndpointStatus
 from . import rawsql as raw
-from .tables import deliveries, endpoints
+from .tables import deliveries, endpoints, releases, report_events, subscribers
 
 PENDING, DELIVERED, DEAD, CANCELLED = "pending", "delivered", "dead", "cancelled"
 
@@ -189,9 +189,39 @@ def get(conn: Connection, delivery_id: int):
     return conn.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
 
 
+def _preference(column, value: str):
+    """A recipient's region or industry preference holds ``value`` ("any": the preference is empty)."""
+    text = cast(column, String)
+    return text == "[]" if value == "any" else text.like(f'%"{value}"%')
+
+
+def _filters(stmt, *, language: str | None = None, region: str | None = None, industry: str | None = None,
+             attempted: bool | None = None, opened: bool | None = None, clicked: bool | None = None):
+    """The report's filters: every count it shows is the size of the list these (and channel and
+    status) select."""
+    if language:
+        stmt = stmt.where(deliveries.c.language == language)
+    if region or industry:
+        sub = select(subscribers.c.id).where(subscribers.c.id == deliveries.c.subscriber_id)
+        if region:
+            sub = sub.where(_preference(subscribers.c.regions, region))
+        if industry:
+            sub = sub.where(_preference(subscribers.c.industries, industry))
+        stmt = stmt.where(exists(sub))
+    if attempted is not None:
+        stmt = stmt.where(deliveries.c.attempts > 0 if attempted else deliveries.c.attempts == 0)
+    for kind, wanted in (("open", opened), ("click", clicked)):
+        if wanted is not None:
+            seen = exists(select(report_events.c.id).where(report_events.c.delivery_id == deliveries.c.id,
+                                                           report_events.c.kind == kind))
+            stmt = stmt.where(seen if wanted else ~seen)
+    return stmt
+
+
 def listing(conn: Connection, *, release_id: int | None = None, subscriber_id: int | None = None,
-            channel: str | None = None, status: str | None = None, after_id: int = 0, limit: int = 100) -> list:
-    stmt = select(deliveries).where(deliveries.c.id > after_id)
+            channel: str | None = None, status: str | None = None, after_id: int = 0, limit: int = 100,
+            **filters) -> list:
+    stmt = _filters(select(deliveries).where(deliveries.c.id > after_id), **filters)
     if release_id is not None:
         stmt = stmt.where(deliveries.c.release_id == release_id)
     if subscriber_id is not None:
@@ -226,3 +256,26 @@ def first_delivered_at(conn: Connection, release_id: int) -> dt.datetime | None:
     """When the release first reached a recipient: the earliest delivery recorded delivered."""
     return conn.execute(select(func.min(deliveries.c.delivered_at)).where(
         deliveries.c.release_id == release_id, deliveries.c.delivered_at.is_not(None))).scalar_one_or_none()
+
+
+def latest(conn: Connection, subscriber_id: int, limit: int = 10) -> list:
+    """A subscriber's most recent deliveries, newest first (its own page shows what it got)."""
+    return conn.execute(select(deliveries).where(deliveries.c.subscriber_id == subscriber_id)
+                        .order_by(deliveries.c.id.desc()).limit(limit)).all()
+
+
+def counts_by_channel(conn: Connection, release_ids: Collection[int],
+                      issuer_id: int | None = None) -> dict[int, dict[str, dict[str, int]]]:
+    """release id → channel → status → number of deliveries (the issuer's live counts); with
+    ``issuer_id``, only for that issuer's releases among ``release_ids``."""
+    if not release_ids:
+        return {}
+    stmt = (select(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status, func.count())
+            .where(deliveries.c.release_id.in_(sorted(release_ids))))
+    if issuer_id is not None:
+        stmt = stmt.where(deliveries.c.release_id.in_(select(releases.c.id).where(releases.c.issuer_id == issuer_id)))
+    rows = conn.execute(stmt.group_by(deliveries.c.release_id, deliveries.c.channel, deliveries.c.status))
+    out: dict[int, dict[str, dict[str, int]]] = {}
+    for rid, channel, status, n in rows:
+        out.setdefault(rid, {}).setdefault(channel, {})[status] = n
+    return out

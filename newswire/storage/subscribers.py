@@ -13,7 +13,17 @@ from sqlalchemy.engine import Connection
 from ..domain.events import EndpointStatus
 from ..domain.subscriptions import Channel, Endpoint, Kind, Preferences, Subscriber
 from . import rawsql as raw
-from .tables import endpoints, subscribers
+from .tables import (
+    account_tokens,
+    api_keys,
+    deliveries,
+    endpoint_tests,
+    endpoints,
+    subscribers,
+    users,
+)
+
+DELETED_NAME = "(deleted)"  # a deleted subscriber's name where the ledger still shows its rows
 
 
 def to_subscriber(row) -> Subscriber:
@@ -58,18 +68,38 @@ def update_subscriber(conn: Connection, subscriber_id: int, now: dt.datetime, **
     conn.execute(update(subscribers).where(subscribers.c.id == subscriber_id).values(updated_at=now, **values))
 
 
-def delete_subscriber(conn: Connection, subscriber_id: int) -> None:
-    conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id))
+def _has_deliveries(conn: Connection, column, value: int) -> bool:
+    return conn.execute(select(deliveries.c.id).where(column == value).limit(1)).first() is not None
+
+
+def delete_subscriber(conn: Connection, subscriber_id: int, now: dt.datetime) -> None:
+    """Forget a subscriber's personal data. Without deliveries the row goes; with some, it stays
+    scrubbed (name, address, keys, people's links gone; preferences, which say nothing about a
+    person, kept) so the ledger and every report built on it stay as they were."""
+    for (eid,) in conn.execute(select(endpoints.c.id).where(endpoints.c.subscriber_id == subscriber_id)).all():
+        delete_endpoint(conn, eid, now)
+    conn.execute(delete(api_keys).where(api_keys.c.subscriber_id == subscriber_id))
+    conn.execute(delete(account_tokens).where(account_tokens.c.subscriber_id == subscriber_id))
+    conn.execute(update(users).where(users.c.subscriber_id == subscriber_id).values(subscriber_id=None))
+    if _has_deliveries(conn, deliveries.c.subscriber_id, subscriber_id):
+        conn.execute(update(subscribers).where(subscribers.c.id == subscriber_id).values(
+            name=DELETED_NAME, email=None, active=False, deleted_at=now, updated_at=now))
+    else:
+        conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id))
+
+
+_LIVE_SUBSCRIBER = subscribers.c.deleted_at.is_(None)
+_LIVE_ENDPOINT = endpoints.c.deleted_at.is_(None)
 
 
 def get_subscriber(conn: Connection, subscriber_id: int) -> Subscriber | None:
-    row = conn.execute(select(subscribers).where(subscribers.c.id == subscriber_id)).first()
+    row = conn.execute(select(subscribers).where(subscribers.c.id == subscriber_id, _LIVE_SUBSCRIBER)).first()
     return to_subscriber(row) if row else None
 
 
 def list_subscribers(conn: Connection, *, after_id: int = 0, limit: int = 100) -> list[Subscriber]:
-    rows = conn.execute(select(subscribers).where(subscribers.c.id > after_id).order_by(subscribers.c.id)
-                        .limit(limit))
+    rows = conn.execute(select(subscribers).where(subscribers.c.id > after_id, _LIVE_SUBSCRIBER)
+                        .order_by(subscribers.c.id).limit(limit))
     return [to_subscriber(r) for r in rows]
 
 
@@ -87,7 +117,7 @@ def create_endpoint(conn: Connection, *, subscriber_id: int | None, channel: Cha
 
 def get_endpoint_row(conn: Connection, endpoint_id: int):
     """The full row, secrets included: for channels and the API layer that decrypts them."""
-    return conn.execute(select(endpoints).where(endpoints.c.id == endpoint_id)).first()
+    return conn.execute(select(endpoints).where(endpoints.c.id == endpoint_id, _LIVE_ENDPOINT)).first()
 
 
 class EndpointRow(NamedTuple):
@@ -125,7 +155,7 @@ def endpoint_rows_of(rows: list[tuple]) -> dict[int, EndpointRow]:
 
 
 def endpoints_of(conn: Connection, subscriber_id: int) -> list[Endpoint]:
-    rows = conn.execute(select(endpoints).where(endpoints.c.subscriber_id == subscriber_id)
+    rows = conn.execute(select(endpoints).where(endpoints.c.subscriber_id == subscriber_id, _LIVE_ENDPOINT)
                         .order_by(endpoints.c.id))
     return [to_endpoint(r) for r in rows]
 
@@ -134,8 +164,19 @@ def update_endpoint(conn: Connection, endpoint_id: int, **values) -> bool:
     return conn.execute(update(endpoints).where(endpoints.c.id == endpoint_id).values(**values)).rowcount == 1
 
 
-def delete_endpoint(conn: Connection, endpoint_id: int) -> None:
-    conn.execute(delete(endpoints).where(endpoints.c.id == endpoint_id))
+def delete_endpoint(conn: Connection, endpoint_id: int, now: dt.datetime) -> None:
+    """Without deliveries the row goes; with some, its address and secrets are scrubbed and the row
+    stays, disabled, so the ledger keeps every row it had (its pending ones cancelled)."""
+    conn.execute(delete(endpoint_tests).where(endpoint_tests.c.endpoint_id == endpoint_id))
+    if not _has_deliveries(conn, deliveries.c.endpoint_id, endpoint_id):
+        conn.execute(delete(endpoints).where(endpoints.c.id == endpoint_id))
+        return
+    conn.execute(update(endpoints).where(endpoints.c.id == endpoint_id).values(
+        address="", topic=None, secret_enc=None, previous_secret_enc=None, previous_secret_expires_at=None,
+        unsubscribe_token=None, status=EndpointStatus.DISABLED, disabled_reason="deleted", deleted_at=now))
+    conn.execute(update(deliveries).where(deliveries.c.endpoint_id == endpoint_id, deliveries.c.status == "pending")
+                 .values(status="cancelled", last_error="endpoint deleted", last_attempt_at=now, leased_until=None,
+                         leased_by=None))
 
 
 def endpoint_by_unsubscribe_token(conn: Connection, token: str):
@@ -200,3 +241,27 @@ def names(conn: Connection, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(conn.execute(select(subscribers.c.id, subscribers.c.name).where(subscribers.c.id.in_(ids))).all())
+
+
+# --- self-service (web/subscriber): keys bound to a subscriber, test events -------------------
+
+def subscriber_keys(conn: Connection, subscriber_id: int) -> list:
+    """The subscriber's content-API keys (not its people's personal keys), newest first."""
+    return list(conn.execute(select(api_keys.c.id, api_keys.c.name, api_keys.c.prefix, api_keys.c.created_at,
+                                    api_keys.c.revoked_at)
+                             .where(api_keys.c.subscriber_id == subscriber_id, api_keys.c.user_id.is_(None))
+                             .order_by(api_keys.c.id.desc())))
+
+
+def record_test(conn: Connection, *, endpoint_id: int, webhook_id: str, sent_at: dt.datetime, ok: bool,
+                status_code: int | None, error: str) -> None:
+    conn.execute(insert(endpoint_tests).values(endpoint_id=endpoint_id, webhook_id=webhook_id, sent_at=sent_at, ok=ok,
+                                               status_code=status_code, error=error))
+
+
+def tests_of(conn: Connection, subscriber_id: int, limit: int = 20) -> list:
+    """The latest test events sent to the subscriber's endpoints, newest first."""
+    return list(conn.execute(
+        select(endpoint_tests).join(endpoints, endpoints.c.id == endpoint_tests.c.endpoint_id)
+        .where(endpoints.c.subscriber_id == subscriber_id)
+        .order_by(endpoint_tests.c.id.desc()).limit(limit)))

@@ -185,6 +185,8 @@ subscribers = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Deleted: name and address scrubbed, the row kept so the ledger's rows and reports stay whole.
+    Column("deleted_at", UTCDateTime, nullable=True),
 )
 
 endpoints = Table(
@@ -208,6 +210,7 @@ endpoints = Table(
     Column("disabled_reason", Text, nullable=False, default=""),
     Column("unsubscribe_token", String(64), nullable=True, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("deleted_at", UTCDateTime, nullable=True),  # deleted: address and secrets scrubbed, row kept
 )
 
 deliveries = Table(
@@ -425,3 +428,86 @@ SQLITE_FTS = "search_fts"  # the FTS5 virtual table and its shadow tables (searc
 def schema_object(name, type_, parent_names) -> bool:
     """Alembic's ``include_name``: the schema that tables.py declares, without SQLite's FTS5 tables."""
     return not (type_ == "table" and name and name.startswith(SQLITE_FTS))
+
+
+# --- subscriber self-service (issue 10) ------------------------------------------
+
+# A signed test event an outlet sent to its webhook endpoint from /subscriber/endpoints: not a
+# delivery (it carries no release), but kept so the outlet sees it in its endpoint's log.
+endpoint_tests = Table(
+    "endpoint_tests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("webhook_id", String(64), nullable=False),  # the webhook-id header it carried
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=False, default=""),
+)
+
+
+release_requests = Table(
+    "release_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # correction | withdrawal
+    Column("text", Text, nullable=False, default=""),  # a correction's new body (Markdown); empty for a withdrawal
+    Column("note", Text, nullable=False),  # what was corrected (readers see it), or why to withdraw
+    Column("status", String(16), nullable=False, index=True),  # open | done
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("done_by", String(200), nullable=True),
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("reply", Text, nullable=False, default=""),  # the desk's answer
+)
+
+
+# --- distribution reports (issue 12) ----------------------------------------------
+
+# What readers did with a release, one row each: an e-mail opened (the tracking pixel) or a link in
+# it clicked (a signed per-recipient link), a newsroom page viewed (the beacon). ``once`` makes an
+# open, or a click of one link, count once per delivery (NULL for page views, which all count).
+report_events = Table(
+    "report_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # open | click | view
+    Column("language", String(16), nullable=False),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=True),
+    Column("link", Integer, nullable=True),  # a click: which of the release's links
+    Column("once", String(64), nullable=True, unique=True),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_report_events_release_id_kind", "release_id", "kind"),
+)
+
+# Broadcast audiences, counted once per release event: live-stream readers connected when it was
+# sent, feed fetches that carried it.
+reach_counts = Table(
+    "reach_counts",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id"), primary_key=True),
+    Column("channel", String(16), primary_key=True),  # live | feed
+    Column("language", String(16), primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
+    Column("at", UTCDateTime, nullable=False),  # the first time counted
+)
+
+# Republications an outlet reported (POST /api/v1/pickups), and what fetching the page found.
+pickups = Table(
+    "pickups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False, index=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id"), nullable=True),
+    Column("url", String(2000), nullable=False),
+    Column("claimed_by", String(200), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("confirmed", Boolean, nullable=False),  # the page links to the release's canonical URL
+    Column("checked_at", UTCDateTime, nullable=True),
+    Column("note", Text, nullable=False, default=""),  # why it is unconfirmed
+    UniqueConstraint("release_id", "url"),
+)

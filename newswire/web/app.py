@@ -14,18 +14,26 @@ from .. import __version__
 from ..bootstrap import Container, default_worker_id
 from ..domain.limits import request_body_bytes, upload_body_bytes
 from . import cache, edge, problems
+from .account import profile as account_profile
+from .account import routes as account_routes
 from .api import deliveries as api_deliveries
 from .api import imports as api_imports
 from .api import media as api_media
+from .api import openapi as api_openapi
 from .api import releases as api_releases
+from .api import reports as api_reports
 from .api import subscribers as api_subscribers
 from .api import translations as api_translations
 from .api import vocab as api_vocab
-from .account import profile as account_profile
-from .account import routes as account_routes
 from .desk import routes as desk_routes
 from .newsroom import routes as newsroom_routes
+from . import portal
 from .newsroom.pages import make_templates
+from .reports import pages as report_pages
+from .reports import tracking as report_tracking
+from .subscriber import endpoints as subscriber_endpoints
+from .subscriber import pages as subscriber_pages
+from .subscriber import signup as subscriber_signup
 
 STATIC = Path(__file__).with_name("static")
 
@@ -50,16 +58,21 @@ def create_app(nw: Container) -> FastAPI:
         description="Submit, review and publish press releases; read them as ninjs, NewsML-G2 and feeds. "
                     "Errors are RFC 9457 problem documents.",
         lifespan=lifespan,
+        generate_unique_id_function=api_openapi.operation_id,
         dependencies=[Depends(edge.checked_input)],  # before any route: text that cannot be stored is refused
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
     app.state.nw = nw
     problems.install(app)
+    api_openapi.install(app)
     app.state.templates = make_templates(settings)
+    report_tracking.install(app.state.templates.env, nw.reader_events)
     for router in (api_releases.router, api_imports.router, api_vocab.router, api_subscribers.router,
                    api_deliveries.router, api_translations.router, api_media.router,
                    account_routes.router, account_profile.router, *desk_routes.routers(),
+                   subscriber_signup.router, subscriber_endpoints.router, subscriber_pages.router, *portal.routers,
+                   api_reports.router, report_tracking.router, *report_pages.routers(),
                    *newsroom_routes.routers()):
         app.include_router(router)
     if STATIC.is_dir():

@@ -8,15 +8,21 @@
   string of a JSON body, every path and query parameter — so nothing downstream ever sees it. The
   API answers 422 naming each field; the public site answers its 404 page. A media upload's form
   fields are judged by the media service, with the file (``domain.limits`` and the same text rule).
+- ``ApiRoute`` (the route class of every API router): a request that changes something is
+  authenticated before its body is read (no key: 401, whatever the body), and a JSON body that does
+  not parse (bad syntax, not UTF-8, nested too deep) is the documented 422 problem naming ``body``.
 """
 
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from fastapi.routing import APIRoute
 
-from ..domain.errors import Collector, TooLarge
+from ..domain.errors import Collector, FieldError, InvalidInput, TooLarge
 from ..domain.text import document_problems
-from .problems import problem
+from ..services import access
+from .deps import principal
+from .problems import NOT_JSON, problem
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -37,6 +43,39 @@ async def checked_input(request: Request) -> None:
     if errors and not api:
         raise HTTPException(status_code=404)
     Collector(errors).raise_if_any()
+
+
+class ApiRoute(APIRoute):
+    """Before FastAPI reads the body: the caller (a write needs a key), then the body's JSON."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def checked(request: Request):
+            if request.method in BODY_METHODS:
+                access.require_signed_in(principal(request))  # (a wrong key: 401 here too)
+                await _parsed(request)
+            return await handler(request)
+
+        return checked
+
+
+async def _parsed(request: Request) -> None:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind and not (kind == "application/json" or kind.endswith("+json")):
+        return  # a form (FastAPI reads it: one it cannot is a 422, problems.py) or a type validation refuses
+    body = await request.body()
+    if not body:
+        return
+    try:
+        await request.json()  # (kept: FastAPI and checked_input read this one)
+    except UnicodeDecodeError:
+        message = "is not UTF-8 text; send the JSON as UTF-8"
+    except (ValueError, RecursionError):
+        message = NOT_JSON if body.strip() else "is empty; send a JSON document or no body"
+    else:
+        return
+    raise InvalidInput(f"body: {message}", errors=[FieldError("body", message)])
 
 
 class BodyLimit:

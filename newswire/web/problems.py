@@ -15,6 +15,7 @@ from .pages.render import error_page, is_page
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://newswire.dev/problems/"
+NOT_JSON = "is not valid JSON; check quotes, commas and brackets"
 
 STATUS = {
     e.TooLarge: 413,
@@ -73,7 +74,7 @@ def install(app: FastAPI) -> None:
             field = _pydantic_field(err.get("loc", ()))
             msg = err.get("msg", "is not valid")
             if err.get("type") == "json_invalid":
-                msg = "is not valid JSON; check quotes, commas and brackets"
+                msg = NOT_JSON
             errors.append({"field": field, "message": msg})
         detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5])
         return problem(422, e.InvalidInput.title, detail, kind=e.InvalidInput.kind,
@@ -83,6 +84,10 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
             return not_found_page(request)  # the public site answers with a page
+        if exc.status_code == 400 and request.url.path.startswith("/api/"):  # a body FastAPI could not read
+            message = f"could not be read: {exc.detail}" if isinstance(exc.detail, str) else "could not be read"
+            return problem(422, e.InvalidInput.title, f"body: {message}", kind=e.InvalidInput.kind,
+                           instance=request.url.path, errors=[{"field": "body", "message": message}])
         titles = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}
         detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
         if exc.status_code == 404:

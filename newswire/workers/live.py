@@ -39,8 +39,10 @@ class Subscriber:
 
 
 class LiveHub(OnLoop):
-    def __init__(self, events: Events):
+    def __init__(self, events: Events, on_sent=None):
         self.events = events
+        # (release id, event, language, readers): the live-stream readers a frame reached (reports)
+        self.on_sent = on_sent
         self._subs: set[Subscriber] = set()
         self._incoming: asyncio.Queue[int] | None = None
         self._seen: set[int] = set()  # recent ids, so a catch-up after a reconnect sends nothing twice
@@ -121,13 +123,27 @@ class LiveHub(OnLoop):
                 continue
             if ev is None:
                 continue
+            reached = 0
             for sub in list(self._subs):
                 if sub.filter.matches(ev):
                     try:
                         sub.queue.put_nowait(ev)
+                        reached += 1
                     except asyncio.QueueFull:  # too slow: drop it rather than hold the others back
                         self._subs.discard(sub)
                         sub.close()
+            if self.on_sent is not None and reached:
+                self._count(ev, reached)
+
+    def _count(self, ev: LiveEvent, reached: int) -> None:
+        async def record():
+            try:
+                await asyncio.to_thread(self.on_sent, ev.release_id, ev.event, ev.language, reached)
+            except Exception:  # a report's count must never stop the stream
+                log.exception("live stream: could not count the readers of event %s", ev.id)
+        task = asyncio.get_running_loop().create_task(record())
+        self._tasks.append(task)
+        task.add_done_callback(lambda t: t in self._tasks and self._tasks.remove(t))
 
     async def _catch_up(self, after: int) -> None:
         """Feed every event after ``after`` (those already sent are skipped by ``_seen``)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import time
 from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
@@ -28,6 +29,7 @@ from ...config import Settings
 from ...domain.models import Release
 from ...formats import email as mail
 from ...formats.site import Site
+from ..tracking import PLACEHOLDER, Tokens
 from .base import Job, Result, Target
 
 DOWN_SECONDS = 5.0
@@ -59,6 +61,8 @@ class EmailChannel:
     def __init__(self, settings: Settings, *, timeout: float = 30.0, digest_settle: float = DIGEST_SETTLE):
         self.settings = settings
         self.site = Site.from_settings(settings)
+        self.tokens = Tokens(settings)
+        self._parts: dict[bytes, dict] = {}  # a rendering's parts, decoded once per payload
         self.sender = parseaddr(settings.mail_from)[1] or settings.mail_from
         self.domain = self.sender.rpartition("@")[2] or "localhost"
         self.options = {**smtp_options(settings.smtp_url), "timeout": timeout}
@@ -77,7 +81,18 @@ class EmailChannel:
         return (release.id, release.language, release.current.number, event, "email")
 
     def render(self, release: Release, event: str, target: Target) -> bytes:
-        return mail.render(release, event, self.site, self.settings.mail_from)
+        """The message's parts, with the tracking links' placeholder; each recipient's copy is
+        encoded in ``push`` with its own token (MIME encoding is cheap; the rendering is done once)."""
+        track = self.site.url(f"/t/{PLACEHOLDER}")
+        return json.dumps(mail.parts(release, event, self.site, track)).encode()
+
+    def _message(self, job: Job) -> bytes:
+        parts = self._parts.get(job.payload)
+        if parts is None:
+            if len(self._parts) > 64:
+                self._parts.clear()
+            parts = self._parts[job.payload] = json.loads(job.payload)
+        return mail.message(parts, self.settings.mail_from, (PLACEHOLDER, self.tokens.delivery(job.delivery_id)))
 
     async def push(self, job: Job) -> Result | None:
         if job.target.digest_hour is not None:
@@ -85,7 +100,7 @@ class EmailChannel:
             self._held_at[job.target.id] = time.monotonic()
             return None
         message_id = self._message_id(job.delivery_id, job.release)
-        return (await self._send(job.target, message_id, job.payload, [job.delivery_id]))[0]
+        return (await self._send(job.target, message_id, self._message(job), [job.delivery_id]))[0]
 
     async def flush(self) -> list[Result]:
         """One digest message per endpoint whose held jobs have settled.
@@ -153,8 +168,11 @@ class EmailChannel:
                     return results(True, 250)
                 except aiosmtplib.SMTPRecipientsRefused as e:
                     refused = e.recipients[0]
-                    # 5xx: this mailbox will not take it (unknown user…); 4xx: try again later.
-                    return results(False, refused.code, refused.message, permanent=refused.code >= 500)
+                    # 5xx, a hard bounce: this mailbox will not take it (unknown user…), so the address
+                    # is disabled (``gone``); 4xx, a soft one: try again later.
+                    hard = refused.code >= 500
+                    return [Result(i, False, refused.code, f"bounced: {refused.message}", gone=hard, permanent=hard)
+                            for i in ids]
                 except aiosmtplib.SMTPResponseException as e:
                     if e.code == 421 and not retry:  # the server is closing this connection: open another
                         await self._drop()

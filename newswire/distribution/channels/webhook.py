@@ -20,7 +20,7 @@ from ...config import Settings
 from ...domain.models import Release
 from ...formats.site import Site
 from ..netguard import check_url
-from ..payloads import webhook_body
+from ..payloads import TEST_EVENT, webhook_body
 from .base import Job, Result, Target
 from .http import HttpChannel, post
 
@@ -87,11 +87,19 @@ class WebhookChannel(HttpChannel):
         return headers
 
     async def push(self, job: Job) -> Result:
+        # The same delivery keeps its id across retries so receivers can deduplicate.
+        return await self._send(job, f"msg_{job.delivery_id}")
+
+    async def test(self, target: Target, body: bytes, msg_id: str) -> Result:
+        """A test event an outlet sends from its page (no ledger row): refused, signed and POSTed
+        exactly as a delivery is."""
+        return await self._send(Job(0, TEST_EVENT, 0, None, target, body), msg_id)
+
+    async def _send(self, job: Job, msg_id: str) -> Result:
         did = job.delivery_id
         url, refused, _ = job.target.memo.get("webhook") or self._prepared(job.target)
         if refused:
             return Result(did, False, error=f"refused: the URL {refused}", permanent=True)
-        # The same delivery keeps its id across retries so receivers can deduplicate.
-        headers = self.headers(job, f"msg_{did}", int(time.time()))
+        headers = self.headers(job, msg_id, int(time.time()))
         return await post(self.session(), did, url, job.payload, headers, timeout=self.settings.webhook_timeout,
                           gone="the receiver retired this endpoint")

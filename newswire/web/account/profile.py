@@ -87,13 +87,17 @@ def people(request: Request):
 @router.post("/people")
 def invite(request: Request, form: FormData = Depends(session.checked_form)):
     user = session.require(request, Role.ADMIN, Role.ISSUER)
-    values = {k: str(form.get(k, "")) for k in ("email", "role", "issuer", "language")}
+    values = {k: str(form.get(k, "")) for k in ("email", "role", "issuer", "language", "outlet")}
     role = values["role"] if user.role == Role.ADMIN else Role.ISSUER.value
     language = values["language"] if values["language"] in languages.SUPPORTED else user.language
+    compose = composer(request, "account/mail_invite.html", inviter=user.name)
     try:
-        session.users(request).invite(user.principal, values["email"], role,
-                                      composer(request, "account/mail_invite.html", inviter=user.name),
-                                      issuer_slug=values["issuer"] or None, language=language)
+        if role == Role.SUBSCRIBER.value and values["outlet"].strip():  # a new outlet and its first person
+            request.app.state.nw.outlets.invite(user.principal, values["outlet"], values["email"], compose,
+                                                language=language)
+        else:
+            session.users(request).invite(user.principal, values["email"], role, compose,
+                                          issuer_slug=values["issuer"] or None, language=language)
     except (InvalidInput, Conflict) as e:
         return _people(request, user, status=422 if isinstance(e, InvalidInput) else 409,
                        errors=field_errors(e) if e.errors else {"email": e.detail}, values=values)

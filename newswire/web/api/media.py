@@ -10,13 +10,16 @@ from pydantic import BaseModel, Field
 from ...domain.errors import NotFound
 from ...domain.models import Media
 from ...formats.site import Site
-from ...services.media import MediaService, Upload
+from ...services.media import FILE_TYPES, MediaService, Upload
 from ..deps import media, principal
 from ..deps import site as _site
+from ..edge import ApiRoute
+from . import models as m
+from .openapi import BINARY, content, errors
 
-router = APIRouter(tags=["media"])
-PROBLEM = {"content": {"application/problem+json": {}}}
-ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 413: PROBLEM, 422: PROBLEM}
+router = APIRouter(tags=["media"], route_class=ApiRoute)
+READ = errors(401, 403, 404, 422)
+ERRORS = errors(401, 403, 404, 409, 413, 422)
 RELEASE_MEDIA = "/api/v1/releases/{release_id}/media"
 
 
@@ -39,7 +42,7 @@ async def _upload(file: UploadFile | None, alt_text: str, caption: str, credit: 
     return Upload(data, (file.filename or "") if file is not None else "", alt_text, caption, credit)
 
 
-@router.post(RELEASE_MEDIA, status_code=201, responses=ERRORS,
+@router.post(RELEASE_MEDIA, status_code=201, response_model=m.MediaItem, responses=ERRORS,
              summary="Add a picture (JPEG, PNG, WebP, GIF; alt text required) or a PDF document")
 async def upload(request: Request, release_id: int, file: UploadFile | None = File(None), alt_text: str = Form(""),
                  caption: str = Form(""), credit: str = Form(""), p=Depends(principal),
@@ -49,14 +52,15 @@ async def upload(request: Request, release_id: int, file: UploadFile | None = Fi
     return view(item, _site(request))
 
 
-@router.get(RELEASE_MEDIA, responses=ERRORS, summary="A release's pictures and documents, in order")
+@router.get(RELEASE_MEDIA, response_model=m.MediaList, responses=READ, summary="A release's pictures and documents, in order")
 def list_media(request: Request, release_id: int, p=Depends(principal), ms: MediaService = Depends(media)):
     site = _site(request)
     return {"items": [view(m, site) for m in ms.list(p, release_id)]}
 
 
 @router.head(RELEASE_MEDIA + "/{media_id}/{filename}", include_in_schema=False)  # the same, without the body
-@router.get(RELEASE_MEDIA + "/{media_id}/{filename}", responses={**ERRORS, 200: {"content": {"image/*": {}}}},
+@router.get(RELEASE_MEDIA + "/{media_id}/{filename}", response_class=FileResponse,
+            responses={**READ, 200: content(*FILE_TYPES, schema=BINARY, description="The file")},
             summary="One rendition's file, for whoever may see the release (the issuer's preview of a "
                     "draft); HEAD answers the same without the body")
 def media_file(release_id: int, media_id: int, filename: str, p=Depends(principal),
@@ -68,14 +72,14 @@ def media_file(release_id: int, media_id: int, filename: str, p=Depends(principa
                         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
 
 
-@router.put(RELEASE_MEDIA + "/order", responses=ERRORS, summary="Put the release's media in a new order")
+@router.put(RELEASE_MEDIA + "/order", response_model=m.MediaList, responses=ERRORS, summary="Put the release's media in a new order")
 def order_media(request: Request, release_id: int, body: OrderIn, p=Depends(principal),
                 ms: MediaService = Depends(media)):
     site = _site(request)
     return {"items": [view(m, site) for m in ms.order(p, release_id, body.ids)]}
 
 
-@router.put(RELEASE_MEDIA + "/{media_id}", responses=ERRORS,
+@router.put(RELEASE_MEDIA + "/{media_id}", response_model=m.MediaItem, responses=ERRORS,
             summary="Replace a picture or document (a new file and texts, a new URL) before publication")
 async def replace_media(request: Request, release_id: int, media_id: int, file: UploadFile | None = File(None),
                         alt_text: str = Form(""), caption: str = Form(""), credit: str = Form(""),
@@ -92,7 +96,7 @@ def delete_media(release_id: int, media_id: int, p=Depends(principal), ms: Media
     return Response(status_code=204)
 
 
-@router.put("/api/v1/issuers/{slug}/logo", responses=ERRORS,
+@router.put("/api/v1/issuers/{slug}/logo", response_model=m.MediaItem, responses=ERRORS,
             summary="Set the issuer's logo (a picture; the desk or the issuer's own key)")
 async def set_logo(request: Request, slug: str, file: UploadFile | None = File(None), alt_text: str = Form(""),
                    p=Depends(principal), ms: MediaService = Depends(media)):

@@ -15,11 +15,15 @@ from ...services.listings import Listings
 from ...services.releases import ReleaseService
 from ..deps import checks, listings, principal, releases
 from ..deps import site as _site
+from ..edge import ApiRoute
+from . import models as m
 from . import schemas
+from .openapi import content, errors
 
-router = APIRouter(prefix="/api/v1/releases", tags=["releases"])
-PROBLEM = {"content": {"application/problem+json": {}}}
-ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM}
+router = APIRouter(prefix="/api/v1/releases", tags=["releases"], route_class=ApiRoute)
+READ = errors(401, 403, 404, 422)
+ERRORS = errors(401, 403, 404, 409, 413, 422)  # a route that takes a body
+NEWSML = "application/vnd.iptc.g2.newsitem+xml"
 
 
 def summary(release: Release, site: Site) -> dict:
@@ -43,16 +47,18 @@ def summary(release: Release, site: Site) -> dict:
     }
 
 
-@router.post("", status_code=201, responses=ERRORS, summary="Create a release (a draft)")
-def create_release(request: Request, body: schemas.ReleaseCreate, p: Principal = Depends(principal),
-                   rs: ReleaseService = Depends(releases)):
+@router.post("", status_code=201, response_model=m.ReleaseSummary, responses=ERRORS,
+             summary="Create a release (a draft)")
+def create_release(request: Request, response: Response, body: schemas.ReleaseCreate,
+                   p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     release = rs.create(p, schemas.fields_of(body))
     site = _site(request)
-    return JSONResponse(summary(release, site), status_code=201,
-                        headers={"Location": site.url(f"/api/v1/releases/{release.id}")})
+    response.headers["Location"] = site.url(f"/api/v1/releases/{release.id}")
+    return summary(release, site)
 
 
-@router.get("", responses=ERRORS, summary="List published releases (ninjs), newest first")
+@router.get("", response_model=m.ReleaseList, responses=READ,
+            summary="List published releases (ninjs), newest first")
 def list_releases(request: Request, language: str | None = None, industry: str | None = None,
                   region: str | None = None, issuer: str | None = None,
                   since: str | None = Query(None, description="RFC 3339; only releases published since then"),
@@ -73,7 +79,7 @@ def list_releases(request: Request, language: str | None = None, industry: str |
         params = dict(request.query_params)
         params["cursor"] = next_cursor
         body["next"] = str(request.url.replace_query_params(**params))
-    return body
+    return JSONResponse(body)  # (ninjs as rendered: documented by m.ReleaseList, not re-validated)
 
 
 def _release_id(raw: str) -> tuple[int, str]:
@@ -84,9 +90,8 @@ def _release_id(raw: str) -> tuple[int, str]:
     return int(stem), ext
 
 
-@router.get("/{release_ref}", responses={**ERRORS, 200: {"content": {
-    "application/json": {}, "application/vnd.iptc.g2.newsitem+xml": {}}}},
-    summary="A release as ninjs 2.x JSON, or as a NewsML-G2 newsItem with the .xml suffix")
+@router.get("/{release_ref}", response_model=m.Ninjs, responses={**READ, 200: content(NEWSML)},
+            summary="A release as ninjs 2.x JSON, or as a NewsML-G2 newsItem with the .xml suffix")
 def get_release(request: Request, release_ref: str,
                 lang: str | None = Query(None, description="A language version, e.g. es: its translation"),
                 p: Principal = Depends(principal), ls: Listings = Depends(listings)):
@@ -94,13 +99,13 @@ def get_release(request: Request, release_ref: str,
     release = ls.get(p, release_id, lang)
     site = _site(request)
     if ext == "xml":
-        return Response(newsml.render(release, site), media_type="application/vnd.iptc.g2.newsitem+xml")
+        return Response(newsml.render(release, site), media_type=NEWSML)
     if ext not in ("", "json"):
         raise NotFound(f"No format '.{ext}'; use /api/v1/releases/{release_id} (ninjs) or .xml (NewsML-G2).")
     return JSONResponse(ninjs.render(release, site))
 
 
-@router.get("/{release_id}/status", responses=ERRORS, summary="Workflow status (issuer, editors, admins)")
+@router.get("/{release_id}/status", response_model=m.ReleaseStatus, responses=READ, summary="Workflow status (issuer, editors, admins)")
 def release_status(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     history = rs.history(p, release_id)
     release = rs.get(p, release_id)
@@ -110,38 +115,39 @@ def release_status(request: Request, release_id: int, p: Principal = Depends(pri
         {**h, "at": h["at"].isoformat()} for h in history]}
 
 
-@router.patch("/{release_id}", responses=ERRORS, summary="Edit a release before it is published (new version)")
+@router.patch("/{release_id}", response_model=m.ReleaseSummary, responses=ERRORS, summary="Edit a release before it is published (new version)")
 def edit_release(request: Request, release_id: int, body: schemas.ReleaseEdit, p: Principal = Depends(principal),
                  rs: ReleaseService = Depends(releases)):
     return summary(rs.edit(p, release_id, schemas.fields_of(body)), _site(request))
 
 
-@router.post("/{release_id}/submit", responses=ERRORS, summary="Submit a draft for review")
+@router.post("/{release_id}/submit", response_model=m.ReleaseSummary, responses=ERRORS, summary="Submit a draft for review")
 def submit(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     return summary(rs.submit(p, release_id), _site(request))
 
 
-@router.get("/{release_id}/checks", responses=ERRORS,
+@router.get("/{release_id}/checks", response_model=m.CheckReport, response_model_exclude_unset=True,
+            responses=READ,
             summary="The pre-checks of a release as it stands (its issuer, editors, admins)")
 def release_checks(release_id: int, p: Principal = Depends(principal), cs: CheckService = Depends(checks)):
     return cs.on_demand(p, release_id)
 
 
-@router.post("/{release_id}/approve", responses=ERRORS,
+@router.post("/{release_id}/approve", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Approve a submitted release (editors); pre-check errors hold it unless overridden")
 def approve(request: Request, release_id: int, body: schemas.ApproveIn | None = Body(None),
             p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     return summary(rs.approve(p, release_id, body.override if body else None), _site(request))
 
 
-@router.post("/{release_id}/send-back", responses=ERRORS,
+@router.post("/{release_id}/send-back", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Send a submitted or approved release back to its issuer as a draft, with a note (editors)")
 def send_back(request: Request, release_id: int, body: schemas.SendBackIn, p: Principal = Depends(principal),
               rs: ReleaseService = Depends(releases)):
     return summary(rs.send_back(p, release_id, body.note or ""), _site(request))
 
 
-@router.post("/{release_id}/publish", responses=ERRORS,
+@router.post("/{release_id}/publish", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Publish now, or schedule when the release has a future embargo; pre-check errors "
                      "hold a release not approved unless overridden")
 def publish(request: Request, release_id: int, body: schemas.PublishIn | None = Body(None),
@@ -150,13 +156,13 @@ def publish(request: Request, release_id: int, body: schemas.PublishIn | None = 
     return summary(rs.publish(p, release_id, embargo, override), _site(request))
 
 
-@router.post("/{release_id}/correct", responses=ERRORS, summary="Correct a published release (new version)")
+@router.post("/{release_id}/correct", response_model=m.ReleaseSummary, responses=ERRORS, summary="Correct a published release (new version)")
 def correct(request: Request, release_id: int, body: schemas.CorrectIn, p: Principal = Depends(principal),
             rs: ReleaseService = Depends(releases)):
     return summary(rs.correct(p, release_id, schemas.fields_of(body)), _site(request))
 
 
-@router.post("/{release_id}/withdraw", responses=ERRORS, summary="Withdraw (kill) a release")
+@router.post("/{release_id}/withdraw", response_model=m.ReleaseSummary, responses=ERRORS, summary="Withdraw (kill) a release")
 def withdraw(request: Request, release_id: int, body: schemas.WithdrawIn, p: Principal = Depends(principal),
              rs: ReleaseService = Depends(releases)):
     return summary(rs.withdraw(p, release_id, body.reason or ""), _site(request))

@@ -14,13 +14,15 @@ from ...services.listings import Listings
 from ...services.translations import TranslationService
 from ..deps import listings, principal, translations
 from ..deps import site as _site
+from ..edge import ApiRoute
+from . import models as m
 from . import schemas
+from .releases import ERRORS, READ
 
 if TYPE_CHECKING:
     from ...storage.translations import Row
-from .releases import ERRORS
 
-router = APIRouter(tags=["translations"])
+router = APIRouter(tags=["translations"], route_class=ApiRoute)
 
 
 def view(release: Release, row: Row, site: Site, now, *, segments: bool = False) -> dict:
@@ -46,7 +48,8 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
     return out
 
 
-@router.get("/api/v1/releases/{release_id}/translations", responses=ERRORS,
+@router.get("/api/v1/releases/{release_id}/translations", response_model=m.TranslationList,
+            response_model_exclude_unset=True, responses=READ,
             summary="Translations of a release and their progress (issuer, editors, admins)")
 def list_translations(request: Request, release_id: int, p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
     release, rows = ts.translations(p, release_id)
@@ -55,7 +58,8 @@ def list_translations(request: Request, release_id: int, p: Principal = Depends(
             "items": [view(release, r, site, now) for r in rows]}
 
 
-@router.get("/api/v1/releases/{release_id}/translations/{lang}", responses=ERRORS,
+@router.get("/api/v1/releases/{release_id}/translations/{lang}", response_model=m.Translation,
+            response_model_exclude_unset=True, responses=READ,
             summary="One translation with its segments, problems and the engine of each (for review)")
 def get_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
                     ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
@@ -63,7 +67,8 @@ def get_translation(request: Request, release_id: int, lang: str, p: Principal =
     return view(release, row, _site(request), ls.clock(), segments=True)
 
 
-@router.patch("/api/v1/releases/{release_id}/translations/{lang}", responses=ERRORS,
+@router.patch("/api/v1/releases/{release_id}/translations/{lang}", response_model=m.Translation,
+              response_model_exclude_unset=True, responses=ERRORS,
               summary="Set segments' wording (editors); the translation is reassembled around them")
 def edit_translation(request: Request, release_id: int, lang: str, body: schemas.TranslationEdit,
                      p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
@@ -71,7 +76,8 @@ def edit_translation(request: Request, release_id: int, lang: str, body: schemas
     return view(release, row, _site(request), ls.clock(), segments=True)
 
 
-@router.post("/api/v1/releases/{release_id}/translations/{lang}/retry", responses=ERRORS,
+@router.post("/api/v1/releases/{release_id}/translations/{lang}/retry", response_model=m.Translation,
+             response_model_exclude_unset=True, responses=ERRORS,
              summary="Translate again (editors), e.g. after an engine was added or came back")
 def retry_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
                       ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
@@ -79,7 +85,7 @@ def retry_translation(request: Request, release_id: int, lang: str, p: Principal
     return view(release, row, _site(request), ls.clock())
 
 
-@router.get("/api/v1/issuers/{slug}/glossary", responses=ERRORS,
+@router.get("/api/v1/issuers/{slug}/glossary", response_model=m.Glossary, responses=READ,
             summary="The issuer's glossary (the issuer's own keys, editors, admins)")
 def get_glossary(slug: str, p: Principal = Depends(principal), ts: TranslationService = Depends(translations)):
     issuer, value = ts.glossary(p, slug)
@@ -87,7 +93,7 @@ def get_glossary(slug: str, p: Principal = Depends(principal), ts: TranslationSe
             "forced": value.get("forced", {})}
 
 
-@router.put("/api/v1/issuers/{slug}/glossary", responses=ERRORS,
+@router.put("/api/v1/issuers/{slug}/glossary", response_model=m.Glossary, responses=ERRORS,
             summary="Replace the issuer's glossary: do-not-translate terms and forced translations")
 def put_glossary(slug: str, body: schemas.GlossaryIn, p: Principal = Depends(principal), ts: TranslationService = Depends(translations)):
     value = ts.set_glossary(p, slug, body.keep, body.forced)

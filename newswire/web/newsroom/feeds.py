@@ -19,6 +19,7 @@ from ...domain import languages
 from ...formats.feeds import KINDS
 from ...formats.site import Site
 from ...services.listings import Listings
+from ..api.openapi import NOT_MODIFIED, content, errors
 from ..conditional import http_date, not_modified, strong_etag
 from ..deps import listings, site
 
@@ -40,8 +41,18 @@ def conditional(request: Request, body: bytes, media_type: str, last_modified: d
     return Response(body, media_type=media_type, headers=headers)
 
 
-@router.get("/feeds/{name}", summary="Latest releases as RSS, Atom or JSON Feed",
-                  responses={200: {"content": {m: {} for _, m in KINDS.values()}}, 304: {}, 404: {}, 422: {}})
+FEED_RESPONSES = {
+    200: {"description": "The feed", "content": {
+        m: {"schema": {"type": "object"} if m.endswith("json") else {"type": "string"}} for _, m in KINDS.values()}},
+    301: {"description": "The feed's one address (a language tag in another form: zh-CN, EN, en-GB)"},
+    **NOT_MODIFIED,
+    404: content("text/html", description="No such feed: the public site's page"),
+    **errors(422),
+}
+
+
+@router.get("/feeds/{name}", summary="Latest releases as RSS, Atom or JSON Feed", response_class=Response,
+            responses=FEED_RESPONSES)
 def feed(request: Request, name: str, industry: str | None = None, region: str | None = None,
          issuer: str | None = None, ls: Listings = Depends(listings), st: Site = Depends(site)):
     lang, _, kind = name.rpartition(".")
@@ -58,8 +69,9 @@ def feed(request: Request, name: str, industry: str | None = None, region: str |
     return conditional(request, f.body, f.media_type, f.last_modified, f.link_header)
 
 
-@router.get("/sitemap-news.xml", summary="Google News sitemap (last two days)",
-                  responses={200: {"content": {"application/xml": {}}}, 304: {}})
+@router.get("/sitemap-news.xml", summary="Google News sitemap (last two days)", response_class=Response,
+           responses={200: content("application/xml", description="The sitemap"), **NOT_MODIFIED,
+                      404: content("text/html", description="A query the site cannot read: its page")})
 def news_sitemap(request: Request, ls: Listings = Depends(listings)):
     body, last_modified = ls.news_sitemap()
     return conditional(request, body, "application/xml", last_modified)

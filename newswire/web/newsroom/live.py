@@ -18,6 +18,7 @@ from ...domain.vocab import normalize_qcode
 from ...services.listings import Listings
 from ...workers.live import Filter, LiveHub
 from ...workers.live_events import PAGE
+from ..api.openapi import content, errors
 
 router = APIRouter(tags=["live"])
 
@@ -67,7 +68,8 @@ async def _stream(hub: LiveHub, flt: Filter, start: int | None) -> AsyncIterator
 
 
 @router.get("/live", summary="Live stream of releases (Server-Sent Events)",
-            responses={200: {"content": {"text/event-stream": {}}}, 422: {}})
+            response_class=StreamingResponse,
+            responses={200: content("text/event-stream", description="The stream (never ends)"), **errors(422)})
 async def live(request: Request, lang: str | None = None, industry: str | None = None,
                region: str | None = None, issuer: str | None = None,
                last_event_id: str | None = Query(None, description="Resume after this event (if no header)"),

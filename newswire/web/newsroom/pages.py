@@ -24,7 +24,8 @@ from ...domain.exchanges import ADHOC_HEADER
 from ...domain.errors import NotFound
 from ...domain.models import Release, Status
 from ...domain.queries import ListQuery
-from ...domain.text import first_paragraph_start, teaser
+from ...domain.teasers import teaser
+from ...domain.text import first_paragraph_start
 from ...domain.vocab import media_topics, region_name
 from ...formats import jsonld
 from ...formats.timestamps import machine_time
@@ -195,10 +196,17 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
         return RedirectResponse(site.release_path(release, lang), status_code=301)
     if release.status == Status.WITHDRAWN:
         return _page(request, "withdrawn.html", lang, {"release": release}, status=410)
+    return _page(request, "release.html", lang, release_context(request, release, lang))
+
+
+def release_context(request: Request, release: Release, lang: str) -> dict:
+    """What ``release.html`` renders for ``release`` in ``lang``: the public page, and the issuer
+    portal's preview of a draft (which renders the same template)."""
+    site = _site(request)
     content = release.content
     notes = [v for v in (*release.corrections, release.current) if v.correction_note]
     lead, body = opening(release, lang, site)
-    return _page(request, "release.html", lang, {
+    return {
         "release": release,
         "c": content,
         "lead": lead,
@@ -213,7 +221,7 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
         "original_url": site.release_url(release, release.original_language),
         "jsonld": Markup(jsonld.to_script(jsonld.render(release, site))),
         "adhoc_header": ADHOC_HEADER,  # a legal text: English on every page, never translated
-    })
+    }
 
 
 @router.get("/{lang}/issuers/{slug}")

@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse
 
 from ...formats.site import HUB_PATH
 from ...services.websub import HubError, WebSubService
+from ..api.openapi import content
 from ..deps import websub
 
 router = APIRouter(tags=["websub"])
@@ -28,9 +29,12 @@ def _text(status: int, message: str) -> PlainTextResponse:
     return PlainTextResponse(message + "\n", status_code=status)
 
 
-@router.post(HUB_PATH, summary="WebSub hub: subscribe to or unsubscribe from a feed",
-             responses={202: {"content": {"text/plain": {}}}, 400: {"content": {"text/plain": {}}},
-                        413: {}, 415: {}})
+@router.post(HUB_PATH, summary="WebSub hub: subscribe to or unsubscribe from a feed", status_code=202,
+             response_class=PlainTextResponse, responses={
+                 202: content("text/plain", description="Accepted: intent is verified at the callback next"),
+                 400: content("text/plain", description="Not a valid hub request: what is wrong"),
+                 413: content("text/plain", description="The form is larger than the hub reads"),
+                 415: content("text/plain", description="Not a form (application/x-www-form-urlencoded)")})
 async def websub_hub(request: Request, background: BackgroundTasks, hub: WebSubService = Depends(websub)):
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
         return _text(415, f"Send the request as {FORM} (W3C WebSub §5.1).")
