@@ -31,11 +31,13 @@ from .domain.events import (
     DeliveriesQueued,
     EndpointChanged,
     EventBus,
+    IssuerChanged,
     ListenerLost,
     ListenerReconnected,
     ReleaseEvent,
     ReleaseScheduled,
     TranslationQueued,
+    TranslationReady,
     from_json,
 )
 from .formats.site import Site
@@ -48,6 +50,7 @@ from .services.listings import Listings
 from .services.media import MediaService
 from .services.metrics import Metrics
 from .services.ops import OpsService, Part
+from .services.pagecache import PageCache
 from .services.outlets import OutletService
 from .services.portal import PortalService
 from .services.release_rules import Policy
@@ -110,6 +113,7 @@ class Container:
     reader_events: ReaderEvents
     ops: OpsService
     metrics: Metrics
+    pages: PageCache  # the rendered public pages and feeds (web/cache.py serves them)
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -217,11 +221,20 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     outlets = OutletService(database, clock, settings, site, subscriptions, accounts, users,
                             lambda: WebhookChannel(settings))
     ops = OpsService(database, clock)
-    return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
-                     releases, checks, subscriptions, websub, media, users,
-                     Browse(database, clock, listings), DeskService(database, clock),
-                     signup, outlets, portal, ReportService(database, clock, site),
-                     ReaderEvents(database, clock, settings, site), ops, Metrics(ops))
+    # On PostgreSQL the cache serves once the LISTEN connection is up (Runtime); on SQLite it looks
+    # at the newest stream id for other processes' releases (services/pagecache.py).
+    pages = PageCache(clock, max_bytes=settings.page_cache_mb * 2**20, ttl=settings.page_cache_seconds,
+                      listening=not database.postgres, probe=None if database.postgres else listings.latest_stream_id)
+    container = Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
+                          releases, checks, subscriptions, websub, media, users,
+                          Browse(database, clock, listings), DeskService(database, clock),
+                          signup, outlets, portal, ReportService(database, clock, site),
+                          ReaderEvents(database, clock, settings, site), ops, Metrics(ops), pages)
+    container.metrics.register_cache("pages", pages)
+    # every public change empties the page cache, in every process (for the life of the container)
+    container._wire({(ReleaseEvent, TranslationReady, TranslationQueued, IssuerChanged): pages.invalidate,
+                     (ListenerLost,): pages.suspend, (ListenerReconnected,): pages.resume}, None)
+    return container
 
 
 @dataclass
@@ -319,6 +332,7 @@ class Runtime:
         if self._listener is not None:
             self._listener.cancel()
             await asyncio.gather(self._listener, return_exceptions=True)
+            self.container.pages.suspend()  # no longer hears other processes' changes
 
 
 def _report_crash(task: asyncio.Task) -> None:

@@ -217,6 +217,10 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[Count, Form("a whole number of bytes")] = 200_000
     scheduler_tick: Seconds = 0.5  # longest the release clock sleeps between looks at the database
     run_worker: Flag = True  # `serve` runs the worker in-process
+    access_log: Flag = True  # `serve` logs every request (a line each; nginx in front logs them too)
+    # the rendered public pages and feeds each process keeps (web/cache.py): its bound in MiB (0: no cache)
+    page_cache_mb: Annotated[int, Field(ge=0), Form("a whole number of MiB, 0 or more", "64")] = 64
+    page_cache_seconds: Seconds = 60  # longest a cached page lives without a public change
     host: Annotated[str, Form("a host name or IP address to listen on", "127.0.0.1")] = "127.0.0.1"  # `serve`
     port: Annotated[int, Field(gt=0, lt=65536), Form("a TCP port number", "8000")] = 8000  # `serve`
     default_language: Annotated[str, AfterValidator(_language), Form(

@@ -43,9 +43,12 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
                                                  "default http://HOST:PORT"),
           worker: Optional[bool] = typer.Option(None, "--worker/--no-worker", show_default="NEWSWIRE_RUN_WORKER, "
                                                 "else on", help="Run the release clock and delivery worker in "
-                                                "this process.")):
+                                                "this process."),
+          access_log: Optional[bool] = typer.Option(None, "--access-log/--no-access-log",
+                                                    show_default="NEWSWIRE_ACCESS_LOG, else on",
+                                                    help="Log every request (off behind nginx, which logs them).")):
     """Run the web service (API, newsroom, feeds) with an in-process worker."""
-    flags = {"run_worker": worker, "host": host, "port": port}
+    flags = {"run_worker": worker, "host": host, "port": port, "access_log": access_log}
     settings = settings_for(data_dir, database_url, base_url=base_url, **flags)
     if "base_url" not in settings.model_fields_set:  # neither --base-url nor NEWSWIRE_BASE_URL: this server
         settings = settings.with_overrides(base_url=f"http://{settings.host}:{settings.port}")

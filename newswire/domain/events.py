@@ -89,6 +89,13 @@ class TranslationReady(Event):
 
 
 @dataclass(frozen=True)
+class IssuerChanged(Event):
+    """What the public sees of an issuer changed outside a release event (its logo)."""
+
+    issuer_id: int
+
+
+@dataclass(frozen=True)
 class DeliveriesQueued(Event):
     """Ledger rows became due outside a release event (replays)."""
 
@@ -116,7 +123,7 @@ class ListenerReconnected(Event):
 
 TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in (
     ReleasePublished, ReleaseCorrected, ReleaseWithdrawn, ReleaseScheduled, TranslationQueued,
-    TranslationReady, DeliveriesQueued, EndpointChanged)}
+    TranslationReady, IssuerChanged, DeliveriesQueued, EndpointChanged)}
 # The wire's release event names (``domain.subscriptions.Event``) → their typed events.
 RELEASE_EVENTS = {subscriptions.Event.PUBLISHED: ReleasePublished, subscriptions.Event.CORRECTED: ReleaseCorrected,
                   subscriptions.Event.WITHDRAWN: ReleaseWithdrawn}

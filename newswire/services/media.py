@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..domain import lifecycle
 from ..domain.errors import Collector, Conflict, Forbidden, Gone, NotFound
+from ..domain.events import IssuerChanged
 from ..domain.limits import LIMITS
 from ..domain.models import Media, Principal, Release, Rendition, Status
 from ..intake import media as intake
@@ -174,6 +175,7 @@ class MediaService:
                     by=principal.name, now=self.clock())
                 audit.record(conn, actor=principal, action="issuer.logo", now=self.clock(), issuer_id=issuer.id,
                              detail={"media_id": media_id})
+                self.db.emit(conn, IssuerChanged(issuer.id))  # every page that shows the logo
                 item = store.get(conn, media_id)[0]
             staged.rename(self.dir / token)
         if old is not None:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..bootstrap import Container, default_worker_id
 from ..domain.limits import request_body_bytes, upload_body_bytes
-from . import edge, ops, problems
+from . import cache, edge, ops, problems
 from .account import profile as account_profile
 from .account import routes as account_routes
 from .api import deliveries as api_deliveries
@@ -64,7 +64,7 @@ def create_app(nw: Container) -> FastAPI:
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
-    app.add_middleware(RequestId)  # outermost: every answer has its X-Request-ID, every log line too
+    app.add_middleware(RequestId, log_requests=settings.access_log)  # outermost: every answer has its X-Request-ID, every log line too
     app.state.nw = nw
     problems.install(app)
     api_openapi.install(app)
@@ -79,4 +79,5 @@ def create_app(nw: Container) -> FastAPI:
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(cache.ServeCached, cache=nw.pages)  # outermost: a cached page costs no route
     return app

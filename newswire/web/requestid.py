@@ -15,8 +15,8 @@ HEADER = b"x-request-id"
 
 
 class RequestId:
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, app, log_requests: bool = True):
+        self.app, self.log_requests = app, log_requests  # NEWSWIRE_ACCESS_LOG: a line per request
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -35,7 +35,8 @@ class RequestId:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("%s %s %s", scope["method"], scope["path"], status[0], extra={
-                "method": scope["method"], "path": scope["path"], "status": status[0],
-                "ms": round((time.perf_counter() - started) * 1000, 1)})
+            if self.log_requests:
+                log.info("%s %s %s", scope["method"], scope["path"], status[0], extra={
+                    "method": scope["method"], "path": scope["path"], "status": status[0],
+                    "ms": round((time.perf_counter() - started) * 1000, 1)})
             trace.reset(token)

@@ -2,15 +2,14 @@
 
 Every listing there is ListQuery(public_at=now, ...), so nothing embargoed or withdrawn can
 reach a feed. Responses carry a strong ETag (a hash of the bytes) and Last-Modified, and answer
-conditional requests with 304. Feeds advertise the WebSub hub (web/newsroom/websub.py), which
+conditional requests with 304 (web/conditional.py; once cached, web/cache.py answers them without
+calling the route). Feeds advertise the WebSub hub (web/newsroom/websub.py), which
 pushes the bytes ``Listings.feed`` makes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
@@ -21,39 +20,23 @@ from ...formats.feeds import KINDS
 from ...formats.site import Site
 from ...services.listings import Listings
 from ..api.openapi import NOT_MODIFIED, content, errors
+from ..conditional import http_date, not_modified, strong_etag
 from ..deps import listings, site
 
 router = APIRouter(tags=["feeds"])
 CACHE_CONTROL = "public, max-age=60"
 
 
-def _not_modified(request: Request, etag: str, last_modified: dt.datetime | None) -> bool:
-    # RFC 9110 §13.2.2: If-None-Match (weak comparison) decides when present; If-Modified-Since only otherwise.
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = [t.strip() for t in inm.split(",")]
-        return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
-    ims = request.headers.get("if-modified-since")
-    if not ims or last_modified is None:
-        return False
-    try:
-        since = parsedate_to_datetime(ims)
-    except (TypeError, ValueError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.timezone.utc)
-    return last_modified.replace(microsecond=0) <= since  # HTTP dates have whole seconds
-
-
 def conditional(request: Request, body: bytes, media_type: str, last_modified: dt.datetime | None,
                 link: str | None = None) -> Response:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+    etag = strong_etag(body)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if link:
         headers["Link"] = link
     if last_modified is not None:
-        headers["Last-Modified"] = format_datetime(last_modified.astimezone(dt.timezone.utc), usegmt=True)
-    if _not_modified(request, etag, last_modified):
+        headers["Last-Modified"] = http_date(last_modified)
+    if not_modified(request.headers.get("if-none-match"), request.headers.get("if-modified-since"), (etag,),
+                    last_modified):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
