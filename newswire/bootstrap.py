@@ -45,6 +45,8 @@ from .services.desk import DeskService
 from .services.listings import Listings
 from .services.media import MediaService
 from .services.outlets import OutletService
+from .services.ratelimits import RateLimiter
+from .services.ratelimits import storage_for as ratelimit_storage
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
 from .services.routing import Router
@@ -98,6 +100,7 @@ class Container:
     desk: DeskService
     signup: SignupService
     outlets: OutletService
+    limiter: RateLimiter  # rate limits per address, key and account (services/ratelimits.py)
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -199,7 +202,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     return Container(settings, engine, clock, bus, database, site, accounts, listings, translations, router,
                      releases, checks, subscriptions, websub, media, users,
                      Browse(database, clock, listings), DeskService(database, clock),
-                     signup, outlets)
+                     signup, outlets, RateLimiter(settings, ratelimit_storage(settings, engine)))
 
 
 @dataclass
