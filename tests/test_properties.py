@@ -5,11 +5,10 @@ sanitizer lets through."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from inert import executable
 from newswire.domain.errors import InvalidInput
 from newswire.intake import html as intake_html
 from newswire.intake import importers
@@ -40,30 +39,6 @@ def markup(draw, depth=0):
             close = draw(st.booleans())
             parts.append(f"<{tag}{attrs}>{draw(markup(depth + 1))}" + (f"</{tag}>" if close else ""))
     return "".join(parts)
-
-
-class Executable(HTMLParser):
-    """Finds what a browser would run: script-ish elements, event handlers, javascript: URLs."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "iframe", "object", "embed", "svg", "math", "style", "form", "input", "template"):
-            self.found.append(tag)
-        for name, value in attrs:
-            v = "".join((value or "").split()).lower()
-            if name.startswith("on") or name in ("srcdoc", "style", "formaction") or v.startswith(
-                    ("javascript:", "data:", "vbscript:")):
-                self.found.append(f"{tag}[{name}={value}]")
-
-
-def executable(html: str) -> list[str]:
-    p = Executable()
-    p.feed(html)
-    p.close()
-    return p.found
 
 
 @SETTINGS
