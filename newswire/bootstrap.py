@@ -53,6 +53,8 @@ from .services.ops import OpsService, Part
 from .services.pagecache import PageCache
 from .services.outlets import OutletService
 from .services.portal import PortalService
+from .services.ratelimits import RateLimiter
+from .services.ratelimits import storage_for as ratelimit_storage
 from .services.release_rules import Policy
 from .services.releases import ReleaseService
 from .services.report_events import ReaderEvents
@@ -114,6 +116,7 @@ class Container:
     ops: OpsService
     metrics: Metrics
     pages: PageCache  # the rendered public pages and feeds (web/cache.py serves them)
+    limiter: RateLimiter  # rate limits per address, key and account (services/ratelimits.py)
 
     def _wire(self, table: dict, handles: list | None) -> None:
         """Subscribe each handler to its events; ``handles`` collects the unsubscribers (a Runtime's)."""
@@ -229,7 +232,8 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
                           releases, checks, subscriptions, websub, media, users,
                           Browse(database, clock, listings), DeskService(database, clock),
                           signup, outlets, portal, ReportService(database, clock, site),
-                          ReaderEvents(database, clock, settings, site), ops, Metrics(ops), pages)
+                          ReaderEvents(database, clock, settings, site), ops, Metrics(ops), pages,
+                          RateLimiter(settings, ratelimit_storage(settings, engine)))
     container.metrics.register_cache("pages", pages)
     # every public change empties the page cache, in every process (for the life of the container)
     container._wire({(ReleaseEvent, TranslationReady, TranslationQueued, IssuerChanged): pages.invalidate,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Mapping
 from urllib.parse import urlsplit
 
+import limits
 from cryptography.fernet import Fernet
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
@@ -166,6 +167,22 @@ def _retry_schedule(value: str) -> str:
     return value
 
 
+def _rate(value: str) -> str:
+    """'10/minute' or '10 per minute; 100 per day' (the ``limits`` library's notation), or 'off'."""
+    if value.strip().lower() != "off":
+        try:
+            limits.parse_many(value)
+        except ValueError:
+            raise ValueError("not a rate such as 10/minute") from None
+    return value.strip()
+
+
+def _rate_storage(value: str) -> str:
+    if value != "database" and not value.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        raise ValueError("not 'database' or a limits storage URI")
+    return value
+
+
 def _engine_names(names: tuple[str, ...]) -> tuple[str, ...]:
     if not names or not all(_ENGINE_NAME.fullmatch(n) for n in names):
         raise ValueError("not a list of engine names")
@@ -194,6 +211,8 @@ def parse_overrides(raw: Any) -> Any:
 Flag = Annotated[bool, BeforeValidator(_boolean), Form("true or false (also 1/0, yes/no, on/off)", "")]
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False), Form("a number of seconds above 0")]
 Count = Annotated[int, Field(gt=0), Form("a whole number above 0")]
+Rate = Annotated[str, AfterValidator(_rate), Form("a rate such as 10/minute, several separated by ; (or off)",
+                                                  "10/minute; 100/day")]
 WebUrl = Annotated[str, _url("http", "https"), Form("an http:// or https:// URL")]
 
 
@@ -228,6 +247,15 @@ class Settings(BaseSettings):
     # web sign-in
     session_days: Annotated[Count, Form("a whole number of days above 0")] = 14  # idle time before sign-out
     cookie_secure: Flag = True  # session cookies only over HTTPS (browsers treat http://localhost as secure)
+    # rate limits (services/ratelimits.py; docs/configuration.md)
+    rate_limit_storage: Annotated[str, AfterValidator(_rate_storage), Form(
+        "database, memory:// or a redis:// URI", "redis://127.0.0.1:6379")] = "database"
+    rate_limit_signin: Rate = "20/minute; 200/hour"  # per address and per account (e-mail)
+    rate_limit_signup: Rate = "10/hour"  # per address and per e-mail
+    rate_limit_reset: Rate = "5/hour"  # per address and per account (e-mail)
+    rate_limit_api_writes: Rate = "120/minute"  # per API key (and per address)
+    rate_limit_pickups: Rate = "60/minute"  # per address (and per API key)
+    rate_limit_tracking: Rate = "600/minute"  # per address
     # distribution
     secret_key: Annotated[str, AfterValidator(_fernet_key), Form(
         "a Fernet key (32 url-safe base64-encoded bytes)", "", secret=True), Field(repr=False)] = ""

@@ -17,7 +17,7 @@ from newswire.distribution.channels import webhook
 from newswire.distribution.channels.base import Job, Target
 from newswire.distribution.channels.http import guarded_session, post
 from newswire.distribution.channels.webhook import WebhookChannel
-from newswire.distribution.netguard import check_url
+from newswire.distribution.netguard import GuardedResolver, check_url
 from ssrf_cases import ALLOWED, EMBEDDED_LOOPBACK, REFUSED
 
 STRICT, LAX = Settings(webhook_allow_private=False, webhook_timeout=5), Settings(webhook_allow_private=True)
@@ -127,4 +127,33 @@ def test_the_same_answer_reaches_the_loopback_server_when_private_targets_are_al
 def test_the_system_resolver_is_guarded_too(server):
     result = send(STRICT, f"http://localhost:{URL(server.base).port}/x")
     assert result.permanent and result.error.startswith("refused: localhost resolves to ")
+    assert server.requests == []
+
+
+class Rebinding(AbstractResolver):
+    """DNS rebinding: a public answer the first time (when the URL is checked), loopback after."""
+
+    def __init__(self, host: str, answers: list[str]):
+        self.host, self.answers, self.asked = host, list(answers), 0
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET):
+        self.asked += 1
+        ip = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return [{"hostname": host, "host": ip, "port": port, "proto": 0, "family": socket.AF_INET,
+                 "flags": socket.AI_NUMERICHOST | socket.AI_NUMERICSERV}]
+
+    async def close(self) -> None:
+        pass
+
+
+def test_dns_rebinding_between_check_and_connect_is_refused(server):
+    """The check sees a public address; the connect-time lookup the guard makes sees loopback and
+    refuses it, so nothing reaches the loopback server."""
+    port = URL(server.base).port
+    dns = Rebinding("hooks.example", ["93.184.216.34", "127.0.0.1"])
+    checked = asyncio.run(GuardedResolver(False, dns).resolve("hooks.example", port))
+    assert checked[0]["host"] == "93.184.216.34"  # the check passes: a public address
+    result = send(STRICT, f"http://hooks.example:{port}/x", dns)
+    assert dns.asked == 2 and not result.ok and result.permanent, result
+    assert result.error.startswith("refused: hooks.example resolves to 127.0.0.1, ")
     assert server.requests == []

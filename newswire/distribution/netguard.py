@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from aiohttp.abc import AbstractResolver
 from aiohttp.resolver import ThreadedResolver
 
+from ..domain.text import url_problem
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # The stdlib decodes IPv4-mapped, 6to4 and Teredo (ipv4_mapped, sixtofour, teredo) but not these:
@@ -92,17 +94,11 @@ def literal_address(host: str) -> Address | None:
 def check_url(url: str, *, allow_private: bool, resolve: bool = True) -> str | None:
     """None if the URL may be called, else a sentence saying why not. ``resolve=False`` judges
     literal addresses only, leaving names to ``GuardedResolver``."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme not in ("http", "https"):
-        return "must be an http:// or https:// URL"
-    if not (host := parts.hostname):
-        return "has no host name"
-    if parts.username or parts.password:
-        return "must not carry a user name or password"
+    if (problem := url_problem(url)) is not None:  # the one rule for stored URLs: http(s), a host, no credentials
+        return problem
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname
     if allow_private:
         return None
     if (ip := literal_address(host)) is not None:

@@ -70,6 +70,17 @@ class Unavailable(NewswireError):
     title = "Temporarily unavailable"
 
 
+class TooManyRequests(NewswireError):
+    """A rate limit is spent (services/ratelimits.py); ``retry_after`` seconds until it is not."""
+
+    kind = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Conflict(NewswireError):
     """The action does not fit the release's current state."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import Collector
-from .text import safe, text_problem
+from .text import safe, text_problem, url_problem
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Limit:
     noun: str = ""  # what an entry is called in messages ("keywords")
     lines: bool = False  # tabs and line breaks allowed (a multi-line text)
     unit: str = "characters"
+    url: bool = False  # an absolute http(s) URL (text.url_problem), when not empty
 
     def describe(self) -> str:
         each = f"at most {self.chars:,} {self.unit}"
@@ -31,13 +32,16 @@ class Limit:
             text = f"at most {self.items:,} {self.noun}" + (f" of {each} each" if self.chars else "")
         else:
             text = each
-        return text + ("" if self.lines or not self.chars else ", one line")
+        return text + ("" if self.lines or not self.chars else ", one line") + (", an http(s) URL" if self.url else "")
 
     def text_error(self, value: str) -> str | None:
         size = len(value.encode("utf-8", "surrogatepass")) if self.unit == "bytes" else len(value)
         if self.chars and size > self.chars:
             return f"is {size:,} {self.unit} long; shorten it to at most {self.chars:,}"
-        return text_problem(value, one_line=not self.lines)
+        problem = text_problem(value, one_line=not self.lines)
+        if problem is None and self.url and value:
+            problem = url_problem(value)
+        return problem
 
     def count_error(self, n: int) -> str | None:
         return f"{self.describe()}; got {n:,}" if self.items and n > self.items else None
@@ -86,7 +90,7 @@ LIMITS: dict[str, Limit] = {
     "release.send_back_note": Limit(2000, lines=True),
     "issuer.slug": Limit(64),
     "issuer.name": Limit(200),
-    "issuer.website": Limit(500),
+    "issuer.website": Limit(500, url=True),
     "subscriber.name": Limit(200),
     "subscriber.email": Limit(320),
     "subscriber.languages": Limit(35, items=15, noun="languages"),
@@ -97,7 +101,7 @@ LIMITS: dict[str, Limit] = {
     "user.email": Limit(254),
     "user.name": Limit(200),
     "user.password": Limit(1024),
-    "endpoint.url": Limit(2000),
+    "endpoint.url": Limit(2000, url=True),
     "endpoint.address": Limit(320),
     "glossary.keep": Limit(100, items=500, noun="terms"),
     "glossary.forced": Limit(100, items=500, noun="terms"),
@@ -105,8 +109,8 @@ LIMITS: dict[str, Limit] = {
     "glossary.forced.{term}.{language}": Limit(200),
     "translation.segments": Limit(items=5000, noun="segments"),
     "translation.segments[].text": Limit(20_000, lines=True),
-    "websub.hub.callback": Limit(2000),
-    "websub.hub.topic": Limit(2000),
+    "websub.hub.callback": Limit(2000, url=True),
+    "websub.hub.topic": Limit(2000, url=True),
     "websub.hub.secret": Limit(199, unit="bytes", lines=True),
     "import.files": Limit(items=20, noun="files"),
     "import.files[].name": Limit(255),

@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from .text import url_problem
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -137,6 +139,12 @@ class Issuer:
     website: str = ""
     contacts: tuple[Contact, ...] = ()
     logo: Media | None = None  # with the issuer's page and every release loaded
+
+    def __post_init__(self):
+        # Only an http(s) website is ever printed (links, JSON-LD, ninjs, NewsML): one stored before
+        # the rule (text.url_problem, checked on input) is dropped here, wherever it is read.
+        if self.website and url_problem(self.website) is not None:
+            object.__setattr__(self, "website", "")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,19 @@ request body, an imported file's fields) and names each bad string by its path, 
 ``keywords[0]`` or ``contacts[0].name``. Messages never repeat the bad text: it could not be
 encoded in the answer either.
 
+One-line fields (headlines, names, cities, titles: plain text shown in page titles, e-mail
+subjects, file names and lists) also refuse the bidirectional *embedding, override and isolate*
+controls (U+202A–U+202E, U+2066–U+2069): an unterminated right-to-left override turns
+``exe.txt`` into what reads as ``txt.exe`` and makes a headline display something other than what
+it says. The *marks* U+200E, U+200F and U+061C (LRM, RLM, ALM) are accepted: they reorder nothing
+past their neighbours' punctuation, and Arabic and Hebrew text needs them. Multi-line text and HTML
+bodies keep the controls: there a paragraph's end closes every embedding.
+
+``url_problem`` is the one rule for a URL the wire stores and prints (an issuer's website, an
+endpoint, a WebSub callback and topic): absolute ``http://`` or ``https://`` with a host, no
+credentials, no spaces or control characters, so ``javascript:``, ``data:`` and their look-alikes
+never reach a link or JSON-LD.
+
 Also here, each written once: HTML to plain text (``html_to_text``), its blocks (``blocks``, which
 ``domain/teasers.py`` reads), e-mail address syntax (``is_email``) and the id of a translation segment (``segment_id``).
 """
@@ -21,12 +34,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from .errors import FieldError
 
 # Lone surrogates, and the C0 and C1 controls; LINES also lets tab, line feed and carriage return through.
 _ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidi embedding, override and isolate controls (refused in one-line text; the marks LRM/RLM/ALM pass).
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _NAMES = {"\x00": "NUL (U+0000)", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 MAX_REPORTED = 20  # problems named in one answer; a document full of them gets a count of the rest
 
@@ -35,7 +51,7 @@ def text_problem(value: str, *, one_line: bool = False) -> str | None:
     """Why ``value`` cannot be taken as it is, or None. ``one_line`` also refuses tabs and line breaks."""
     bad = (_ONE_LINE if one_line else _LINES).search(value)
     if bad is None:
-        return None
+        return bidi_problem(value) if one_line else None
     ch, where = bad.group(), f"at character {bad.start() + 1}"
     if "\ud800" <= ch <= "\udfff":
         return (f"contains a lone UTF-16 surrogate (U+{ord(ch):04X}) {where}, which is not a character; "
@@ -44,6 +60,34 @@ def text_problem(value: str, *, one_line: bool = False) -> str | None:
         return f"contains {_NAMES[ch]} {where}; write it on one line"
     name = _NAMES.get(ch) or f"the control character U+{ord(ch):04X}"
     return f"contains {name} {where}; remove it (control characters cannot be published)"
+
+
+def bidi_problem(value: str) -> str | None:
+    """Why a one-line text's bidirectional controls are refused, or None."""
+    bad = _BIDI.search(value)
+    if bad is None:
+        return None
+    return (f"contains the bidirectional control U+{ord(bad.group()):04X} at character {bad.start() + 1}; "
+            "remove it (it makes the text display in another order than it reads; the marks U+200E and "
+            "U+200F are allowed)")
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not a URL the wire stores and links to (absolute http or https), or None."""
+    if _ONE_LINE.search(value) or _BIDI.search(value) or " " in value:
+        return "must be a URL without spaces or control characters"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (a bad port raises)
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// URL"
+    if not parts.hostname:
+        return "has no host name"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry a user name or password"
+    return None
 
 
 def document_problems(doc, path: str = "") -> list[FieldError]:
@@ -78,8 +122,11 @@ def safe(value: str) -> str:
     """``value`` with every character ``text_problem`` would refuse, tabs and line breaks included,
     written as an escape (``\\x00``, ``\\udfff``): for messages and logs that must be storable and
     encodable whatever they quote."""
-    return _ONE_LINE.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\u0100" else f"\\u{ord(m.group()):04x}",
-                         value)
+    return _SAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\u0100" else f"\\u{ord(m.group()):04x}",
+                     value)
+
+
+_SAFE = re.compile(f"{_ONE_LINE.pattern}|{_BIDI.pattern}")
 
 
 # Tags whose end starts a new paragraph when a fragment is flattened to text.

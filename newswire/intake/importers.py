@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from ..domain import languages
 from ..domain.errors import FieldError, InvalidInput, NewswireError
-from ..domain.text import document_problems
+from ..domain.text import document_problems, text_problem
 from ..domain.vocab import QCODE_RE, media_topics, normalize_qcode
 from . import detect, validate, wirecopy
 from ..domain.text import html_to_text as to_text
@@ -71,6 +71,8 @@ def read_text(path: Path) -> str:
         raise _bad(path, f"is not UTF-8 text (invalid byte at offset {exc.start}); save it as UTF-8") from None
     if not text.strip():
         raise _bad(path, "is empty")
+    if (problem := text_problem(text)) is not None:  # before any parser sees it (lxml refuses control characters)
+        raise _bad(path, problem)
     return text
 
 
@@ -185,6 +187,14 @@ def _html(path: Path, text: str) -> ImportedRelease:
         doc = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise _bad(path, f"is not HTML that can be read ({exc})") from None
+    try:
+        return _html_fields(path, doc)
+    except ValueError:  # lxml will not move text holding a control character (from a character reference)
+        raise _bad(path, "contains a character reference to a control character (such as &#x1f;); remove it "
+                         "(control characters cannot be published)") from None
+
+
+def _html_fields(path: Path, doc) -> ImportedRelease:
     item = ImportedRelease(path, "html", {"body_format": "html"})
     if lang := doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang"):
         item.fields["language"] = lang

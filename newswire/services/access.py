@@ -20,11 +20,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from ..domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from ..domain.models import ANONYMOUS, Principal, Release, Role
 from ..storage import issuers as store
+from ..storage import releases as release_store
 
 # Keys carry 256 random bits, so the hash need not slow down guessing the way a password's must;
 # light Argon2id parameters keep verification cheap while a stolen table still reveals nothing.
 _hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 CACHE_TTL = 30.0
+_DUMMY = _hasher.hash("nw_000000000000_a key that does not exist costs as much to refuse as one that does")
 
 
 def new_token() -> tuple[str, str, str]:
@@ -68,15 +70,18 @@ def authenticate(conn, token: str | None, cache: KeyCache) -> Principal:
     if cached:
         return cached
     parts = token.split("_", 2)
-    row = store.find_api_key(conn, parts[1]) if len(parts) == 3 and parts[0] == "nw" else None
-    if row is None:
+    # (a token of another shape looks up the empty prefix, which no key has: the same query either way)
+    row = store.find_api_key(conn, parts[1] if len(parts) == 3 and parts[0] == "nw" else "")
+    # An unknown prefix is verified against a dummy hash: a wrong secret on a real key id and a key
+    # id that does not exist take the same Argon2 work, so the time of a refusal tells nothing.
+    try:
+        _hasher.verify(row.secret_hash if row is not None else _DUMMY, token)
+        verified = row is not None
+    except (VerificationError, InvalidHashError):
+        verified = False
+    if not verified:
         raise Unauthenticated("The API key is not valid or has been revoked; ask an operator for a new key "
                               "(newswire apikey create).")
-    try:
-        _hasher.verify(row.secret_hash, token)
-    except (VerificationError, InvalidHashError):
-        raise Unauthenticated("The API key is not valid or has been revoked; ask an operator for a new key "
-                              "(newswire apikey create).") from None
     principal = Principal(role=Role(row.role), name=row.name, key_id=row.id, issuer_id=row.issuer_id,
                           subscriber_id=row.subscriber_id, user_id=row.user_id)
     cache.put(digest, principal)
@@ -109,11 +114,21 @@ def require_admin(p: Principal, action: str) -> None:
         raise Forbidden(f"Only admins may {action}.")
 
 
+def may_see(p: Principal, release: Release, now: dt.datetime) -> bool:
+    return p.can_see_unpublished(release.issuer.id) or release.is_public(now)
+
+
 def ensure_visible(p: Principal, release: Release | None, now: dt.datetime, release_id) -> Release:
     """404, never 403, for what the caller may not see: its existence is not revealed."""
-    if release is None or not (p.can_see_unpublished(release.issuer.id) or release.is_public(now)):
+    if release is None or not may_see(p, release, now):
         raise NotFound(f"There is no published release with id {release_id}.")
     return release
+
+
+def load_visible(conn, p: Principal, release_id: int, now: dt.datetime) -> Release:
+    """The release if ``p`` may see it, else NotFound; what it may not see is not loaded past its
+    first row, so an embargoed or draft id costs what a missing one does (the same one query)."""
+    return ensure_visible(p, release_store.load(conn, release_id, lambda r: may_see(p, r, now)), now, release_id)
 
 
 def require_own_or_staff(p: Principal, release: Release, action: str) -> None:

@@ -109,7 +109,7 @@ class DeskService:
         """One release as the queue shows it (any state), for its desk page."""
         access.require_staff(principal, "use the editor desk")
         with self.db.read() as conn:
-            release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+            release = access.load_visible(conn, principal, release_id, self.clock())
             return self._items(conn, [release])[0]
 
     def recent(self, principal: Principal, limit: int = 10) -> list[Release]:

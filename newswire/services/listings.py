@@ -56,8 +56,9 @@ class Listings:
 
     def get(self, principal: Principal, release_id: int, language: str | None = None) -> Release:
         """The release as the caller may see it, in ``language`` (its original when None)."""
+        now = self.clock()
         with self.db.read() as conn:
-            release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+            release = access.load_visible(conn, principal, release_id, now)
             tag = languages.normalize(language) if language else None
             if not language or tag == release.language:
                 return release
@@ -73,8 +74,8 @@ class Listings:
         in ``language`` (the original, or a ready translation of its current version)."""
         now = self.clock()
         with self.db.read() as conn:
-            original = store.load(conn, release_id)
-            if original is None or not (original.is_public(now) or original.is_withdrawn_notice(now)):
+            original = store.load(conn, release_id, lambda r: r.is_public(now) or r.is_withdrawn_notice(now))
+            if original is None:
                 return None
             if language is None or language == original.language:
                 return original
@@ -92,6 +93,25 @@ class Listings:
                 raise NotFound(f"There is no issuer '{slug}'.")
             return replace(found, logo=media_store.logo(conn, found.id))
 
+    def _issuer_or_none(self, slug: str) -> Issuer | None:
+        try:
+            return self.issuer(slug)
+        except NotFound:
+            return None
+
+    def public_issuer(self, slug: str) -> Issuer | None:
+        """The issuer, with its logo, if the public may know of it: from its first public release (or
+        withdrawal notice) on, so the site does not reveal new clients early. A slug no issuer has
+        and an issuer with nothing public yet are answered alike, after the same queries."""
+        now = self.clock()
+        with self.db.read() as conn:
+            found = issuer_store.get_issuer_by_slug(conn, slug)
+            q = ListQuery(public_at=now, issuer_id=found.id if found else 0, include_withdrawn_notices=True)
+            anything, _ = store.list_releases(conn, q, limit=1)
+            if found is None or not anything:
+                return None
+            return replace(found, logo=media_store.logo(conn, found.id))
+
     # --- listings --------------------------------------------------------------------------------
 
     def list(self, query: ListQuery, *, limit: int = 50, cursor: str | None = None):
@@ -106,7 +126,7 @@ class Listings:
         """The listing the API's query parameters ask for, as ``principal`` may see it: public releases,
         or with ``status`` (a comma list) the non-public ones of its own issuer (the desk: all)."""
         c = Collector()
-        base = self.filters(c, **params)
+        base = self.filters(c, public=not status, **params)
         statuses: tuple[Status, ...] = ()
         if status:
             try:
@@ -127,10 +147,12 @@ class Listings:
         return ListQuery(public_at=self.clock(), **filters)
 
     def filters(self, c: Collector, *, language: str | None = None, industry: str | None = None,
-                region: str | None = None, issuer: str | None = None, since: str | None = None) -> dict:
+                region: str | None = None, issuer: str | None = None, since: str | None = None,
+                public: bool = True) -> dict:
         """ListQuery keyword arguments for these query parameters (API, pages and feeds share the
         one parser). Each bad value is added to ``c``; the caller raises, so a request hears about
-        all its mistakes at once."""
+        all its mistakes at once. A ``public`` listing's issuer must be one the public may know of
+        (``public_issuer``): one with nothing public yet is refused like a slug that names nobody."""
         out: dict = {}
         if language:
             out["language"] = languages.normalize(language)
@@ -151,11 +173,11 @@ class Listings:
             if slugify(issuer) != issuer:
                 c.add("issuer", f"'{issuer}' is not an issuer slug (lower-case letters, digits and hyphens)")
             else:
-                try:
-                    self.issuer(issuer)
-                    out["issuer_slug"] = issuer
-                except NotFound:
+                known = self.public_issuer(issuer) if public else self._issuer_or_none(issuer)
+                if known is None:
                     c.add("issuer", f"there is no issuer '{issuer}'")
+                else:
+                    out["issuer_slug"] = issuer
         if since:
             try:
                 out["since"] = parse_datetime(since)

@@ -73,8 +73,7 @@ class MediaService:
 
     def list(self, principal: Principal, release_id: int) -> tuple[Media, ...]:
         with self.db.read() as conn:
-            return access.ensure_visible(principal, release_store.load(conn, release_id), self.clock(),
-                                         release_id).media
+            return access.load_visible(conn, principal, release_id, self.clock()).media
 
     def upload(self, principal: Principal, release_id: int, upload: Upload) -> Media:
         self._may_change(principal, release_id)  # before any decoding: nobody else makes the wire work
@@ -209,7 +208,7 @@ class MediaService:
     def open_for(self, principal: Principal, release_id: int, media_id: int, filename: str) -> PublicFile:
         """A rendition as ``principal`` may see it (the issuer's and the desk's preview before publication)."""
         with self.db.read() as conn:
-            access.ensure_visible(principal, release_store.load(conn, release_id), self.clock(), release_id)
+            access.load_visible(conn, principal, release_id, self.clock())
             found = store.get(conn, media_id)
         if found is None or found[1] != release_id:
             raise NotFound(f"Release {release_id} has no media item {media_id}.")
@@ -272,7 +271,7 @@ class MediaService:
 
     def _changeable(self, conn, principal: Principal, release_id: int) -> Release:
         release_store.lock(conn, release_id)
-        release = access.ensure_visible(principal, release_store.load(conn, release_id), self.clock(), release_id)
+        release = access.load_visible(conn, principal, release_id, self.clock())
         access.require_own_or_staff(principal, release, "change the media of")
         if release.status not in lifecycle.ALLOWED_FROM["edit"]:
             raise Conflict(f"The release is {release.status.value}: its pictures and documents can change only "

@@ -45,12 +45,12 @@ class ReleaseService:
 
     def get(self, principal: Principal, release_id: int) -> Release:
         with self.db.read() as conn:
-            return access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+            return access.load_visible(conn, principal, release_id, self.clock())
 
     def history(self, principal: Principal, release_id: int) -> list[dict]:
         access.require_signed_in(principal)
         with self.db.read() as conn:
-            r = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+            r = access.load_visible(conn, principal, release_id, self.clock())
             if not principal.can_see_unpublished(r.issuer.id):
                 raise Forbidden("Only the release's issuer, editors and admins may read its history.")
             return audit.for_release(conn, release_id)
@@ -173,7 +173,7 @@ class ReleaseService:
         return self.translations.targets(raw, content)
 
     def _act(self, principal: Principal, release_id: int, action: str, conn: Connection) -> Release:
-        release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+        release = access.load_visible(conn, principal, release_id, self.clock())
         authorize(principal, release, action, self.policy)
         lifecycle.check(action, release.status)
         return release

@@ -87,7 +87,7 @@ class TranslationService:
     def translations(self, principal: Principal, release_id: int) -> tuple[Release, list[tr.Row]]:
         access.require_signed_in(principal)
         with self.db.read() as conn:
-            release = access.ensure_visible(principal, store.load(conn, release_id), self.clock(), release_id)
+            release = access.load_visible(conn, principal, release_id, self.clock())
             if not principal.can_see_unpublished(release.issuer.id):
                 raise Forbidden("Only the release's issuer, editors and admins may follow its translations.")
             return release, tr.for_release(conn, release_id)

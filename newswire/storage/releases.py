@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
@@ -188,11 +189,15 @@ def language_version(release: Release, row: tr.Row) -> Release:
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; a larger id names nothing, and must not become a 500
 
 
-def load(conn: Connection, release_id: int) -> Release | None:
+def load(conn: Connection, release_id: int, shown: Callable[[Release], bool] | None = None) -> Release | None:
+    """The release with its history, translations and media; None if there is none, or if ``shown``
+    (asked of the release's first row: status, times, issuer) says the caller may not see it. A
+    release hidden that way costs the one query a missing id costs, so the time of a 404 does not
+    tell an embargoed or draft id from one that does not exist."""
     if not 0 < release_id <= MAX_ID:
         return None
     row = conn.execute(_base_query().where(releases.c.id == release_id)).first()
-    if row is None:
+    if row is None or (shown is not None and not shown(_to_release(row))):
         return None
     history = tuple(
         _to_version(v) for v in conn.execute(

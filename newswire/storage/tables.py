@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -511,4 +512,17 @@ pickups = Table(
     Column("checked_at", UTCDateTime, nullable=True),
     Column("note", Text, nullable=False, default=""),  # why it is unconfirmed
     UniqueConstraint("release_id", "url"),
+)
+
+
+# --- rate limits (issue 13) ------------------------------------------------------
+
+# One row per limit window: the `limits` library's fixed-window counter, kept in the database so a
+# limit holds across every `serve` process (storage/ratelimits.py). ``expires_at`` is Unix time.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
 )

@@ -9,7 +9,8 @@
   API answers 422 naming each field; the public site answers its 404 page. A media upload's form
   fields are judged by the media service, with the file (``domain.limits`` and the same text rule).
 - ``ApiRoute`` (the route class of every API router): a request that changes something is
-  authenticated before its body is read (no key: 401, whatever the body), and a JSON body that does
+  authenticated before its body is read (no key: 401, whatever the body), counted against its
+  key's rate limit (``throttle``: 429 with Retry-After), and a JSON body that does
   not parse (bad syntax, not UTF-8, nested too deep) is the documented 422 problem naming ``body``.
 """
 
@@ -21,6 +22,7 @@ from fastapi.routing import APIRoute
 from ..domain.errors import Collector, FieldError, InvalidInput, TooLarge
 from ..domain.text import document_problems
 from ..services import access
+from . import throttle
 from .deps import principal
 from .problems import NOT_JSON, problem
 
@@ -53,7 +55,9 @@ class ApiRoute(APIRoute):
 
         async def checked(request: Request):
             if request.method in BODY_METHODS:
-                access.require_signed_in(principal(request))  # (a wrong key: 401 here too)
+                caller = principal(request)
+                access.require_signed_in(caller)  # (a wrong key: 401 here too)
+                throttle.hit(request, "api_write", by_address=False, key=caller.key_id)  # (429, body unread)
                 await _parsed(request)
             return await handler(request)
 

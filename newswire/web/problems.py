@@ -26,6 +26,7 @@ STATUS = {
     e.Unauthenticated: 401,
     e.Conflict: 409,
     e.Unavailable: 503,
+    e.TooManyRequests: 429,
 }
 
 
@@ -62,6 +63,8 @@ def install(app: FastAPI) -> None:
             return error_page(request, exc)  # a person at a page gets a page
         status = _status_for(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, e.TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(status, exc.title, exc.detail, kind=exc.kind, instance=request.url.path,
                        errors=[x.as_dict() for x in exc.errors], headers=headers, **exc.extra)
 

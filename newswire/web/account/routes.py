@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from ...domain.errors import InvalidInput, NotFound, Unauthenticated, Unavailable
+from ...domain.errors import InvalidInput, NotFound, TooManyRequests, Unauthenticated, Unavailable
+from .. import throttle
 from ..pages import session
 from ..pages.render import error_page, field_errors, mark_page, page_language, redirect, render
 from .mail import composer
@@ -30,7 +31,11 @@ def signin_form(request: Request):
 def signin(request: Request, form: FormData = Depends(session.checked_form)):
     values = {"email": form.get("email", ""), "next": form.get("next", "")}
     try:
+        throttle.hit(request, "signin", account=str(values["email"]))
         signed = session.users(request).sign_in(str(values["email"]), str(form.get("password", "")))
+    except TooManyRequests as e:
+        return throttle.refused(render(request, "account/signin.html", {"values": values, "errors": {
+            "form": e.detail}}, status=429), e)
     except (Unauthenticated, InvalidInput) as e:
         return render(request, "account/signin.html", {"values": values, "errors": {"form": e.detail}},
                       status=401 if isinstance(e, Unauthenticated) else 422)
@@ -56,7 +61,11 @@ def reset_request_form(request: Request):
 def reset_request(request: Request, form: FormData = Depends(session.checked_form)):
     email = str(form.get("email", ""))
     try:
+        throttle.hit(request, "reset", account=email)
         session.users(request).request_reset(email, composer(request, "account/mail_reset.html"))
+    except TooManyRequests as e:
+        return throttle.refused(render(request, "account/reset_request.html", {"values": {"email": email}, "errors": {
+            "form": e.detail}}, status=429), e)
     except InvalidInput as e:
         return render(request, "account/reset_request.html", {"values": {"email": email}, "errors": field_errors(e)},
                       status=422)

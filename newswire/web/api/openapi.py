@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     410: "Withdrawn",
     413: "The request body is larger than the API reads (`limit`: the bytes it reads); nothing was read",
     422: "A field, parameter or the body is not valid: `errors` names each field and the fix",
+    429: "The key's rate limit for writes is spent (NEWSWIRE_RATE_LIMIT_API_WRITES); nothing was read or changed",
     503: "A service the wire needs is unavailable; nothing was changed",
 }
 
@@ -61,6 +62,8 @@ def problem_response(status: int) -> dict:
                  "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
     if status == 401:
         out["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}}
+    if status == 429:
+        out["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}}
     return out
 
 
@@ -100,11 +103,13 @@ def document(app: FastAPI) -> dict:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     schemas.update(_problem_schemas())
-    for path in doc.get("paths", {}).values():
-        for operation in path.values():
+    for url, path in doc.get("paths", {}).items():
+        for method, operation in path.items():
             responses = operation.get("responses", {})
             if "422" in responses:  # (FastAPI's own, where a route did not declare it): what the wire returns
                 responses["422"] = problem_response(422)
+            if url.startswith("/api/") and method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+                responses.setdefault("429", problem_response(429))  # every API write (web/edge.py)
     return doc
 
 

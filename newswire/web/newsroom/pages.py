@@ -21,7 +21,6 @@ from markupsafe import Markup
 from ...config import Settings
 from ...domain import languages
 from ...domain.exchanges import ADHOC_HEADER
-from ...domain.errors import NotFound
 from ...domain.models import Release, Status
 from ...domain.queries import ListQuery
 from ...domain.teasers import teaser
@@ -228,15 +227,10 @@ def release_context(request: Request, release: Release, lang: str) -> dict:
 def issuer_page(request: Request, lang: str, slug: str, cursor: str | None = None):
     lang = _lang(lang)
     ls = _listings(request)
-    try:
-        issuer = ls.issuer(slug)
-    except NotFound:
-        raise _not_found() from None
-    now = ls.clock()
-    # An issuer becomes public with its first public release: the site must not reveal new clients early.
-    anything, _ = ls.list(ListQuery(public_at=now, issuer_id=issuer.id, include_withdrawn_notices=True), limit=1)
-    if not anything:
+    issuer = ls.public_issuer(slug)  # (None alike for a slug no issuer has and one with nothing public yet)
+    if issuer is None:
         raise _not_found()
+    now = ls.clock()
     items, next_cursor = _listing(request, ListQuery(public_at=now, language=lang, issuer_id=issuer.id), cursor)
     site = _site(request)
     return _page(request, "issuer.html", lang, {"section": "issuers",

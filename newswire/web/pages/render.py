@@ -7,7 +7,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...domain import languages
-from ...domain.errors import FieldError, Forbidden, InvalidInput, NewswireError, NotFound, Unauthenticated
+from ...domain.errors import (FieldError, Forbidden, InvalidInput, NewswireError, NotFound, TooManyRequests,
+                              Unauthenticated)
 from ...domain.models import Role, User
 from . import session
 
@@ -94,8 +95,11 @@ def error_page(request: Request, exc: NewswireError) -> Response:
         return redirect(session.sign_in_url(request))
     status = 403 if isinstance(exc, Forbidden) else 404 if isinstance(exc, NotFound) else \
         401 if isinstance(exc, Unauthenticated) else 409 if exc.kind == "conflict" else \
-        503 if exc.kind == "unavailable" else 400
-    return render(request, "account/error.html", {"title": exc.title, "detail": exc.detail}, status=status)
+        503 if exc.kind == "unavailable" else 429 if isinstance(exc, TooManyRequests) else 400
+    response = render(request, "account/error.html", {"title": exc.title, "detail": exc.detail}, status=status)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def is_page(request: Request) -> bool:

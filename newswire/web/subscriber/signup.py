@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from ...domain.errors import Conflict, InvalidInput, NotFound, Unavailable
+from ...domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unavailable
+from .. import throttle
 from ..account.mail import composer
 from ..deps import accounts
 from ..pages import session
@@ -38,7 +39,10 @@ def signup(request: Request, form: FormData = Depends(session.checked_form)):
     if raw["password"] != str(form.get("password_again", "")):
         return _form(request, status=422, errors={"password_again": "does not match the password"}, values=values)
     try:
+        throttle.hit(request, "signup", account=raw["email"])
         user = request.app.state.nw.signup.sign_up(raw, composer(request, MAIL))
+    except TooManyRequests as e:
+        return throttle.refused(_form(request, status=429, errors={"form": e.detail}, values=values), e)
     except InvalidInput as e:
         return _form(request, status=422, errors=field_errors(e), values=values)
     except Conflict as e:
