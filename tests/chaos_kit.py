@@ -26,20 +26,20 @@ from aiohttp import web
 from webhook_receiver import Hit, Receiver
 
 ROOT = Path(__file__).resolve().parents[1]
-FATES = ("ok", "fail", "hang", "slow", "reset")
 
 
-def fate(path: str, n: int, *, fail: float = 0.3, kinds=("fail", "hang", "slow", "reset"), most: int = 3) -> str:
-    """The ``n``-th request (0-based) to ``path``: with probability ``fail`` a misbehaviour of ``kinds``
-    ("slow" answers late but within the timeout, so it still counts as delivered). A path never has
-    more than ``most`` failures in a row, so a schedule of ``most`` retries is always enough."""
+def fate(path: str, n: int, *, fail: float = 0.3, slow: float = 0.1, most: int = 3) -> str:
+    """The ``n``-th request (0-based) to ``path``: with probability ``fail`` a failure ("fail" 503,
+    "hang" past the timeout, "reset" the connection), with probability ``slow`` a late but good
+    answer, else at once. A path never fails more than ``most`` times in a row, so a schedule of
+    ``most`` retries is always enough."""
     if n >= most:
         return "ok"
     digest = hashlib.blake2b(f"{path}#{n}".encode(), digest_size=8).digest()
     draw, pick = struct.unpack(">II", digest)
-    if draw / 2**32 >= fail:
-        return "ok"
-    return kinds[pick % len(kinds)]
+    if draw / 2**32 < fail:
+        return ("fail", "hang", "reset")[pick % 3]
+    return "slow" if draw / 2**32 < fail + slow else "ok"
 
 
 class ChaosReceiver(Receiver):

@@ -70,6 +70,13 @@ class Unavailable(NewswireError):
     title = "Temporarily unavailable"
 
 
+class StorageFull(Unavailable):
+    """The database's disk is full: the write was rolled back, nothing was changed, the data is intact."""
+
+    kind = "storage-full"
+    title = "The database's disk is full"
+
+
 class Conflict(NewswireError):
     """The action does not fit the release's current state."""
 
