@@ -157,7 +157,9 @@ def assert_each_once(ledger_rows, hits) -> None:
 
 
 def graceful(p: subprocess.Popen, timeout: float = 30) -> str:
-    """SIGTERM, wait for the exit (code 0) and return the worker's exit line with its counts."""
+    """SIGTERM, wait for the exit (code 0) and return the worker's exit line with its counts. (A worker
+    still starting has no handler yet: it is waited for until it says it is running.)"""
+    wait_for(lambda: " running against " in Path(p.log_path).read_text(), timeout, "the worker to start", [p])
     p.send_signal(signal.SIGTERM)
     assert p.wait(timeout) == 0, Path(p.log_path).read_text()[-3000:]
     return next(line for line in Path(p.log_path).read_text().splitlines() if " stopped: " in line)
