@@ -64,7 +64,7 @@ def run(args, wire, receiver, procs: Processes) -> dict:
     add_webhooks(wire, [receiver.url(f"/p{i}") for i in range(n)])
     if not args.flaky:
         receiver.delay.update({f"/p{i}": args.delay for i in range(n)})
-    tuning = {"lease_seconds": 2} | ({"retry_schedule": "0.1,0.2,0.5,1", "webhook_timeout": 1} if args.flaky else {})
+    tuning = {"lease_seconds": 2} | ({"retry_schedule": "0.1,0.2,0.5,1", "webhook_timeout": 5} if args.flaky else {})
     live = {name: procs.worker(name, **tuning) for name in ("a", "b")}
     editor = wire.accounts.authenticate(wire.accounts.create_api_key("editor", "Desk"))
     wire.accounts.create_issuer("acme", "Acme Corporation")
@@ -113,7 +113,7 @@ def main() -> None:
     wire = build(settings, migrate=False)
     procs = Processes(settings, tmp)
     try:
-        with (ChaosReceiver(hang=3.0, slow=0.3) if args.flaky else Receiver()) as receiver:
+        with (ChaosReceiver(hang=8.0, slow=0.3) if args.flaky else Receiver()) as receiver:
             figures = run(args, wire, receiver, procs)
     finally:
         procs.close()
