@@ -83,6 +83,7 @@ def worker(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Dat
         err.print(f"worker {runtime.delivery.id} running against {redact(nw.settings)}")
         await runtime.wait()  # until SIGTERM: in-flight sends finish, unstarted claims go back
         await runtime.stop()
+        err.print(f"worker {runtime.delivery.id} stopped: {runtime.delivery.summary()}", soft_wrap=True)
 
     asyncio.run(main())
 

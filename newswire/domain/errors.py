@@ -81,6 +81,13 @@ class TooManyRequests(NewswireError):
         self.retry_after = retry_after
 
 
+class StorageFull(Unavailable):
+    """The database's disk is full: the write was rolled back, nothing was changed, the data is intact."""
+
+    kind = "storage-full"
+    title = "The database's disk is full"
+
+
 class Conflict(NewswireError):
     """The action does not fit the release's current state."""
 

@@ -17,7 +17,9 @@ import logging
 from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
+from ..domain.errors import StorageFull
 from ..domain.events import Event, EventBus, to_json
 from ..storage import audit, db, notify
 
@@ -37,16 +39,24 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            # conn.info belongs to the pooled DBAPI connection: the list is made here and popped below,
-            # so only this transaction's events are in it, and emit() outside one is refused.
-            conn.info[_PENDING] = []
-            audit.forget(conn)
-            try:
-                yield conn
-            finally:
-                pending: list[Event] = conn.info.pop(_PENDING, [])
-                audited = audit.forget(conn)
+        """One transaction; a full disk is a ``StorageFull`` (a clear error; the database rolled back)."""
+        try:
+            with self.engine.begin() as conn:
+                # conn.info belongs to the pooled DBAPI connection: the list is made here and popped below,
+                # so only this transaction's events are in it, and emit() outside one is refused.
+                conn.info[_PENDING] = []
+                audit.forget(conn)
+                try:
+                    yield conn
+                finally:
+                    pending: list[Event] = conn.info.pop(_PENDING, [])
+                    audited = audit.forget(conn)
+        except OperationalError as exc:
+            if db.storage_full(exc):
+                raise StorageFull("The database's disk is full, so nothing was saved; the data already "
+                                  "stored is intact. Free some space (or raise the database's size limit) "
+                                  "and try again.") from exc
+            raise
         for action, release_id in audited:  # committed: in the logs
             log.info("%s", action, extra={"action": action, "release_id": release_id})
         for event in pending:  # committed: tell this process

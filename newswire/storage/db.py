@@ -59,3 +59,15 @@ def psycopg_url(engine_or_url) -> str:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+SQLITE_FULL, PG_DISK_FULL = 13, "53100"  # "database or disk is full"; PostgreSQL's disk_full
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether a database error says the disk (or the database's size limit) is full: SQLite's
+    SQLITE_FULL, PostgreSQL's class 53100. The write was rolled back; the file is not damaged."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlite_errorcode", None) == SQLITE_FULL or getattr(orig, "sqlstate", None) == PG_DISK_FULL:
+        return True
+    return "database or disk is full" in str(orig)

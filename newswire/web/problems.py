@@ -25,6 +25,7 @@ STATUS = {
     e.Forbidden: 403,
     e.Unauthenticated: 401,
     e.Conflict: 409,
+    e.StorageFull: 507,
     e.Unavailable: 503,
     e.TooManyRequests: 429,
 }
