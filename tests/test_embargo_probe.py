@@ -35,7 +35,6 @@ from webhook_receiver import add_webhook
 
 from newswire.storage import subscribers as subs
 from newswire.storage.tables import deliveries
-from newswire.web.app import create_app
 
 pytestmark = pytest.mark.timeout(300)
 T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)

@@ -23,7 +23,9 @@ def statements(engine):
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(re.sub(r"\s+", " ", statement))
+        statement = re.sub(r"\s+", " ", statement)
+        if "max(stream_events.id)" not in statement:  # the page cache's clock-driven look for news, not the id's
+            seen.append(statement)
 
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
