@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import auth
-from helpers import publish as publish_release
+from helpers import until_sync, publish as publish_release
 from pypdf import PdfReader
 from smtp_sink import Sink, add_journalist
 from webhook_receiver import Receiver, add_webhook, rows
@@ -168,6 +168,19 @@ def test_page_views_through_the_beacon(client, wire, keys, sent):
         assert client.get(beacon.group(1)).status_code == 200
     assert client.get("/t/v/0000000001en.0000000000aaaaaaaaaa.gif").status_code == 200  # forged: not counted
     assert report(client, keys, release.id)["newsroom"]["views"] == {"en": 3}
+
+
+def test_feed_fetches_count_whether_rendered_or_cached(client, wire, keys, sent):
+    release = sent["release"]
+    for kind in ("rss", "rss", "atom", "json"):  # the second RSS fetch is the page cache's answer
+        r = client.get(f"/feeds/en.{kind}")
+        assert r.status_code == 200 and release.content.headline in r.text
+        assert "x-newswire-feed-items" not in r.headers  # internal: never sent out
+    etag = client.get("/feeds/en.rss").headers["etag"]
+    assert client.get("/feeds/en.rss", headers={"If-None-Match": etag}).status_code == 304  # not a fetch of it
+    until_sync(lambda: report(client, keys, release.id)["newsroom"]["feed_fetches"] == {"en": 5},
+               "five feed fetches counted")
+    assert report(client, keys, release.id)["broadcast"]["feeds"]["fetches"] == 5
 
 
 def test_a_deleted_subscriber_is_still_counted(client, wire, keys, sent):

@@ -41,6 +41,7 @@ class Feed:
     last_modified: dt.datetime | None
     self_url: str
     hub_url: str
+    carried: tuple[tuple[int, str], ...] = ()  # (release, language) of each item, for the reports
 
     @property
     def link_header(self) -> str:
@@ -213,7 +214,7 @@ class Listings:
         render, media_type = feeds.KINDS[kind]
         hub = self.site.url(HUB_PATH)
         body = render(items, self.site, lang, self._title(lang, params), self_url, updated=last_modified, hub=hub)
-        return Feed(body, media_type, last_modified, self_url, hub)
+        return Feed(body, media_type, last_modified, self_url, hub, tuple((r.id, r.language) for r in items))
 
     def news_sitemap(self) -> tuple[bytes, dt.datetime | None]:
         now = self.clock()

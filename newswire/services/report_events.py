@@ -79,11 +79,13 @@ class ReaderEvents:
             with self.db.transaction() as conn:
                 store.add_reach(conn, [(release_id, "live", language)], readers, self.clock())
 
-    def feed_fetched(self, items: list[tuple[int, str]]) -> None:
-        """A feed was fetched carrying these (release, language) items."""
-        if items:
+    def feed_fetched(self, counts: dict[tuple[int, str], int]) -> None:
+        """Feeds were fetched: how many times each (release, language) item went out in one (the
+        web layer gathers fetches and hands them over in batches: web/reports/feedcount.py)."""
+        if counts:
             with self.db.transaction() as conn:
-                store.add_reach(conn, [(rid, "feed", lang) for rid, lang in items], 1, self.clock())
+                for (rid, lang), n in counts.items():
+                    store.add_reach(conn, [(rid, "feed", lang)], n, self.clock())
 
     # --- pickups: republications outlets report back ---------------------------------------
 

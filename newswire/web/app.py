@@ -30,6 +30,7 @@ from .newsroom import routes as newsroom_routes
 from . import portal
 from .newsroom.pages import make_templates
 from .reports import pages as report_pages
+from .reports.feedcount import FeedFetches
 from .reports import tracking as report_tracking
 from .requestid import RequestId
 from .subscriber import endpoints as subscriber_endpoints
@@ -79,5 +80,6 @@ def create_app(nw: Container) -> FastAPI:
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(cache.ServeCached, cache=nw.pages)  # outermost: a cached page costs no route
+    app.add_middleware(cache.ServeCached, cache=nw.pages)  # a cached page costs no route
+    app.add_middleware(FeedFetches, events=nw.reader_events)  # outside the cache: cached fetches count too
     return app

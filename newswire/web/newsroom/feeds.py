@@ -23,6 +23,8 @@ from ..api.openapi import NOT_MODIFIED, content, errors
 from ..conditional import http_date, not_modified, strong_etag
 from ..deps import listings, site
 
+FEED_ITEMS = "x-newswire-feed-items"  # internal: taken off before the answer leaves (web/reports/feedcount.py)
+
 router = APIRouter(tags=["feeds"])
 CACHE_CONTROL = "public, max-age=60"
 
@@ -66,7 +68,10 @@ def feed(request: Request, name: str, industry: str | None = None, region: str |
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(st.feed_path(canonical, kind) + query, status_code=301)
     f = ls.feed(lang, kind, industry=industry, region=region, issuer=issuer)
-    return conditional(request, f.body, f.media_type, f.last_modified, f.link_header)
+    response = conditional(request, f.body, f.media_type, f.last_modified, f.link_header)
+    # What the feed carries, for the reports' feed-fetch counts; web/reports/feedcount.py takes it off.
+    response.headers[FEED_ITEMS] = ",".join(f"{rid}:{lg}" for rid, lg in f.carried)
+    return response
 
 
 @router.get("/sitemap-news.xml", summary="Google News sitemap (last two days)", response_class=Response,
