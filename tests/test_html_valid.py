@@ -62,8 +62,17 @@ def signed_in_pages(app, signed_in) -> dict[str, str]:
     return out
 
 
+def report_pages(release, signed_in) -> dict[str, str]:
+    issuer, editor = signed_in("issuer", issuer="acme"), signed_in("editor")
+    return {"portal-reports": ok(issuer.get("/portal/reports")),
+            "portal-report": ok(issuer.get(f"/portal/releases/{release.id}/report")),
+            "desk-reports": ok(editor.get("/desk/reports")),
+            "desk-report": ok(editor.get(f"/desk/releases/{release.id}/report"))}
+
+
 def test_every_page_kind_is_valid_html(client, app, wire, publish, signed_in):
     release = publish()
-    pages = {**public_pages(client, release), **signed_in_pages(app, signed_in), **subscriber_pages(wire, signed_in)}
+    pages = {**public_pages(client, release), **signed_in_pages(app, signed_in), **subscriber_pages(wire, signed_in),
+             **report_pages(release, signed_in)}
     errors = check_pages(pages)
     assert errors == [], "\n".join(errors)

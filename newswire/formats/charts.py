@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Sequence
@@ -27,7 +28,18 @@ def _svg(fig: Figure, title: str) -> str:
         fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Title": title, "Date": None})
     svg = out.getvalue()
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg[svg.index("<svg"):], flags=re.DOTALL)  # inside HTML
+    svg = _own_ids(svg)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" preserveAspectRatio="xMinYMin meet" ', 1)
+
+
+def _own_ids(svg: str) -> str:
+    """matplotlib numbers its ids the same in every figure ("figure_1", "patch_2"): two charts inline
+    in one page would share them (invalid HTML, and a reference could hit the other chart), so each
+    chart's ids get a prefix of its own, taken from its content."""
+    prefix = "c" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
 
 
 def _attr(text: str) -> str:
