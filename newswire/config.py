@@ -211,6 +211,9 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[Count, Form("a whole number of bytes")] = 200_000
     scheduler_tick: Seconds = 0.5  # longest the release clock sleeps between looks at the database
     run_worker: Flag = True  # `serve` runs the worker in-process
+    # The live stream through a push engine (docs/live-broker.md): redis://host:port/db; empty: none
+    live_broker: Annotated[str, Form("a redis:// URL, or nothing", "redis://127.0.0.1:6379/0", secret=True)] = ""
+    live_broker_channel: str = "newswire.live"  # the pub/sub channel (one per deployment)
     host: Annotated[str, Form("a host name or IP address to listen on", "127.0.0.1")] = "127.0.0.1"  # `serve`
     port: Annotated[int, Field(gt=0, lt=65536), Form("a TCP port number", "8000")] = 8000  # `serve`
     default_language: Annotated[str, AfterValidator(_language), Form(

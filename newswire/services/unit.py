@@ -42,7 +42,7 @@ class Database:
             finally:
                 pending: list[Event] = conn.info.pop(_PENDING, [])
         for event in pending:  # committed: tell this process
-            self.bus.publish(event)
+            self.bus.publish(event, local=True)
 
     def read(self) -> contextlib.AbstractContextManager[Connection]:
         """A connection for reading (no events)."""

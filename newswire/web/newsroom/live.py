@@ -16,13 +16,12 @@ from fastapi.responses import StreamingResponse
 from ...domain.errors import Collector
 from ...domain.vocab import normalize_qcode
 from ...services.listings import Listings
-from ...workers.live import Filter, LiveHub
+from ...workers.live import KEEPALIVE, Filter, LiveHub
 from ...workers.live_events import PAGE
 from ..api.openapi import content, errors
 
 router = APIRouter(tags=["live"])
 
-HEARTBEAT = 15.0  # seconds between keepalive comments, so proxies keep an idle stream open
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # the latter: nginx must not buffer
 
 
@@ -54,14 +53,12 @@ async def _stream(hub: LiveHub, flt: Filter, start: int | None) -> AsyncIterator
                     yield ev.frame
             cursor = batch[-1].id if len(batch) == PAGE else None
         while True:
-            try:
-                ev = await asyncio.wait_for(sub.queue.get(), HEARTBEAT)
-            except TimeoutError:
+            ev = await sub.get()  # (the hub's heartbeat wakes every reader every HEARTBEAT seconds)
+            if ev is KEEPALIVE:
                 yield b": keepalive\n\n"
-                continue
-            if sub.closed or ev is None:
+            elif ev is None:
                 return  # dropped or shutting down: the client reconnects with Last-Event-ID
-            if ev.id not in replayed:
+            elif ev.id not in replayed:
                 yield ev.frame
     finally:
         hub.unsubscribe(sub)
