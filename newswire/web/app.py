@@ -25,6 +25,7 @@ from .api import vocab as api_vocab
 from .account import profile as account_profile
 from .account import routes as account_routes
 from .desk import routes as desk_routes
+from .newsroom import live as live_route
 from .newsroom import routes as newsroom_routes
 from .newsroom.pages import make_templates
 from .subscriber import endpoints as subscriber_endpoints
@@ -59,6 +60,7 @@ def create_app(nw: Container) -> FastAPI:
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
+    app.add_middleware(live_route.FastPath)  # GET /live without the framework's per-request state
     app.state.nw = nw
     problems.install(app)
     api_openapi.install(app)

@@ -37,7 +37,7 @@ class Subscriber:
 
     def __init__(self, flt: Filter):
         self.filter = flt
-        self.pending: deque[LiveEvent] = deque()
+        self.pending: list[LiveEvent] = []  # (an empty deque alone is 760 bytes)
         self.waiter: asyncio.Future | None = None
         self.closed = self.beat = False
 
@@ -72,7 +72,7 @@ class Subscriber:
         if self.closed:
             return None
         if self.pending:
-            return self.pending.popleft()
+            return self.pending.pop(0)
         self.beat = False
         return KEEPALIVE
 
