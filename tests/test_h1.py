@@ -72,7 +72,7 @@ def test_keep_alive_reuses_one_connection_and_sends_the_request_as_written():
 
     assert run(receiver, test) == [(204, b"", None)] * 3
     assert receiver.connections == 1
-    head, body = receiver.requests[0]
+    head, _ = receiver.requests[0]
     assert head.startswith(b"POST /hook/1?x=y HTTP/1.1\r\nHost: 127.0.0.1:")
     assert [b for _, b in receiver.requests] == [b"body 0", b"body 1", b"body 2"]
 

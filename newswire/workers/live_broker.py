@@ -129,7 +129,7 @@ class BrokerFeed:
                         self._heard(message)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure: logged, and the feed reconnects
                 log.warning("live broker connection lost (%s); reconnecting", exc)
             finally:
                 self.subscribed.clear()

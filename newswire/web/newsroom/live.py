@@ -8,6 +8,7 @@ already sent: no gap, no duplicate.
 from __future__ import annotations
 
 import asyncio
+
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import QueryParams
