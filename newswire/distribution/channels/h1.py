@@ -17,6 +17,7 @@ receiver closed it while idle) is sent once more on a new connection; receivers 
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from collections import deque
 
@@ -199,7 +200,7 @@ class H1Pool:
         if is_ip_address(host):
             addresses = [host]
         else:  # through the guard: refuses names that resolve to private addresses, at connect time
-            addresses = [r["host"] for r in await self.resolver.resolve(url.host, port)]
+            addresses = [r["host"] for r in await self.resolver.resolve(url.host, port, socket.AF_UNSPEC)]
         error: OSError | None = None
         loop = asyncio.get_running_loop()
         for address in addresses:
