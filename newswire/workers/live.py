@@ -170,12 +170,19 @@ class LiveHub(OnLoop):
             if ev is not None:
                 self._fan_out(ev)
 
-    def _fan_out(self, ev: LiveEvent) -> None:
-        """The one shared frame to every matching reader."""
-        slow = [sub for sub in self._subs if sub.filter.matches(ev) and not sub.offer(ev)]
+    def _fan_out(self, ev: LiveEvent) -> int:
+        """The one shared frame to every matching reader; returns how many it reached."""
+        reached, slow = 0, []
+        for sub in self._subs:
+            if sub.filter.matches(ev):
+                if sub.offer(ev):
+                    reached += 1
+                else:
+                    slow.append(sub)
         for sub in slow:  # too slow: dropped rather than hold the others back (it resumes with Last-Event-ID)
             self._subs.discard(sub)
             sub.close()
+        return reached
 
     async def _beat(self) -> None:
         while True:
