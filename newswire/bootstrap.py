@@ -76,6 +76,7 @@ from .translation.registry import Registry
 from .workers.clock import ReleaseClock
 from .workers.delivery import DeliveryWorker, Tuning
 from .workers.live import LiveHub
+from .workers.live_broker import BrokerFeed, BrokerPublisher
 from .workers.live_events import Events
 from .workers.translation import TranslationWorker
 
@@ -160,6 +161,15 @@ class Container:
         self._wire({(ReleaseEvent,): hub.on_release_event, (ListenerLost,): hub.on_lost,
                     (ListenerReconnected,): hub.on_reconnect}, handles)
         return hub
+
+    def live_publisher(self, *, handles: list | None = None) -> BrokerPublisher:
+        """With a live broker: this process's committed release events, rendered, to the broker."""
+        publisher = BrokerPublisher(self.settings.live_broker, self.settings.live_broker_channel,
+                                    Events(self.listings, self.site))
+        undo = self.bus.subscribe(ReleaseEvent, publisher.on_committed, local=True)
+        if handles is not None:
+            handles.append(undo)
+        return publisher
 
     def runtime(self, *, live: bool = False, workers: bool = True, worker_id: str | None = None) -> "Runtime":
         return Runtime(self, live=live, workers=workers, worker_id=worker_id)
@@ -255,6 +265,7 @@ class Runtime:
     release_clock: ReleaseClock | None = None
     delivery: DeliveryWorker | None = None
     translation: TranslationWorker | None = None
+    broker: list = field(default_factory=list)  # with NEWSWIRE_LIVE_BROKER: the publisher, and the feed in serve
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _listener: asyncio.Task | None = None
     _handles: list = field(default_factory=list)  # bus subscriptions, undone on stop
@@ -274,6 +285,12 @@ class Runtime:
         if self.live:
             self.hub = c.live_hub(handles=self._handles)
             await self.hub.start()
+        if c.settings.live_broker:
+            self.broker = [c.live_publisher(handles=self._handles)]
+            if self.hub is not None:
+                self.broker.append(BrokerFeed(c.settings.live_broker, c.settings.live_broker_channel, self.hub))
+            for part in self.broker:
+                await part.start()
         if self.workers:
             wid = self.worker_id or default_worker_id()
             self.release_clock = c.release_clock(handles=self._handles)
@@ -331,6 +348,8 @@ class Runtime:
         for undo in self._handles:
             undo()
         self._handles.clear()
+        for part in reversed(self.broker):
+            await part.stop()
         if self.hub is not None:
             await self.hub.stop()
         if self._listener is not None:

@@ -240,6 +240,9 @@ class Settings(BaseSettings):
     # the rendered public pages and feeds each process keeps (web/cache.py): its bound in MiB (0: no cache)
     page_cache_mb: Annotated[int, Field(ge=0), Form("a whole number of MiB, 0 or more", "64")] = 64
     page_cache_seconds: Seconds = 60  # longest a cached page lives without a public change
+    # The live stream through a push engine (docs/live-broker.md): redis://host:port/db; empty: none
+    live_broker: Annotated[str, Form("a redis:// URL, or nothing", "redis://127.0.0.1:6379/0", secret=True)] = ""
+    live_broker_channel: str = "newswire.live"  # the pub/sub channel (one per deployment)
     host: Annotated[str, Form("a host name or IP address to listen on", "127.0.0.1")] = "127.0.0.1"  # `serve`
     port: Annotated[int, Field(gt=0, lt=65536), Form("a TCP port number", "8000")] = 8000  # `serve`
     default_language: Annotated[str, AfterValidator(_language), Form(

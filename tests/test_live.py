@@ -14,7 +14,6 @@ from sse_client import TIMEOUT, Stream, running
 from newswire.workers import live_events
 from newswire.workers.live import Filter
 from newswire.storage import stream
-from newswire.web.newsroom import live as live_route
 
 
 @pytest.fixture
@@ -147,8 +146,12 @@ def test_a_scheduled_release_emits_nothing_until_its_time(live, wire, keys, samp
     assert ev["data"]["id"] == embargoed.id and ev["data"]["headline"] == "Embargoed news"
 
 
-def test_idle_streams_get_keepalive_comments(live, monkeypatch):
-    monkeypatch.setattr(live_route, "HEARTBEAT", 0.1)
+@pytest.fixture
+def fast_heartbeat(monkeypatch):
+    monkeypatch.setattr("newswire.workers.live.HEARTBEAT", 0.1)  # before the server's hub starts
+
+
+def test_idle_streams_get_keepalive_comments(fast_heartbeat, live):
     base, open_stream = live
     assert open_stream().block()["comments"] == ["keepalive"]
 
@@ -179,7 +182,7 @@ def test_a_slow_client_is_dropped_without_holding_back_the_others(wire, keys, sa
             got = []
             for event_id in event_ids:
                 hub.publish(event_id)
-                got.append(await asyncio.wait_for(fast.queue.get(), TIMEOUT))
+                got.append(await asyncio.wait_for(fast.get(), TIMEOUT))
             return got, slow.closed, slow in hub._subs, fast.closed
         finally:
             await hub.stop()

@@ -36,9 +36,9 @@ def test_the_live_hub_catches_up_on_what_other_processes_published_while_it_was_
             wire.bus.publish(ListenerLost())
             theirs = await asyncio.to_thread(publish, other, editor, sample, headline="Published elsewhere")
             ours = await asyncio.to_thread(publish, wire, editor, sample, headline="Published here")
-            first = await asyncio.wait_for(client.queue.get(), TIMEOUT)  # ours, heard at once
+            first = await asyncio.wait_for(client.get(), TIMEOUT)  # ours, heard at once
             wire.bus.publish(ListenerReconnected())
-            second = await asyncio.wait_for(client.queue.get(), TIMEOUT)  # theirs, from the catch-up
+            second = await asyncio.wait_for(client.get(), TIMEOUT)  # theirs, from the catch-up
             return {first.release_id, second.release_id}, (theirs.id, ours.id)
         finally:
             await hub.stop()

@@ -160,23 +160,28 @@ class EventBus:
         # test builds: two wires in one process hear each other as two processes would).
         self.origin = uuid.uuid4().hex
         self._handlers: dict[type[Event], list[Handler]] = defaultdict(list)
+        self._local: dict[type[Event], list[Handler]] = defaultdict(list)  # this process's commits only
         self._lock = threading.Lock()
 
-    def subscribe(self, kind: type[Event], handler: Handler) -> Callable[[], None]:
-        """Register ``handler`` for ``kind``; returns a function that unsubscribes it."""
+    def subscribe(self, kind: type[Event], handler: Handler, *, local: bool = False) -> Callable[[], None]:
+        """Register ``handler`` for ``kind``; returns a function that unsubscribes it. A ``local``
+        handler hears only events committed in this process, not those heard from others."""
+        table = self._local if local else self._handlers
         with self._lock:
-            self._handlers[kind].append(handler)
+            table[kind].append(handler)
 
         def unsubscribe() -> None:
             with self._lock:
-                if handler in self._handlers[kind]:
-                    self._handlers[kind].remove(handler)
+                if handler in table[kind]:
+                    table[kind].remove(handler)
 
         return unsubscribe
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Event, *, local: bool = False) -> None:
+        """Tell the handlers; ``local``: ``event`` was committed here (``Database.transaction``)."""
+        tables = (self._handlers, self._local) if local else (self._handlers,)
         with self._lock:
-            handlers = [h for kind, hs in self._handlers.items() if isinstance(event, kind) for h in hs]
+            handlers = [h for t in tables for kind, hs in t.items() if isinstance(event, kind) for h in hs]
         for handler in handlers:
             try:
                 handler(event)

@@ -60,7 +60,7 @@ class Database:
         for action, release_id in audited:  # committed: in the logs
             log.info("%s", action, extra={"action": action, "release_id": release_id})
         for event in pending:  # committed: tell this process
-            self.bus.publish(event)
+            self.bus.publish(event, local=True)
 
     def read(self) -> contextlib.AbstractContextManager[Connection]:
         """A connection for reading (no events)."""

@@ -26,6 +26,7 @@ from .api import subscribers as api_subscribers
 from .api import translations as api_translations
 from .api import vocab as api_vocab
 from .desk import routes as desk_routes
+from .newsroom import live as live_route
 from .newsroom import routes as newsroom_routes
 from . import portal
 from .newsroom.pages import make_templates
@@ -66,6 +67,7 @@ def create_app(nw: Container) -> FastAPI:
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
     app.add_middleware(RequestId, log_requests=settings.access_log)  # outermost: every answer has its X-Request-ID, every log line too
+    app.add_middleware(live_route.FastPath)  # GET /live without the framework's per-request state
     app.state.nw = nw
     problems.install(app)
     api_openapi.install(app)

@@ -42,6 +42,7 @@ from .loop import OnLoop
 from .outcomes import Outcomes
 
 log = logging.getLogger("newswire.worker")
+FIRST_CLAIM = 32  # rows claimed first when a fan-out begins (the rest follow in full batches)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ class DeliveryWorker(OnLoop):
                 if room < self._threshold:
                     await self._sleep()
                     continue
+                if self._dry:  # the first claim after a wait is small, so the first sends start at once
+                    room = min(room, FIRST_CLAIM)
                 try:
                     self._dry = await self._claim(room) < room
                 except Exception:  # the worker must outlive a database hiccup

@@ -22,20 +22,59 @@ from .loop import OnLoop
 __all__ = ["Filter", "LiveEvent", "LiveHub", "Subscriber"]
 log = logging.getLogger("newswire.live")
 QUEUE = 256  # events a client may lag behind before it is dropped (it resumes with Last-Event-ID)
+HEARTBEAT = 15.0  # seconds between keepalive comments, so proxies keep an idle stream open
+
+
+KEEPALIVE = object()  # what ``Subscriber.get`` returns when a heartbeat is due
 
 
 class Subscriber:
+    """One reader's state in the hub: its filter, the events it has not written yet, and one
+    future while it waits. No queue object, no task and no timer of its own (the hub beats for
+    every reader at once): a few hundred bytes a reader."""
+
+    __slots__ = ("beat", "closed", "filter", "pending", "waiter")
+
     def __init__(self, flt: Filter):
         self.filter = flt
-        self.queue: asyncio.Queue[LiveEvent | None] = asyncio.Queue(QUEUE)
-        self.closed = False
+        self.pending: list[LiveEvent] = []  # (an empty deque alone is 760 bytes)
+        self.waiter: asyncio.Future | None = None
+        self.closed = self.beat = False
+
+    def offer(self, ev: LiveEvent) -> bool:
+        """Queue ``ev``; False when the reader is ``QUEUE`` events behind (too slow: drop it)."""
+        if len(self.pending) >= QUEUE:
+            return False
+        self.pending.append(ev)
+        self._wake()
+        return True
+
+    def heartbeat(self) -> None:
+        self.beat = True
+        self._wake()
 
     def close(self) -> None:
         self.closed = True
-        try:
-            self.queue.put_nowait(None)  # wake the reader; a full queue wakes it anyway
-        except asyncio.QueueFull:
-            pass
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def get(self):
+        """The next event; ``KEEPALIVE`` when the hub's heartbeat came first; None once closed."""
+        while not (self.pending or self.closed or self.beat):
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        if self.closed:
+            return None
+        if self.pending:
+            return self.pending.pop(0)
+        self.beat = False
+        return KEEPALIVE
 
 
 class LiveHub(OnLoop):
@@ -55,7 +94,7 @@ class LiveHub(OnLoop):
         self._loop = asyncio.get_running_loop()
         self._incoming = asyncio.Queue()
         self._high = await asyncio.to_thread(self.events.latest_id)
-        self._tasks.append(asyncio.create_task(self._dispatch()))
+        self._tasks += [asyncio.create_task(self._dispatch()), asyncio.create_task(self._beat())]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -99,6 +138,10 @@ class LiveHub(OnLoop):
         """Clients connected to this process's stream now (the metrics read it)."""
         return len(self._subs)
 
+    def offer(self, ev: LiveEvent) -> None:
+        """An event already rendered (by the process that committed it, through the live broker)."""
+        self._on_loop(self._feed, ev)
+
     def subscribe(self, flt: Filter) -> Subscriber:
         sub = Subscriber(flt)
         self._subs.add(sub)
@@ -107,38 +150,34 @@ class LiveHub(OnLoop):
     def unsubscribe(self, sub: Subscriber) -> None:
         self._subs.discard(sub)
 
-    def _feed(self, event_id: int) -> None:
-        self._high = max(self._high, event_id)
+    def _feed(self, item: int | LiveEvent) -> None:
+        self._high = max(self._high, item if isinstance(item, int) else item.id)
         if self._incoming is not None:
-            self._incoming.put_nowait(event_id)
+            self._incoming.put_nowait(item)
 
     async def _dispatch(self) -> None:
         while True:
-            event_id = await self._incoming.get()
-            if event_id in self._seen:
+            item = await self._incoming.get()
+            event_id = item if isinstance(item, int) else item.id
+            if event_id in self._seen:  # heard twice (the bus and the broker, or a catch-up): sent once
                 continue
             self._seen.add(event_id)
             self._order.append(event_id)
             if len(self._order) > CACHE:
                 self._seen.discard(self._order.popleft())
-            try:
-                ev = await asyncio.to_thread(self.events.get, event_id)
-            except Exception:  # clients that miss it get it on reconnect with Last-Event-ID
-                log.exception("live stream: could not load event %s", event_id)
-                continue
-            if ev is None:
-                continue
-            reached = 0
-            for sub in list(self._subs):
-                if sub.filter.matches(ev):
-                    try:
-                        sub.queue.put_nowait(ev)
-                        reached += 1
-                    except asyncio.QueueFull:  # too slow: drop it rather than hold the others back
-                        self._subs.discard(sub)
-                        sub.close()
-            if self.on_sent is not None and reached:
-                self._count(ev, reached)
+            if isinstance(item, LiveEvent):
+                ev = item
+                self.events.remember(ev)
+            else:
+                try:
+                    ev = await asyncio.to_thread(self.events.get, event_id)
+                except Exception:  # clients that miss it get it on reconnect with Last-Event-ID
+                    log.exception("live stream: could not load event %s", event_id)
+                    continue
+            if ev is not None:
+                reached = self._fan_out(ev)
+                if self.on_sent is not None and reached:
+                    self._count(ev, reached)
 
     def _count(self, ev: LiveEvent, reached: int) -> None:
         async def record():
@@ -149,6 +188,26 @@ class LiveHub(OnLoop):
         task = asyncio.get_running_loop().create_task(record())
         self._tasks.append(task)
         task.add_done_callback(lambda t: t in self._tasks and self._tasks.remove(t))
+
+    def _fan_out(self, ev: LiveEvent) -> int:
+        """The one shared frame to every matching reader; returns how many it reached."""
+        reached, slow = 0, []
+        for sub in self._subs:
+            if sub.filter.matches(ev):
+                if sub.offer(ev):
+                    reached += 1
+                else:
+                    slow.append(sub)
+        for sub in slow:  # too slow: dropped rather than hold the others back (it resumes with Last-Event-ID)
+            self._subs.discard(sub)
+            sub.close()
+        return reached
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            for sub in list(self._subs):
+                sub.heartbeat()
 
     async def _catch_up(self, after: int) -> None:
         """Feed every event after ``after`` (those already sent are skipped by ``_seen``)."""

@@ -28,6 +28,24 @@ class LiveEvent:
     issuer: str
     frame: bytes  # the whole SSE message
 
+    def encode(self) -> bytes:
+        """For the live broker: one message per event, what every process needs to fan it out."""
+        return json.dumps({"id": self.id, "release_id": self.release_id, "event": self.event,
+                           "language": self.language, "industries": sorted(self.industries),
+                           "regions": sorted(self.regions), "issuer": self.issuer,
+                           "frame": self.frame.decode()}, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> "LiveEvent":
+        d = json.loads(raw)
+        ev = cls(id=int(d["id"]), release_id=int(d["release_id"]), event=str(d["event"]),
+                 language=str(d["language"]), industries=frozenset(d["industries"]),
+                 regions=frozenset(d["regions"]), issuer=str(d["issuer"]), frame=str(d["frame"]).encode())
+        head = f"id: {ev.id}\nevent: {ev.event}\ndata: ".encode()
+        if not (ev.frame.startswith(head) and ev.frame.endswith(b"\n\n") and ev.frame.count(b"\n") == 4):
+            raise ValueError(f"live event {ev.id}: not one SSE message as the wire renders it")
+        return ev
+
 
 @dataclass(frozen=True)
 class Filter:
@@ -85,11 +103,15 @@ class Events:
         ev = LiveEvent(id=row.id, release_id=row.release_id, event=row.event, language=row.language,
                        industries=frozenset(row.industries or ()), regions=frozenset(row.regions or ()),
                        issuer=row.issuer, frame=f"id: {row.id}\nevent: {row.event}\ndata: {body}\n\n".encode())
+        self.remember(ev)
+        return ev
+
+    def remember(self, ev: LiveEvent) -> None:
+        """Keep a rendered event (here, or heard from the live broker) for replays and later clients."""
         with self._lock:
-            if row.event == Event.WITHDRAWN:  # earlier frames of this release carry its text
-                for stale in [k for k, v in self._cache.items() if v.release_id == row.release_id]:
+            if ev.event == Event.WITHDRAWN:  # earlier frames of this release carry its text
+                for stale in [k for k, v in self._cache.items() if v.release_id == ev.release_id]:
                     del self._cache[stale]
-            self._cache[row.id] = ev
+            self._cache[ev.id] = ev
             while len(self._cache) > CACHE:
                 self._cache.popitem(last=False)
-        return ev

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
@@ -68,18 +66,28 @@ async def post(session: aiohttp.ClientSession, delivery_id: int, url: str | URL,
     try:
         async with session.post(url, data=body, headers=headers, allow_redirects=False) as resp:
             text = await resp.content.read(READ_LIMIT)  # reading to the end lets the connection be reused
-            code, location = resp.status, resp.headers.get("Location", "?")
-    except (asyncio.TimeoutError, TimeoutError):
+            code, location = resp.status, resp.headers.get("Location")
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        return failed(delivery_id, exc, timeout)
+    return answered(delivery_id, code, text, location, gone)
+
+
+def failed(delivery_id: int, exc: BaseException, timeout: float) -> Result:
+    """What a POST that got no answer means: a refused address is permanent, the rest worth a retry."""
+    if isinstance(exc, TimeoutError):
         return Result(delivery_id, False, error=f"no answer within {timeout:g} s")
-    except (aiohttp.ClientError, OSError) as exc:
-        if blocked := blocked_reason(exc):
-            return Result(delivery_id, False, error=f"refused: {blocked}", permanent=True)
-        return Result(delivery_id, False, error=f"{type(exc).__name__}: {exc}")
+    if blocked := blocked_reason(exc):
+        return Result(delivery_id, False, error=f"refused: {blocked}", permanent=True)
+    return Result(delivery_id, False, error=f"{type(exc).__name__}: {exc}")
+
+
+def answered(delivery_id: int, code: int, text: bytes, location: str | None, gone: str) -> Result:
+    """What an answer means to the ledger: 2xx delivered, 410 gone, anything else worth a retry."""
     if 200 <= code < 300:
         return Result(delivery_id, True, status_code=code)
     if code == 410:
         return Result(delivery_id, False, status_code=code, error=f"410 Gone: {gone}", gone=True)
     detail = text.decode("utf-8", "replace").strip()[:500]
     if 300 <= code < 400:
-        detail = f"redirect to {location} not followed"
+        detail = f"redirect to {location or '?'} not followed"
     return Result(delivery_id, False, status_code=code, error=f"HTTP {code}" + (f": {detail}" if detail else ""))

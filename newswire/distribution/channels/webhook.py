@@ -1,8 +1,9 @@
 """Webhooks: an HTTP POST per endpoint, signed per the Standard Webhooks spec.
 
-One aiohttp session (keep-alive, connection pool) serves every endpoint. Addresses are
-checked again at send time: literal IPs here, host names by the connector's resolver,
-because DNS can change after registration. Redirects are never followed.
+One keep-alive connection pool (``h1.H1Pool``, a lean HTTP/1.1 client: aiohttp's client cost more
+CPU a POST than everything else a delivery needs) serves every endpoint. Addresses are checked
+again at send time: literal IPs here, host names by the pool's guarded resolver, because DNS can
+change after registration. Redirects are never followed.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from ... import __version__
 from ...config import Settings
 from ...domain.models import Release
 from ...formats.site import Site
-from ..netguard import check_url
+from ..netguard import GuardedResolver, check_url
 from ..payloads import TEST_EVENT, webhook_body
 from .base import Job, Result, Target
-from .http import HttpChannel, post
+from .h1 import H1Pool
+from .http import HttpChannel, answered, failed
 
 
 @lru_cache(maxsize=8192)
@@ -61,6 +63,19 @@ class WebhookChannel(HttpChannel):
         self.site = Site.from_settings(settings)
         self.connections = connections
         self.user_agent = f"Newswire/{__version__}"
+        self._pool: H1Pool | None = None
+
+    def pool(self) -> H1Pool:
+        if self._pool is None or self._pool.closed:
+            self._pool = H1Pool(GuardedResolver(self.settings.webhook_allow_private), limit=self.connections,
+                                timeout=self.settings.webhook_timeout)
+        return self._pool
+
+    async def close(self) -> None:
+        await super().close()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
 
     def payload_key(self, release: Release, event: str, target: Target) -> tuple:
         return (release.id, release.language, release.current.number, event, target.format)
@@ -68,23 +83,23 @@ class WebhookChannel(HttpChannel):
     def render(self, release: Release, event: str, target: Target) -> bytes:
         return webhook_body(release, event, self.site, target.format)
 
-    def _prepared(self, target: Target) -> tuple[URL | None, str | None, tuple]:
-        """The target's parsed URL or why it is refused, and its signing keys: once per target."""
+    def _prepared(self, target: Target) -> tuple[URL | None, str | None, tuple, bytes]:
+        """The target's parsed URL or why it is refused, its signing keys and the request's fixed
+        lines: once per target."""
         try:
             url = URL(target.address)
         except (ValueError, TypeError):
             url = None
         refused = refusal(target.address, url, self.settings.webhook_allow_private)
-        prep = target.memo["webhook"] = (url, refused, tuple(_key(s) for s in target.secrets))
+        head = b""
+        if not refused:
+            try:
+                head = H1Pool.head(url, b"Content-Type: application/json\r\nUser-Agent: %s\r\n"
+                                   % self.user_agent.encode())
+            except UnicodeError:
+                refused = "cannot be written in a request line"
+        prep = target.memo["webhook"] = (url, refused, tuple(_key(s) for s in target.secrets), head)
         return prep
-
-    def headers(self, job: Job, msg_id: str, ts: int) -> dict[str, str]:
-        prep = job.target.memo.get("webhook") or self._prepared(job.target)
-        headers = {"Content-Type": "application/json", "User-Agent": self.user_agent,
-                   "webhook-id": msg_id, "webhook-timestamp": str(ts)}
-        if prep[2]:  # space-separated: the current secret and, during a rotation, the old one
-            headers["webhook-signature"] = " ".join([signature(k, msg_id, ts, job.payload) for k in prep[2]])
-        return headers
 
     async def push(self, job: Job) -> Result:
         # The same delivery keeps its id across retries so receivers can deduplicate.
@@ -97,9 +112,15 @@ class WebhookChannel(HttpChannel):
 
     async def _send(self, job: Job, msg_id: str) -> Result:
         did = job.delivery_id
-        url, refused, _ = job.target.memo.get("webhook") or self._prepared(job.target)
+        url, refused, keys, head = job.target.memo.get("webhook") or self._prepared(job.target)
         if refused:
             return Result(did, False, error=f"refused: the URL {refused}", permanent=True)
-        headers = self.headers(job, msg_id, int(time.time()))
-        return await post(self.session(), did, url, job.payload, headers, timeout=self.settings.webhook_timeout,
-                          gone="the receiver retired this endpoint")
+        ts, body = int(time.time()), job.payload
+        lines = b"Content-Length: %d\r\nwebhook-id: %s\r\nwebhook-timestamp: %d\r\n" % (len(body), msg_id.encode(), ts)
+        if keys:  # space-separated: the current secret and, during a rotation, the old one
+            lines += b"webhook-signature: %s\r\n" % " ".join([signature(k, msg_id, ts, body) for k in keys]).encode()
+        try:
+            code, text, location = await self.pool().post(url, [head, lines, b"\r\n", body])
+        except (TimeoutError, OSError) as exc:
+            return failed(did, exc, self.settings.webhook_timeout)
+        return answered(did, code, text, location, "the receiver retired this endpoint")
