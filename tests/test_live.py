@@ -65,6 +65,7 @@ def test_a_connected_client_receives_published_and_corrected_releases(live, wire
 
 def test_filters_exclude_what_does_not_match(live, wire, keys, sample):
     base, open_stream = live
+    publish(wire, keys, sample)  # acme is public from its first release on: until then it is no issuer to anyone
     queries = {"lang": "?lang=en", "industry": "?industry=medtop:04000000", "region": "?region=us",
                "issuer": "?issuer=acme", "all": "?lang=en&industry=medtop:04000000&region=US&issuer=acme"}
     streams = {name: open_stream(q) for name, q in queries.items()}

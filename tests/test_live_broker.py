@@ -60,7 +60,7 @@ def test_two_serve_processes_get_every_event_once_in_order_through_redis(tmp_pat
             with open(tmp_path / f"{name}.log", "wb") as log:
                 procs.append(serve(env, url, port, log))
         a, b = (f"http://127.0.0.1:{p}" for p in ports)
-        streams = [Stream(f"{a}/live"), Stream(f"{b}/live"), Stream(f"{b}/live?issuer=bridge")]
+        streams = [Stream(f"{a}/live"), Stream(f"{b}/live"), Stream(f"{b}/live?lang=en")]
         rids = [_publish(a, key, "bridge", "First, through A"), _publish(b, key, "bridge", "Second, through B"),
                 _publish(a, key, "bridge", "Third, through A")]
         got = [s.events(3) for s in streams]
