@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from slugify import slugify
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import QueryParams
@@ -28,7 +29,11 @@ HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # the latter
 
 def _parse(ls: Listings, lang, industry, region, issuer, last_event_id) -> tuple[Filter, int | None]:
     c = Collector()
-    q = ls.filters(c, language=lang, industry=industry, region=region, issuer=issuer)
+    q = ls.filters(c, language=lang, industry=industry, region=region)
+    # Any well-formed issuer slug may be followed, public yet or not: a reader can wait for an issuer's
+    # first release, and the stream tells nobody whether an issuer exists (it matches nothing until then).
+    if issuer not in (None, "") and slugify(issuer) != issuer:
+        c.add("issuer", f"'{issuer}' is not an issuer slug (lower-case letters, digits and hyphens)")
     start = None
     if last_event_id not in (None, ""):
         if last_event_id.isdigit():
@@ -37,7 +42,7 @@ def _parse(ls: Listings, lang, industry, region, issuer, last_event_id) -> tuple
             c.add("last_event_id", f"'{last_event_id}' is not an event id; send back the last `id:` you received")
     c.raise_if_any()
     return Filter(language=q.get("language"), industry=normalize_qcode(industry) if industry else None,
-                  region=q.get("region"), issuer=q.get("issuer_slug")), start
+                  region=q.get("region"), issuer=issuer or None), start
 
 
 class EventStream(Response):

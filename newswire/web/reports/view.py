@@ -6,10 +6,15 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import weasyprint
+from PIL import ImageFile
 from markupsafe import Markup
 
 from ...formats import charts
 from ..i18n import gettext as _
+
+# WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported; the wire
+# refuses truncated uploads (intake/media.py), so the process-wide default is put back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 CHANNEL_NAMES = ("Webhook", "E-mail", "WebSub")
 
