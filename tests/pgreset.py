@@ -18,7 +18,7 @@ from newswire.storage.tables import metadata
 
 class PostgresReset:
     def __init__(self, url: str):
-        self.engine = sa.create_engine(url, pool_size=1)
+        self.engine = sa.create_engine(url, pool_size=1, pool_pre_ping=True)  # a fault test may have cut it
         with self.engine.connect() as conn:
             sequences = {t.name: conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
                                               {"t": t.name, "c": c.name}).scalar()
