@@ -17,6 +17,8 @@ from conftest import auth
 from helpers import until_sync, publish as publish_release
 from pypdf import PdfReader
 from smtp_sink import Sink, add_journalist
+from callback_server import CallbackServer
+from sse_client import Stream, running
 from webhook_receiver import Receiver, add_webhook, rows
 
 from newswire.distribution.channels.email import EmailChannel
@@ -265,3 +267,52 @@ def test_dashboard_and_pages(client, keys, sent, signed_in):
     from web_helpers import browser
     anon = browser(client.app)
     assert anon.get("/portal/reports", follow_redirects=False).status_code == 303
+
+
+def test_live_stream_readers_at_the_release_second_are_counted(app, client, wire, keys, editor, sample):
+    """Readers connected to a real server's stream when the release went out: those whose filter
+    matched, counted by the live hub, per language version."""
+    with running(app) as base:
+        streams = [Stream(f"{base}/live"), Stream(f"{base}/live?lang=en"), Stream(f"{base}/live?lang=de")]
+        try:
+            release = publish_release(wire, editor, sample)
+            for s in streams[:2]:
+                assert [e["data"]["id"] for e in s.events(1)] == [release.id]
+            until_sync(lambda: report(client, keys, release.id)["newsroom"]["live_readers"] == {"en": 2},
+                       "the two matching readers counted")
+            assert report(client, keys, release.id)["broadcast"]["live"]["readers"] == 2
+        finally:
+            for s in streams:
+                s.close()
+
+
+
+def test_websub_notifications_are_counted_as_the_subscribers_got_them(client, wire, keys, editor, sample):
+    """WebSub subscribers of the feed: the report's WebSub counts are what the real callback server got,
+    and each count is the length of its delivery list."""
+    callback = CallbackServer()
+    try:
+        for path in ("/ok", "/also"):
+            r = client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": "http://testserver/feeds/en.rss",
+                                             "hub.callback": callback.url(path)})
+            assert r.status_code == 202, r.text
+        release = publish_release(wire, editor, sample)
+
+        async def go():
+            worker = wire.delivery_worker("test", channels={"websub": wire.channels()["websub"]}, idle=0.05)
+            task = asyncio.create_task(worker.run())
+            until = asyncio.get_running_loop().time() + 30
+            while not (callback.got("POST", "/ok") and callback.got("POST", "/also")) \
+                    and asyncio.get_running_loop().time() < until:
+                await asyncio.sleep(0.05)
+            worker.stop()
+            await task
+        asyncio.run(go())
+        websub = report(client, keys, release.id)["channels"]["websub"]
+        assert websub["targeted"]["count"] == 2
+        pushes = len(callback.got("POST", "/ok")) + len(callback.got("POST", "/also"))
+        assert websub["delivered"]["count"] == pushes == 2
+        for c in websub.values():
+            assert len(listed(client, keys, release.id, c["query"])) == c["count"], c
+    finally:
+        callback.close()
