@@ -103,7 +103,9 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
     page.click("text=Add the file")
     page.wait_for_url(f"{base}/portal/releases/{release_id}/edit#media")
     page.locator("#preview figure.picture img[alt='A red rocket skate']").wait_for()
-    assert page.evaluate("document.querySelector('#preview figure.picture img').naturalWidth") > 0  # served to the issuer
+    # served to the issuer: the picture loads (waited for, as a browser loads it after the markup)
+    page.wait_for_function("(() => { const i = document.querySelector('#preview figure.picture img');"
+                           " return i && i.complete && i.naturalWidth > 0; })()")
     assert_accessible(page)
 
     page.click("button[value=submit]")

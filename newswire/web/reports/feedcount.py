@@ -3,12 +3,12 @@
 The feed route names the (release, language) items a feed carries in an internal header; this
 middleware, outside the page cache, takes the header off every answer and, for each 200, adds one
 fetch to each item. Fetches are gathered in memory and written in batches by one flush at a time
-(a busy feed costs a dictionary update per request, not a write); what a process has not yet
-written when it is killed is lost, at most the fetches of one flush."""
+(a busy feed costs a dictionary update per request, not a write). The request that finds no flush
+running does the flush itself, after its answer has been sent: nothing runs behind the requests'
+backs, and what a process has not yet written when it is killed is at most one flush's fetches."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 import anyio
@@ -23,7 +23,7 @@ class FeedFetches:
     def __init__(self, app, events: ReaderEvents):
         self.app, self.events = app, events
         self.pending: Counter = Counter()
-        self._flushing: asyncio.Task | None = None
+        self._flushing = False
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith("/feeds/"):
@@ -44,16 +44,17 @@ class FeedFetches:
             await send(message)
 
         await self.app(scope, receive, counted)
+        if self.pending and not self._flushing:  # this request writes what has gathered, after its answer
+            self._flushing = True
+            try:
+                while self.pending:
+                    batch, self.pending = dict(self.pending), Counter()
+                    await anyio.to_thread.run_sync(self.events.feed_fetched, batch)
+            finally:
+                self._flushing = False
 
     def _add(self, carried: str) -> None:
         for item in filter(None, carried.split(",")):
             rid, _, lang = item.partition(":")
             if rid.isdigit() and lang:
                 self.pending[(int(rid), lang)] += 1
-        if self.pending and (self._flushing is None or self._flushing.done()):
-            self._flushing = asyncio.get_running_loop().create_task(self._flush())
-
-    async def _flush(self) -> None:
-        while self.pending:
-            batch, self.pending = dict(self.pending), Counter()
-            await anyio.to_thread.run_sync(self.events.feed_fetched, batch)
