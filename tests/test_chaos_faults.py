@@ -82,7 +82,7 @@ def test_misbehaving_receivers_get_everything_within_the_retry_schedule(wire, ed
     # every endpoint got its delivery; a repeat (a slow answer the sender had given up on) kept its id
     assert {h.path for h in chaos.hits} == set(paths)
     assert_each_once(ledger, chaos.hits)
-    assert worker.counts["delivered"] == n and worker.counts["retrying"] == sum(r.attempts - 1 for r in ledger)
+    assert worker.outcomes.counts["delivered"] == n and worker.outcomes.counts["retrying"] == sum(r.attempts - 1 for r in ledger)
 
 
 def test_mail_waits_for_the_smtp_server_and_goes_out_when_it_is_back(wire, editor, sample, smtp_sink):

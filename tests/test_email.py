@@ -15,7 +15,8 @@ from smtp_sink import Sink, add_journalist, deliver, endpoint, free_port, rows
 
 from newswire.distribution.channels.base import Job, Target
 from newswire.distribution.channels.email import EmailChannel, smtp_options
-from newswire.domain.text import columns, html_to_text
+from newswire.domain.text import html_to_text
+from newswire.domain.wrapping import columns
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 19:00 in Seoul

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from .errors import FieldError
+from .wrapping import columns, wrap
 
 # Lone surrogates, and the C0 and C1 controls; LINES also lets tab, line feed and carriage return through.
 _ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -334,64 +334,6 @@ def _lay_out(b: _Block, width: int) -> str:
     if b.underline:
         lines.append(b.rest + b.underline * max(3, min(columns(b.text), (width or 80) - len(b.rest))))
     return "\n".join(lines)
-
-
-# What may not begin a line (CJK closing punctuation): it stays with what it closes.
-_NO_START = set("、。，．・：；！？）」』】〕〉》”’ー…‥％")
-
-
-def columns(text: str) -> int:
-    """How many terminal columns ``text`` takes: wide (CJK) characters two, combining marks none."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
-
-
-def _units(line: str) -> list[tuple[str, bool]]:
-    """(piece, a space before it): the words, and inside a word each wide character on its own,
-    since CJK text may break between any two (but a URL never)."""
-    out: list[tuple[str, bool]] = []
-    for word in line.split(" "):
-        if not word:
-            continue
-        if "://" in word or "@" in word or not any(unicodedata.east_asian_width(c) in "WF" for c in word):
-            out.append((word, True))
-            continue
-        space, run = True, ""
-        for ch in word:
-            if unicodedata.east_asian_width(ch) in "WF" and ch not in _NO_START:
-                if run:
-                    out.append((run, space))
-                    space = False
-                run = ch
-            else:
-                run += ch
-        out.append((run, space))
-    return out
-
-
-def wrap(line: str, width: int, first: str = "", rest: str = "") -> list[str]:
-    """``line`` on lines of at most ``width`` columns (0: one line), the first starting with
-    ``first``, the others with ``rest``. Breaks at spaces, and between CJK characters; a word longer
-    than a line (a URL) stays whole on a line of its own."""
-    if width <= 0:
-        return [first + line]
-    lines, cur, used = [], first, columns(first)
-    empty = True
-    for piece, space in _units(line):
-        need = columns(piece) + (1 if space and not empty else 0)
-        if not empty and used + need > width:
-            lines.append(cur.rstrip())
-            cur, used, empty, need = rest, columns(rest), True, columns(piece)
-        cur += (" " if space and not empty else "") + piece
-        used += need
-        empty = False
-    lines.append(cur.rstrip())
-    return lines
-
-
-def wrap_text(text: str, width: int) -> str:
-    """Every line of ``text`` wrapped to ``width`` columns, blank lines kept."""
-    return "\n".join("\n".join(wrap(line, width)) if line else "" for line in text.split("\n"))
 
 
 def is_email(value: str) -> bool:

@@ -20,7 +20,8 @@ from ..domain.exchanges import ADHOC, ADHOC_HEADER
 from ..domain.languages import RTL
 from ..domain.models import Release
 from ..domain.subscriptions import Event
-from ..domain.text import columns, html_to_text, wrap_text
+from ..domain.text import html_to_text
+from ..domain.wrapping import columns, wrap_text
 from ..intake.html import sanitize
 from .feeds import summary_text
 from .jsonld import dateline

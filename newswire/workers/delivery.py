@@ -22,8 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter, OrderedDict, deque
-from dataclasses import dataclass
+from collections import OrderedDict, deque
 
 from ..config import Settings
 from ..distribution import secrets
@@ -40,23 +39,10 @@ from ..storage import subscribers as subs
 from ..storage.worker_db import WorkerDB
 from .loop import OnLoop
 from .outcomes import Outcomes
+from .tuning import Tuning
 
 log = logging.getLogger("newswire.worker")
 FIRST_CLAIM = 32  # rows claimed first when a fan-out begins (the rest follow in full batches)
-
-
-@dataclass(frozen=True)
-class Tuning:
-    batch: int = 500  # claimed jobs waiting behind the senders
-    lease: int = 60  # seconds a claim stays this worker's
-    retry_delays: tuple[float, ...] = (5.0, 300.0)
-    concurrency: int = 256
-    idle: float = 1.0  # longest wait between looks when nothing is due
-
-    @classmethod
-    def from_settings(cls, s: Settings, **kw) -> "Tuning":
-        values = {"batch": s.worker_batch, "lease": s.lease_seconds, "retry_delays": tuple(s.retry_delays)}
-        return cls(**{**values, **{k: v for k, v in kw.items() if v is not None}})
 
 
 class _Lane:
@@ -94,9 +80,6 @@ class DeliveryWorker(OnLoop):
         # (then the claim cancels their rows) or an admin re-enables them (``endpoint_changed``).
         self._gone: set[int] = set()
         self._cache: OrderedDict[tuple, object] = OrderedDict()  # releases and rendered payloads
-        # What this worker did, for its exit line: delivered, retrying, dead, given_back (claims handed
-        # back unsent), drained (sends that were in flight at SIGTERM and finished before exit).
-        self.counts: Counter[str] = Counter()
 
     def _room(self) -> int:
         return min(self.batch, self.concurrency + self.batch - self._queued)
@@ -121,9 +104,8 @@ class DeliveryWorker(OnLoop):
         self.poke()
 
     def summary(self) -> str:
-        """The exit line's counts: ``delivered 10, retrying 0, dead 0, drained 4, given back 6, lease lost 0``."""
-        names = ("delivered", "retrying", "dead", "drained", "given_back", "lease_lost")
-        return ", ".join(f"{n.replace('_', ' ')} {self.counts[n]}" for n in names)
+        """The exit line's counts (``Outcomes.summary``)."""
+        return self.outcomes.summary()
 
     def stop(self) -> None:
         """Finish in-flight sends, give unstarted claims back, record, then return from ``run``."""
@@ -310,7 +292,7 @@ class DeliveryWorker(OnLoop):
     async def _send(self, c: ledger.Claimed, job: Job, deadline: float) -> None:
         if self._stopping or c.endpoint_id in self._gone or time.monotonic() > deadline:
             self._unsent.append(c.id)
-            self.counts["given_back"] += 1
+            self.outcomes.counts["given_back"] += 1
             return
         started = time.perf_counter()
         try:
@@ -322,7 +304,7 @@ class DeliveryWorker(OnLoop):
             result = Result(c.id, False, error=text.safe(why)[:1000], permanent=own)
         self.outcomes.sent(c, job, result, time.perf_counter() - started)
         if self._stopping:
-            self.counts["drained"] += 1
+            self.outcomes.counts["drained"] += 1
         if result is None:
             self._held[c.id] = c
         else:
@@ -369,8 +351,7 @@ class DeliveryWorker(OnLoop):
                 gone[c.endpoint_id] = r.error or "410 Gone"
         written = await self._db.write(self.id, outcomes, unsent, gone, now)
         self.outcomes.recorded(done)
-        self.counts.update(o.status if o.status != ledger.PENDING else "retrying" for o in outcomes)
-        self.counts["lease_lost"] += len(outcomes) - written
+        self.outcomes.tally(outcomes, written)
         if written < len(outcomes):
             log.warning("%d outcomes not recorded: their lease had passed to another worker", len(outcomes) - written)
 

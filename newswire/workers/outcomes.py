@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 
 from ..distribution.channels.base import Job, Result
@@ -23,6 +23,19 @@ class Outcomes:
     def __init__(self, metrics: Metrics | None, clock: Clock, worker_id: str):
         self.metrics, self.clock, self.worker = metrics, clock, worker_id
         self._requests: OrderedDict[int, str] = OrderedDict()  # release id → its last event's request id
+        # What the worker did, for its exit line: delivered, retrying, dead, given_back (claims handed
+        # back unsent), drained (sends that were in flight at SIGTERM and finished before exit).
+        self.counts: Counter[str] = Counter()
+
+    def tally(self, outcomes: list[ledger.Outcome], written: int) -> None:
+        """Recorded outcomes into the exit line's counts; those not written had lost their lease."""
+        self.counts.update(o.status if o.status != ledger.PENDING else "retrying" for o in outcomes)
+        self.counts["lease_lost"] += len(outcomes) - written
+
+    def summary(self) -> str:
+        """The exit line: ``delivered 10, retrying 0, dead 0, drained 4, given back 6, lease lost 0``."""
+        names = ("delivered", "retrying", "dead", "drained", "given_back", "lease_lost")
+        return ", ".join(f"{n.replace('_', ' ')} {self.counts[n]}" for n in names)
 
     def remember(self, release_id: int, request_id: str) -> None:
         """On the worker's loop: a release event's request id (the bus brought it)."""
