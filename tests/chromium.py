@@ -89,3 +89,17 @@ def screenshot(page, name: str) -> None:
     """Keep a screenshot of a main page for the README (docs/screenshots/NAME.png)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def sqlite_settings(tmp_path, sqlite_template, port: int, **overrides):
+    """Settings for a wire served on ``port``: a copy of the migrated SQLite template in a temp dir,
+    links to http://127.0.0.1:port, no in-process workers (a test drives them)."""
+    import shutil
+
+    from newswire.config import Settings
+
+    target = tmp_path / "data" / "newswire.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(sqlite_template, target)
+    return Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=f"http://127.0.0.1:{port}",
+                    **{"run_worker": False, **overrides})

@@ -3,15 +3,13 @@ and the session cookie (Secure) works on http://127.0.0.1, which browsers treat 
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from a11y import assert_accessible
-from chromium import free_port, launch, screenshot, serve
+from chromium import free_port, launch, screenshot, serve, sqlite_settings
 from web_helpers import PASSWORD, person
 
 from newswire.bootstrap import build
-from newswire.config import Settings
 from newswire.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -19,12 +17,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def site(tmp_path, sqlite_template):
-    target = tmp_path / "data" / "newswire.db"
-    target.parent.mkdir(parents=True)
-    shutil.copy(sqlite_template, target)
     port = free_port()
-    settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}",
-                        base_url=f"http://127.0.0.1:{port}", run_worker=False)
+    settings = sqlite_settings(tmp_path, sqlite_template, port)
     wire = build(settings, migrate=False)
     wire.accounts.create_issuer("acme", "Acme Corporation")
     with serve(create_app(wire), port) as base, launch() as browser:

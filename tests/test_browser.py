@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from chromium import Served, free_port, launch
-from newswire.config import Settings
+from chromium import Served, free_port, launch, sqlite_settings
 from newswire.bootstrap import build
 
 pytestmark = pytest.mark.browser
@@ -18,12 +16,9 @@ def served(tmp_path, sqlite_template, sample):
     """A wire on a SQLite copy with one published release, served on 127.0.0.1."""
     from newswire.web.app import create_app
 
-    target = tmp_path / "data" / "newswire.db"
-    target.parent.mkdir(parents=True)
-    shutil.copy(sqlite_template, target)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=base, run_worker=False)
+    settings = sqlite_settings(tmp_path, sqlite_template, port)
     wire = build(settings, migrate=False)
     wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
                        website="https://acme.example",

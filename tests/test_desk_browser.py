@@ -3,17 +3,15 @@ queue, and fixes a flagged translation segment side by side; every desk page pas
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from a11y import assert_accessible
-from chromium import free_port, launch, screenshot, serve
+from chromium import free_port, launch, screenshot, serve, sqlite_settings
 from conftest import SAMPLE
 from desk_flow import flagged_release, translate_all
 from web_helpers import PASSWORD, person
 
 from newswire.bootstrap import build
-from newswire.config import Settings
 from newswire.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -22,12 +20,8 @@ FIX = "«Nuestro mejor», dijo <em>Wile E. Coyote</em>."
 
 @pytest.fixture
 def site(tmp_path, sqlite_template):
-    target = tmp_path / "data" / "newswire.db"
-    target.parent.mkdir(parents=True)
-    shutil.copy(sqlite_template, target)
     port = free_port()
-    settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}",
-                        base_url=f"http://127.0.0.1:{port}", run_worker=False)
+    settings = sqlite_settings(tmp_path, sqlite_template, port)
     wire = build(settings, migrate=False)
     wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
                                 contacts=[{"name": "Ada Press", "email": "press@acme.example"}])

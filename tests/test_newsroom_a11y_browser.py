@@ -3,14 +3,12 @@ right-to-left language: no violations (WCAG 2.2 A/AA and axe's best practices)."
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from a11y import assert_accessible
-from chromium import Served, free_port, launch, screenshot
+from chromium import Served, free_port, launch, screenshot, sqlite_settings
 
 from newswire.bootstrap import build
-from newswire.config import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +17,8 @@ pytestmark = pytest.mark.browser
 def site(tmp_path, sqlite_template, sample):
     from newswire.web.app import create_app
 
-    target = tmp_path / "data" / "newswire.db"
-    target.parent.mkdir(parents=True)
-    shutil.copy(sqlite_template, target)
     port = free_port()
-    settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=f"http://127.0.0.1:{port}",
-                        run_worker=False)
+    settings = sqlite_settings(tmp_path, sqlite_template, port)
     wire = build(settings, migrate=False)
     wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
                                 contacts=[{"name": "Ada Press", "email": "press@acme.example"}])

@@ -6,16 +6,14 @@ Every wait is on a condition in the page, never a sleep."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from a11y import assert_accessible
-from chromium import Served, free_port, launch, screenshot
+from chromium import Served, free_port, launch, screenshot, sqlite_settings
 from media_files import image
 from web_helpers import PASSWORD
 
 from newswire.bootstrap import build
-from newswire.config import Settings
 from newswire.domain.models import Status
 
 pytestmark = pytest.mark.browser
@@ -26,12 +24,8 @@ WAIT = 15_000  # ms: the longest any condition may take
 def served(tmp_path, sqlite_template):
     from newswire.web.app import create_app
 
-    target = tmp_path / "data" / "newswire.db"
-    target.parent.mkdir(parents=True)
-    shutil.copy(sqlite_template, target)
     port = free_port()
-    settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=f"http://127.0.0.1:{port}",
-                        run_worker=False, cookie_secure=False)
+    settings = sqlite_settings(tmp_path, sqlite_template, port, cookie_secure=False)
     wire = build(settings, migrate=False)
     wire.accounts.create_issuer("acme", "Acme Corporation", boilerplate="About Acme: makers of everything.",
                                 contacts=[{"name": "Ada Press", "email": "press@acme.example"}])

@@ -12,19 +12,17 @@ from the e-mail (test_subscriber_browser.py), an outlet sends itself a test even
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import httpx
 import lxml.html
 import pytest
 from a11y import assert_accessible
-from chromium import Served, free_port, launch, screenshot
+from chromium import Served, free_port, launch, screenshot, sqlite_settings
 from conftest import Clock
 from media_files import image
 from web_helpers import PASSWORD
 
 from newswire.bootstrap import build
-from newswire.config import Settings
 from newswire.domain.models import Status
 
 pytestmark = pytest.mark.browser
@@ -39,12 +37,8 @@ HEADLINE = "Acme unveils the Rocket Skate 3000"
 def story(tmp_path, sqlite_template):
     from newswire.web.app import create_app
 
-    target = tmp_path / "data" / "newswire.db"
-    target.parent.mkdir(parents=True)
-    shutil.copy(sqlite_template, target)
     port = free_port()
-    settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=f"http://127.0.0.1:{port}",
-                        run_worker=False)
+    settings = sqlite_settings(tmp_path, sqlite_template, port)
     clock = Clock()
     clock.set(BEFORE)
     wire = build(settings, clock=clock, migrate=False)

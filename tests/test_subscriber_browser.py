@@ -6,20 +6,18 @@ axe-core checks every page on the way."""
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from a11y import assert_accessible
-from chromium import CHROMIUM, free_port, launch, screenshot, serve
+from chromium import CHROMIUM, free_port, launch, screenshot, serve, sqlite_settings
 from smtp_sink import Sink, deliver
 from standardwebhooks import Webhook
 from subscriber_flow import LINK
 from web_helpers import PASSWORD, person
 
 from newswire.bootstrap import build
-from newswire.config import Settings
 from newswire.distribution.channels.email import EmailChannel
 from newswire.domain.subscriptions import Kind, Preferences
 from newswire.storage import subscribers as subs
@@ -40,12 +38,8 @@ def site(tmp_path, sqlite_template, smtp):
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     from newswire.web.app import create_app
 
-    target = tmp_path / "data" / "newswire.db"
-    target.parent.mkdir(parents=True)
-    shutil.copy(sqlite_template, target)
     port = free_port()
-    settings = Settings(data_dir=target.parent, database_url=f"sqlite:///{target}", base_url=f"http://127.0.0.1:{port}",
-                        run_worker=False, cookie_secure=False, webhook_allow_private=True,
+    settings = sqlite_settings(tmp_path, sqlite_template, port, cookie_secure=False, webhook_allow_private=True,
                         smtp_url=f"smtp://127.0.0.1:{smtp.port}", mail_from="Newswire <wire@newswire.test>")
     wire = build(settings, migrate=False)
     wire.accounts.create_issuer("acme", "Acme Corporation")

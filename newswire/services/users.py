@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -38,7 +39,13 @@ TOUCH_EVERY = dt.timedelta(minutes=10)  # a session's expiry slides forward at m
 MAX_FAILURES = 5  # wrong passwords in a row before the account rests
 LOCK_MINUTES = 15
 _hasher = PasswordHasher()  # Argon2id, RFC 9106's second recommended parameters (64 MiB, t=3)
-_DUMMY = _hasher.hash("an unknown e-mail address costs as much to check as a known one")
+
+
+@cache
+def _dummy() -> str:
+    """A hash to check an unknown address against, so it costs as much as a known one (made on the
+    first sign-in, not at import: Argon2id with 64 MiB is deliberately slow)."""
+    return _hasher.hash("an unknown e-mail address costs as much to check as a known one")
 Compose = Callable[[str, str], Notice]  # (link, language) → the e-mail to send
 
 
@@ -132,7 +139,7 @@ class UserService:
             raise Unauthenticated(f"Too many wrong passwords for this address: sign-in rests for {minutes} more "
                                   "minutes. Wait, or reset the password by e-mail.")
         try:
-            _hasher.verify(row.password_hash if row else _DUMMY, password)
+            _hasher.verify(row.password_hash if row else _dummy(), password)
         except (VerificationError, InvalidHashError):
             if row is not None:
                 self._failed(row, now)
