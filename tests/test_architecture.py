@@ -63,6 +63,16 @@ def test_the_documented_layers_are_the_contracts_layers():
     assert set(table) == top_level_packages(), "every top-level package has its row, and only those"
 
 
+def test_each_row_of_the_layers_table_has_its_four_cells():
+    """A merge that glues two versions of a row together leaves extra cells; the reader then
+    cannot tell which "depends on" is true."""
+    rows = [line for line in (ROOT / "docs" / "architecture.md").read_text().splitlines() if ROW.match(line)]
+    assert rows
+    for line in rows:
+        cells = line.strip().strip("|").split(" | ")
+        assert len(cells) == 4, f"{len(cells)} cells, not 4: {line[:120]}…"
+
+
 def test_each_documented_dependency_is_what_the_package_imports(graph):
     for pkg, (_, deps) in documented().items():
         name = f"newswire.{pkg}"
