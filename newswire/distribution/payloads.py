@@ -44,7 +44,7 @@ def about(release: Release, event: str, site: Site) -> dict:
     """The wire's own facts about this release event: the envelope's ``release`` member."""
     t = release.translation
     return {
-        "id": release.id,
+        "id": release.public_id,  # the API's id of it (domain/ids.py), never the internal number
         "uri": site.release_guid(release),
         "url": site.release_url(release),
         "language": release.language,

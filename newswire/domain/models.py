@@ -214,6 +214,8 @@ class Release:
     translations: tuple[str, ...] = ()  # languages whose translation of the current version is ready
     translation: Translated | None = None  # set on a language version
     media: tuple[Media, ...] = ()  # pictures and documents, in the issuer's order
+    public_id: str = ""  # domain/ids.py: every public name of it (``id`` is the internal row id)
+    numeric_url: bool = False  # public before ids were random: its old numeric URLs redirect
 
     @property
     def pictures(self) -> tuple[Media, ...]:

@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 from dataclasses import dataclass
 
+from .ids import PUBLIC_ID
 from .models import Status
 
 __all__ = ["ListQuery", "decode_cursor", "encode_cursor"]
@@ -28,13 +29,17 @@ class ListQuery:
     every_language: bool = False  # each release followed by its ready translations (the sitemap)
 
 
-def encode_cursor(when: dt.datetime, release_id: int) -> str:
-    raw = f"{when.isoformat()}|{release_id}".encode()
+def encode_cursor(when: dt.datetime, public_id: str) -> str:
+    """The position after a listing's last item: its time and its public id (a cursor is public: it
+    never carries the internal number; storage finds the row's place by the public id)."""
+    raw = f"{when.isoformat()}|{public_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     """Raises ValueError on a cursor this module did not make."""
     padded = cursor + "=" * (-len(cursor) % 4)
-    when, rid = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-    return dt.datetime.fromisoformat(when), int(rid)
+    when, public_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+    if not PUBLIC_ID.match(public_id):
+        raise ValueError("not a release's public id")
+    return dt.datetime.fromisoformat(when), public_id

@@ -19,7 +19,7 @@ from ..domain.languages import RTL
 from ..domain.models import LIVE, Contact, Release, Status
 from ..domain.vocab import media_topics, region_name
 from .labels import translation_note
-from .site import Site
+from .site import Site, guid_ref
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -35,7 +35,7 @@ def guid(release: Release, site: Site) -> str:
     host = urlsplit(site.base_url).hostname or "localhost"
     # each language version is a news item of its own; the original keeps the plain guid
     suffix = f"-{release.language}" if release.translation is not None else ""
-    return f"urn:newsml:{host}:{release.created_at:%Y%m%d}:release-{release.id}{suffix}"
+    return f"urn:newsml:{host}:{release.created_at:%Y%m%d}:release-{guid_ref(release)}{suffix}"
 
 
 def ticker_parts(ticker: str) -> tuple[str, str]:
@@ -188,7 +188,7 @@ def render(release: Release, site: Site) -> bytes:
         _e("pubStatus", qcode=f"stat:{pubstatus(release.status)}"),
         [_e("edNote", n) for n in ednotes(release)],
         _e("link", rel="irel:seeAlso", href=site.release_url(release), contenttype="text/html"),
-        _e("link", rel="irel:seeAlso", href=site.url(f"/api/v1/releases/{release.id}"),
+        _e("link", rel="irel:seeAlso", href=site.api_url(release),
            contenttype="application/json"),
     )
     content_meta = _e(

@@ -98,7 +98,7 @@ def render(release: Release, site: Site) -> dict:
         "renditions": [
             {"name": "newsroom", "href": site.release_url(release), "contenttype": "text/html",
              "title": c.headline},
-            {"name": "newsml-g2", "href": site.url(f"/api/v1/releases/{release.id}.xml")
+            {"name": "newsml-g2", "href": site.api_url(release, ".xml")
              + (f"?lang={lang}" if release.translation is not None else ""), "contenttype": NEWSML_MEDIA_TYPE},
         ],
         "associations": _associations(release, site),
@@ -166,14 +166,14 @@ def _associations(release: Release, site: Site) -> list[dict]:
         out.append({"name": "original", "uri": site.release_guid(release, t.original_language),
                     "language": t.original_language, "type": "text",
                     "renditions": [{"name": "ninjs", "contenttype": "application/json",
-                                    "href": site.url(f"/api/v1/releases/{release.id}")},
+                                    "href": site.api_url(release)},
                                    {"name": "newsroom", "contenttype": "text/html",
                                     "href": site.release_url(release, t.original_language)}]})
     elif release.translations:  # and an original points at its language versions
         out += [{"name": f"translation-{lang}", "uri": site.release_guid(release, lang), "language": lang,
                  "type": "text",
                  "renditions": [{"name": "ninjs", "contenttype": "application/json",
-                                 "href": site.url(f"/api/v1/releases/{release.id}?lang={lang}")},
+                                 "href": site.api_url(release, f"?lang={lang}")},
                                 {"name": "newsroom", "contenttype": "text/html",
                                  "href": site.release_url(release, lang)}]}
                 for lang in release.translations if lang != release.language]

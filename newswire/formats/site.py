@@ -34,6 +34,13 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
+def guid_ref(release: Release) -> str:
+    """What a release's permanent identifiers (feed GUIDs, ninjs ``uri``, the NewsML guid) carry:
+    its public id; for a release public before ids were random, the number those identifiers
+    already had, so readers and archives keep one item per release (its numeric URL redirects)."""
+    return str(release.id) if release.numeric_url else release.public_id
+
+
 @dataclass(frozen=True)
 class Site:
     name: str
@@ -49,7 +56,8 @@ class Site:
         return self.base_url + path
 
     def release_path(self, release: Release, lang: str | None = None) -> str:
-        return f"/{lang or release.language}/releases/{release.id}/{release.slug}"
+        """The release page, by its public id (domain/ids.py): never the internal row id."""
+        return f"/{lang or release.language}/releases/{release.public_id}/{release.slug}"
 
     def release_url(self, release: Release, lang: str | None = None) -> str:
         return self.url(self.release_path(release, lang))
@@ -57,7 +65,14 @@ class Site:
     def release_guid(self, release: Release, lang: str | None = None) -> str:
         """Stable across corrections and slug changes (feeds and ninjs uri use it)."""
         lang = lang or release.language
-        return self.url(f"/releases/{release.id}" + (f"?lang={lang}" if lang != release.original_language else ""))
+        return self.url(f"/releases/{guid_ref(release)}" + (f"?lang={lang}" if lang != release.original_language else ""))
+
+    def api_path(self, release: Release, suffix: str = "") -> str:
+        """The content API's address of a release (``suffix``: ``.xml``, ``/translations``…)."""
+        return f"/api/v1/releases/{release.public_id}{suffix}"
+
+    def api_url(self, release: Release, suffix: str = "") -> str:
+        return self.url(self.api_path(release, suffix))
 
     def media_url(self, item: Media, rendition: Rendition) -> str:
         """A rendition's unguessable address (embargoed with its release: docs/api.md)."""

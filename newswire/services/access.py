@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from ..domain.ids import parse_ref
 from ..domain.models import ANONYMOUS, Principal, Release, Role
 from ..storage import issuers as store
 from ..storage import releases as release_store
@@ -129,6 +130,39 @@ def load_visible(conn, p: Principal, release_id: int, now: dt.datetime) -> Relea
     """The release if ``p`` may see it, else NotFound; what it may not see is not loaded past its
     first row, so an embargoed or draft id costs what a missing one does (the same one query)."""
     return ensure_visible(p, release_store.load(conn, release_id, lambda r: may_see(p, r, now)), now, release_id)
+
+
+def may_manage(p: Principal, release: Release) -> bool:
+    """Its issuer (keys and people), editors and admins: who may also name it by its internal id."""
+    return p.can_see_unpublished(release.issuer.id)
+
+
+def may_see_by(p: Principal, release: Release, ref: int | str, now: dt.datetime) -> bool:
+    """Named by its public id, a release is seen by whoever may see it; named by its internal
+    number, only by who may manage it (the numbers' sequence is not the public's to count)."""
+    return may_manage(p, release) if isinstance(ref, int) else may_see(p, release, now)
+
+
+def resolve(conn, p: Principal, raw: str | int, now: dt.datetime) -> int:
+    """The internal id of the release a caller's reference names (``domain/ids.py``), else NotFound:
+    a malformed reference, a missing one, one the caller may not see and an internal number from
+    a caller who may not manage the release are answered alike, the last three after the same
+    one query."""
+    ref = parse_ref(raw)
+    found = None if ref is None else release_store.resolve(conn, ref, lambda r: may_see_by(p, r, ref, now))
+    if found is None:
+        raise NotFound(f"There is no published release with id {raw}.")
+    return found
+
+
+def load_by_ref(conn, p: Principal, raw: str | int, now: dt.datetime) -> Release:
+    """``load_visible`` for a caller's reference (``resolve``'s rule), in the one query a missing
+    reference costs when the caller may not see it."""
+    ref = parse_ref(raw)
+    found = None if ref is None else release_store.load(conn, ref, lambda r: may_see_by(p, r, ref, now))
+    if found is None:
+        raise NotFound(f"There is no published release with id {raw}.")
+    return found
 
 
 def require_own_or_staff(p: Principal, release: Release, action: str) -> None:

@@ -86,7 +86,7 @@ class CheckService:
         with self.db.read() as conn:
             report = self.run(conn, release, found)
             last = store.results(conn, release_id)
-        out = report.as_dict()
+        out = {**report.as_dict(), "release_id": release.public_id}  # (the API names releases by public id)
         out["last_recorded"] = {**last, "checked_at": last["checked_at"].isoformat()} if last else None
         return out
 

@@ -15,6 +15,7 @@ from slugify import slugify
 
 from ..domain import languages
 from ..domain.errors import Collector, Forbidden, NotFound
+from ..domain.ids import parse_ref
 from ..domain.models import Issuer, Principal, Release, Role, Status
 from ..domain.subscriptions import Event
 from ..domain.vocab import is_region, media_topics, normalize_qcode, region_name
@@ -49,26 +50,57 @@ class Feed:
         return f'<{self.hub_url}>; rel="hub", <{self.self_url}>; rel="self"'
 
 
+def _in_language(conn, original: Release, language: str | None) -> Release | None:
+    """A public release in ``language``: the original, or a ready translation of its current version."""
+    if language is None or language == original.language:
+        return original
+    if language not in original.translations:  # (a withdrawn one's stand for its 410 notice)
+        return None
+    row = tr.get(conn, original.id, language)
+    current = row is not None and row.is_current_for(original.current.number)
+    return store.language_version(original, row) if current else None
+
+
 class Listings:
     def __init__(self, db: Database, clock: Clock, site: Site):
         self.db, self.clock, self.site = db, clock, site
 
     # --- one release ---------------------------------------------------------------------------
 
-    def get(self, principal: Principal, release_id: int, language: str | None = None) -> Release:
-        """The release as the caller may see it, in ``language`` (its original when None)."""
+    def get(self, principal: Principal, ref: str | int, language: str | None = None) -> Release:
+        """The release a caller's reference names (``access.resolve``'s rule) as the caller may see
+        it, in ``language`` (its original when None)."""
         now = self.clock()
         with self.db.read() as conn:
-            release = access.load_visible(conn, principal, release_id, now)
+            release = access.load_by_ref(conn, principal, ref, now)
             tag = languages.normalize(language) if language else None
             if not language or tag == release.language:
                 return release
-            found = store.load_language(conn, release_id, tag or "",
+            found = store.load_language(conn, release.id, tag or "",
                                         unfinished=principal.can_see_unpublished(release.issuer.id))
         if found is None:
-            raise NotFound(f"Release {release_id} has no published '{language}' version; it can be read in "
+            raise NotFound(f"Release {ref} has no published '{language}' version; it can be read in "
                            f"{', '.join(release.languages)}.")
         return found
+
+    def resolve(self, principal: Principal, ref: str | int) -> int:
+        """The internal id of the release a path's reference names, for the services that take one;
+        NotFound for what the caller may not name (``access.resolve``: one query, as a missing id)."""
+        with self.db.read() as conn:
+            return access.resolve(conn, principal, ref, self.clock())
+
+    def page(self, ref: str, language: str | None = None) -> Release | None:
+        """For the newsroom's release pages: ``public`` by the public id, or by the internal number
+        only for a release public before ids were random (its old URL, which redirects); any other
+        number is None after the one query a missing id costs."""
+        found = parse_ref(ref)
+        if found is None:
+            return None
+        now = self.clock()
+        with self.db.read() as conn:
+            original = store.load(conn, found, lambda r: (r.is_public(now) or r.is_withdrawn_notice(now))
+                                  and (isinstance(found, str) or r.numeric_url))
+            return None if original is None else _in_language(conn, original, language)
 
     def public(self, release_id: int, language: str | None = None) -> Release | None:
         """For the newsroom: the release if public, or if withdrawn after being public (its notice),
@@ -76,15 +108,7 @@ class Listings:
         now = self.clock()
         with self.db.read() as conn:
             original = store.load(conn, release_id, lambda r: r.is_public(now) or r.is_withdrawn_notice(now))
-            if original is None:
-                return None
-            if language is None or language == original.language:
-                return original
-            if language not in original.translations:  # (a withdrawn one's stand for its 410 notice)
-                return None
-            row = tr.get(conn, release_id, language)
-        current = row is not None and row.is_current_for(original.current.number)
-        return store.language_version(original, row) if current else None
+            return None if original is None else _in_language(conn, original, language)
 
     def issuer(self, slug: str) -> Issuer:
         """The issuer, with its logo."""

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain import languages, limits
 from ..domain.errors import Collector, FieldError, Forbidden, InvalidInput, NotFound
+from ..domain.ids import parse_ref
 from ..domain.models import Principal, Release, Role, Status, Version
 from ..domain.queries import ListQuery
 from ..intake import validate
@@ -71,16 +72,18 @@ class PortalService:
             return release_store.list_releases(conn, ListQuery(statuses=tuple(Status), issuer_id=p.issuer_id),
                                                limit=limit, cursor=cursor)
 
-    def own(self, p: Principal, release_id: int) -> Release:
-        """One of the issuer's releases; NotFound for every other (even a public one)."""
+    def own(self, p: Principal, release_id: int | str) -> Release:
+        """One of the issuer's releases, by its public id or its internal number (an issuer may name
+        its own either way: ``access.may_see_by``); NotFound for every other (even a public one)."""
         self._issuer_only(p)
         with self.db.read() as conn:
             return self._own(conn, p, release_id)
 
     @staticmethod
-    def _own(conn: Connection, p: Principal, release_id: int) -> Release:
-        release = release_store.load(conn, release_id)
-        if release is None or release.issuer.id != p.issuer_id:
+    def _own(conn: Connection, p: Principal, release_id: int | str) -> Release:
+        ref = parse_ref(release_id)
+        release = None if ref is None else release_store.load(conn, ref, lambda r: r.issuer.id == p.issuer_id)
+        if release is None:
             raise NotFound(f"Your issuer has no release with id {release_id}.")
         return release
 
@@ -92,7 +95,7 @@ class PortalService:
 
     # --- a draft before it is saved ---------------------------------------------------------------
 
-    def draft(self, p: Principal, raw: dict, release_id: int | None = None) -> Draft:
+    def draft(self, p: Principal, raw: dict, release_id: int | str | None = None) -> Draft:
         """``raw`` (the API's fields) validated and rendered as the release would be, with its pre-checks
         (the links are not asked for: that is the checks on submit and on demand). Nothing is written."""
         self._issuer_only(p)
@@ -115,7 +118,7 @@ class PortalService:
                 raise InvalidInput(exc.detail, errors=[*c.errors, *exc.errors]) from None
             c.raise_if_any()
             version = Version(base.current.number + 1 if base else 1, content, now, p.name)
-            release = Release(id=release_id or 0, slug=release_slug(content.headline), issuer=issuer,
+            release = Release(id=base.id if base else 0, public_id=base.public_id if base else "", slug=release_slug(content.headline), issuer=issuer,
                               status=base.status if base else Status.DRAFT, current=version, created_at=now,
                               updated_at=now, embargo_until=embargo, published_at=embargo or now.replace(microsecond=0),
                               media=base.media if base else ())

@@ -12,7 +12,8 @@ from ..distribution import netguard
 from ..distribution import pickups as pickup_check
 from ..distribution.tracking import Tokens
 from ..domain.errors import Collector, NotFound
-from ..domain.models import Principal, Role, Status
+from ..domain.ids import parse_ref
+from ..domain.models import Principal, Release, Role, Status
 from ..formats.site import Site
 from ..formats.timestamps import machine_time
 from ..storage import audit
@@ -30,8 +31,8 @@ class ReaderEvents:
         self.db, self.clock, self.settings, self.site = db, clock, settings, site
         self.tokens = Tokens(settings)
 
-    def view_token(self, release_id: int, language: str) -> str:
-        return self.tokens.view(release_id, language)
+    def view_token(self, public_id: str, language: str) -> str:
+        return self.tokens.view(public_id, language)
 
     def _delivery(self, conn, token: str):
         delivery_id = self.tokens.read_delivery(token)
@@ -66,12 +67,12 @@ class ReaderEvents:
         found = self.tokens.read_view(token)
         if found is None:
             return
-        release_id, language = found
+        public_id, language = found
         with self.db.transaction() as conn:
-            release = release_store.load(conn, release_id)
+            release = release_store.load(conn, public_id)
             now = self.clock()
             if release and release.status in PUBLIC and release.published_at and release.published_at <= now:
-                store.record_event(conn, release_id=release_id, kind=store.VIEW, language=language, at=now)
+                store.record_event(conn, release_id=release.id, kind=store.VIEW, language=language, at=now)
 
     def live_readers(self, release_id: int, event: str, language: str, readers: int) -> None:
         """The live hub sent a release's published frame to ``readers`` connected clients."""
@@ -95,9 +96,9 @@ class ReaderEvents:
         stored as unconfirmed otherwise (never counted as confirmed)."""
         access.require_signed_in(p)
         c = Collector()
-        release_id, url = raw.get("release_id"), raw.get("url")
-        if not isinstance(release_id, int) or isinstance(release_id, bool):
-            c.add("release_id", "must be a release id (an integer)")
+        ref, url = parse_ref(raw.get("release_id")), raw.get("url")
+        if ref is None:
+            c.add("release_id", "must be a release's id (its public id, the 'id' of ninjs and webhooks)")
         if not isinstance(url, str) or not url.strip():
             c.add("url", "must be the URL of the page where the release was published")
         elif len(url) > 2000:
@@ -106,18 +107,20 @@ class ReaderEvents:
             c.add("url", f"'{url}' {reason}")
         c.raise_if_any()
         with self.db.read() as conn:
-            release = release_store.load(conn, release_id)
+            release = release_store.load(conn, ref)
             now = self.clock()
             if (release is None or release.status not in PUBLIC or not release.published_at
                     or release.published_at > now
-                    or p.role == Role.ISSUER and release.issuer.id != p.issuer_id):
-                raise NotFound(f"There is no public release {release_id}.")
+                    or p.role == Role.ISSUER and release.issuer.id != p.issuer_id
+                    or isinstance(ref, int) and not access.may_manage(p, release)):
+                raise NotFound(f"There is no public release {raw.get('release_id')}.")
         targets = tuple({self.site.release_url(release, lang) for lang in (release.language, *release.translations)}
                         | {self.site.release_guid(release)})
         confirmed, note = pickup_check.confirm(self.settings, url, targets)
-        return self._store(p, release_id, url, confirmed, note)
+        return self._store(p, release, url, confirmed, note)
 
-    def _store(self, p: Principal, release_id: int, url: str, confirmed: bool, note: str) -> dict:
+    def _store(self, p: Principal, release: Release, url: str, confirmed: bool, note: str) -> dict:
+        release_id = release.id
         now = self.clock()
         with self.db.transaction() as conn:
             values = {"confirmed": confirmed, "checked_at": now, "note": note}
@@ -130,6 +133,6 @@ class ReaderEvents:
             audit.record(conn, actor=p, action="pickup.claim", now=now, release_id=release_id,
                          detail={"url": url, "confirmed": confirmed})
             row = store.pickup(conn, release_id, url)
-        return {"id": pid, "release_id": release_id, "url": url, "confirmed": row.confirmed, "note": row.note,
+        return {"id": pid, "release_id": release.public_id, "url": url, "confirmed": row.confirmed, "note": row.note,
                 "claimed_by": row.claimed_by, "claimed_at": machine_time(row.claimed_at),
                 "checked_at": machine_time(row.checked_at)}

@@ -102,7 +102,7 @@ class ReportService:
         by_channel = {ch: _buckets([r for r in rows if r.channel == ch], channel=ch) for ch in LEDGER_CHANNELS}
         email = [r for r in rows if r.channel == "email"]
         return {
-            "release": {"id": release.id, "headline": release.content.headline, "issuer": release.issuer.name,
+            "release": {"id": release.public_id, "headline": release.content.headline, "issuer": release.issuer.name,
                         "language": release.language, "status": release.status.value,
                         "released_at": released and machine(released), "url": self.site.release_url(release)},
             "computed_at": machine(self.clock()),
@@ -184,7 +184,7 @@ class ReportService:
         w.writerow(CSV_FIELDS)
         for r in rows:
             s = _seconds(r, release.published_at)
-            w.writerow([r.id, r.release_id, r.version, r.event, r.language, r.channel, r.status, r.attempts,
+            w.writerow([r.id, release.public_id, r.version, r.event, r.language, r.channel, r.status, r.attempts,
                         r.last_status_code if r.last_status_code is not None else "", r.last_error or "",
                         r.subscriber_id or "", r.subscriber_name or "", r.endpoint_id,
                         *(machine(v) if v else "" for v in (r.created_at, r.last_attempt_at, r.delivered_at)),

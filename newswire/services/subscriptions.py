@@ -241,7 +241,7 @@ class SubscriptionService:
         more, rows = len(rows) > limit, rows[:limit]
         names = subs.names(conn, {r.subscriber_id for r in rows if r.subscriber_id})
         items = [{
-            "id": r.id, "release_id": r.release_id, "version": r.version, "event": r.event, "language": r.language,
+            "id": r.id, "release_id": r.release_public_id, "version": r.version, "event": r.event, "language": r.language,
             "subscriber_id": r.subscriber_id, "subscriber_name": names.get(r.subscriber_id),
             "endpoint_id": r.endpoint_id, "channel": r.channel, "status": r.status, "attempts": r.attempts,
             "last_status_code": r.last_status_code, "last_error": r.last_error, "created_at": r.created_at,

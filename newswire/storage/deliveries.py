@@ -221,7 +221,10 @@ def _filters(stmt, *, language: str | None = None, region: str | None = None, in
 def listing(conn: Connection, *, release_id: int | None = None, subscriber_id: int | None = None,
             channel: str | None = None, status: str | None = None, after_id: int = 0, limit: int = 100,
             **filters) -> list:
-    stmt = _filters(select(deliveries).where(deliveries.c.id > after_id), **filters)
+    # (each row with its release's public id: the one a subscriber or an issuer is shown)
+    stmt = _filters(select(deliveries, releases.c.public_id.label("release_public_id"))
+                    .join(releases, releases.c.id == deliveries.c.release_id)
+                    .where(deliveries.c.id > after_id), **filters)
     if release_id is not None:
         stmt = stmt.where(deliveries.c.release_id == release_id)
     if subscriber_id is not None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ..domain.ids import MAX_INTERNAL, new_public_id
 from ..domain.models import LIVE, Content, Dateline, Disclosure, Issuer, Media, Release, Status, Version, content_fields
 from ..domain.queries import ListQuery, decode_cursor, encode_cursor
 from . import media as media_store
@@ -93,7 +94,7 @@ def insert_release(conn: Connection, *, issuer_id: int, slug: str, content: Cont
                    now: dt.datetime, embargo_until: dt.datetime | None = None,
                    target_languages: tuple[str, ...] = ()) -> int:
     release_id = conn.execute(
-        insert(releases).values(slug=slug, issuer_id=issuer_id, status=Status.DRAFT.value,
+        insert(releases).values(public_id=new_public_id(), slug=slug, issuer_id=issuer_id, status=Status.DRAFT.value,
                                 language=content.language, current_version=1, embargo_until=embargo_until,
                                 target_languages=list(target_languages),
                                 withdraw_reason="", created_at=now, updated_at=now)
@@ -176,6 +177,8 @@ def _to_release(row, history: tuple[Version, ...] = (), ready: tuple[str, ...] =
         target_languages=tuple(row.r_target_languages or ()),
         translations=ready,
         media=media,
+        public_id=row.r_public_id,
+        numeric_url=bool(row.r_numeric_url),
     )
 
 
@@ -186,19 +189,34 @@ def language_version(release: Release, row: tr.Row) -> Release:
     return release.in_language(content, row.translated(release.language), row.fields)
 
 
-MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; a larger id names nothing, and must not become a 500
+MAX_ID = MAX_INTERNAL  # PostgreSQL INTEGER; a larger id names nothing, and must not become a 500
 
 
-def load(conn: Connection, release_id: int, shown: Callable[[Release], bool] | None = None) -> Release | None:
-    """The release with its history, translations and media; None if there is none, or if ``shown``
-    (asked of the release's first row: status, times, issuer) says the caller may not see it. A
-    release hidden that way costs the one query a missing id costs, so the time of a 404 does not
-    tell an embargoed or draft id from one that does not exist."""
-    if not 0 < release_id <= MAX_ID:
+def _first_row(conn: Connection, ref: int | str):
+    """The release's first row by internal id (int) or public id (str): one query either way."""
+    if isinstance(ref, str):
+        return conn.execute(_base_query().where(releases.c.public_id == ref)).first()
+    if not 0 < ref <= MAX_ID:
         return None
-    row = conn.execute(_base_query().where(releases.c.id == release_id)).first()
+    return conn.execute(_base_query().where(releases.c.id == ref)).first()
+
+
+def resolve(conn: Connection, ref: int | str, shown: Callable[[Release], bool]) -> int | None:
+    """The internal id of the release ``ref`` names if ``shown`` says the caller may see it, else
+    None, after the one query a missing reference costs."""
+    row = _first_row(conn, ref)
+    return row.r_id if row is not None and shown(_to_release(row)) else None
+
+
+def load(conn: Connection, ref: int | str, shown: Callable[[Release], bool] | None = None) -> Release | None:
+    """The release with its history, translations and media, by internal id or public id; None if
+    there is none, or if ``shown`` (asked of the release's first row: status, times, issuer) says
+    the caller may not see it. A release hidden that way costs the one query a missing id costs, so
+    the time of a 404 does not tell an embargoed or draft id from one that does not exist."""
+    row = _first_row(conn, ref)
     if row is None or (shown is not None and not shown(_to_release(row))):
         return None
+    release_id = row.r_id
     history = tuple(
         _to_version(v) for v in conn.execute(
             select(release_versions)
@@ -212,14 +230,14 @@ def load(conn: Connection, release_id: int, shown: Callable[[Release], bool] | N
                        media_store.for_release(conn, release_id), media_store.logo(conn, row.issuer_pk))
 
 
-def load_language(conn: Connection, release_id: int, language: str | None, *,
+def load_language(conn: Connection, release_id: int | str, language: str | None, *,
                   unfinished: bool = False) -> Release | None:
     """The release in ``language``: the original, or its ready translation of the current version
     (with ``unfinished``, for the desk, also one still under review). None if there is none."""
     release = load(conn, release_id)
     if release is None or not language or language == release.language:
         return release
-    row = tr.get(conn, release_id, language)
+    row = tr.get(conn, release.id, language)
     if row is None or not row.fields:
         return None
     if row.is_current_for(release.current.number):
@@ -263,8 +281,9 @@ def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: st
         stmt = stmt.where(releases.c.id.in_(
             select(release_regions.c.release_id).where(release_regions.c.code == q.region)))
     if cursor:
-        when, rid = decode_cursor(cursor)
-        stmt = stmt.where(or_(order_col < when, and_(order_col == when, releases.c.id < rid)))
+        when, public_id = decode_cursor(cursor)  # (ties broken by the row id, found by the public id)
+        after = select(releases.c.id).where(releases.c.public_id == public_id).scalar_subquery()
+        stmt = stmt.where(or_(order_col < when, and_(order_col == when, releases.c.id < after)))
     stmt = stmt.order_by(order_col.desc(), releases.c.id.desc()).limit(limit + 1)
     rows = conn.execute(stmt).all()
     files = media_store.for_releases(conn, [r.r_id for r in rows[:limit]])
@@ -277,7 +296,7 @@ def list_releases(conn: Connection, q: ListQuery, *, limit: int = 50, cursor: st
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
-        next_cursor = encode_cursor(last.published_at if q.public_at else last.updated_at, last.id)
+        next_cursor = encode_cursor(last.published_at if q.public_at else last.updated_at, last.public_id)
     return items, next_cursor
 
 

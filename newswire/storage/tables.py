@@ -66,7 +66,9 @@ api_keys = Table(
 releases = Table(
     "releases",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer, primary_key=True),  # internal: the desk's and the logs' number, never public
+    Column("public_id", String(24), nullable=False, unique=True),  # domain/ids.py: what the public sees
+    Column("numeric_url", Boolean, nullable=False, default=False),  # public before 0015: old URLs redirect
     Column("slug", String(120), nullable=False),
     Column("issuer_id", Integer, ForeignKey("issuers.id"), nullable=False, index=True),
     Column("status", String(16), nullable=False),

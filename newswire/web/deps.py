@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
 
+from fastapi import Depends, Path, Request
+
+from ..domain import ids
 from ..domain.errors import Unauthenticated
 from ..domain.models import Principal
 from ..formats.site import Site
@@ -68,3 +71,15 @@ def principal(request: Request) -> Principal:
 
 def accounts(request: Request) -> AccountService:
     return request.app.state.nw.accounts
+
+
+def resolve_release(request: Request, release_ref: str = Path(description=ids.REF_DESCRIPTION,
+                                                               json_schema_extra={"pattern": ids.REF_PATTERN}),
+                    p: Principal = Depends(principal)) -> int:
+    """The internal id of the release a path's ``{release_ref}`` names for the caller: a public id
+    for whoever may see the release, an internal number only for who may manage it; anything else
+    is the 404 a missing release gets, after the same one query (``services/access.py``)."""
+    return request.app.state.nw.listings.resolve(p, release_ref)
+
+
+ReleaseId = Annotated[int, Depends(resolve_release)]  # a handler's ``release_id: ReleaseId``

@@ -88,8 +88,9 @@ class Events:
     def _render(self, row, release) -> LiveEvent:
         # ``release``: the event's language version (a translation published later has its own
         # event), or the original when that version has since been withdrawn or is being re-translated
-        url = self.site.release_url(release) if release else self.site.url(f"/releases/{row.release_id}")
-        data: dict = {"id": row.release_id, "url": url}
+        # (the release named by its public id, as everywhere the public reads: never the row's number)
+        url = self.site.release_url(release) if release else self.site.url("/")
+        data: dict = {"id": release.public_id if release else "", "url": url}
         # A withdrawn release's words are not redistributed, not even in the replay of its publication.
         if row.event != Event.WITHDRAWN and release is not None and release.withdrawn_at is None:
             data.update(headline=release.content.headline, language=release.language,

@@ -141,8 +141,9 @@ class EmailChannel:
 
     def _message_id(self, delivery_id: int, release: Release, kind: str = "nw") -> str:
         # The same on every retry (receivers drop duplicates by it); the release's creation time keeps
-        # ids apart when a rebuilt database or another wire on the same mail domain reuses numbers.
-        return f"<{kind}.{delivery_id}.{release.id}.{int(release.created_at.timestamp())}@{self.domain}>"
+        # ids apart when a rebuilt database or another wire on the same mail domain reuses numbers (the
+        # release by its public id: the internal number is not for recipients to count).
+        return f"<{kind}.{delivery_id}.{release.public_id}.{int(release.created_at.timestamp())}@{self.domain}>"
 
     def _headers(self, target: Target, message_id: str) -> bytes:
         lines = [f"To: {target.address}", f"Message-ID: {message_id}"]

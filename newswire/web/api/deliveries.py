@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ...domain.models import Principal
 from ...services.subscriptions import DeliveryPage, SubscriptionService
-from ..deps import principal, subscriptions
+from ..deps import ReleaseId, principal, subscriptions
 from ..edge import ApiRoute
 from . import models_subscribers as m
 from .subscribers import ERRORS, READ
@@ -29,10 +29,10 @@ def _page_json(request: Request, page: DeliveryPage) -> dict:
     return body
 
 
-@router.get("/releases/{release_id}/deliveries", response_model=m.DeliveryPage, response_model_exclude_unset=True,
+@router.get("/releases/{release_ref}/deliveries", response_model=m.DeliveryPage, response_model_exclude_unset=True,
             responses=READ,
             summary="Who the release went to, and how each delivery stands (its issuer, editors, admins)")
-def release_deliveries(request: Request, release_id: int, channel: str | None = CHANNEL,
+def release_deliveries(request: Request, release_id: ReleaseId, channel: str | None = CHANNEL,
                        status: str | None = STATUS, cursor: str | None = None, limit: int = LIMIT,
                        language: str | None = Query(None, description="the language version sent"),
                        region: str | None = Query(None, description="a region the recipient asked for ('any': none)"),

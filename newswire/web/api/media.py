@@ -11,7 +11,7 @@ from ...domain.errors import NotFound
 from ...domain.models import Media
 from ...formats.site import Site
 from ...services.media import FILE_TYPES, MediaService, Upload
-from ..deps import media, principal
+from ..deps import ReleaseId, media, principal
 from ..deps import site as _site
 from ..edge import ApiRoute
 from . import models as m
@@ -20,7 +20,7 @@ from .openapi import BINARY, content, errors
 router = APIRouter(tags=["media"], route_class=ApiRoute)
 READ = errors(401, 403, 404, 422)
 ERRORS = errors(401, 403, 404, 409, 413, 422)
-RELEASE_MEDIA = "/api/v1/releases/{release_id}/media"
+RELEASE_MEDIA = "/api/v1/releases/{release_ref}/media"
 
 
 class OrderIn(BaseModel):
@@ -44,7 +44,7 @@ async def _upload(file: UploadFile | None, alt_text: str, caption: str, credit: 
 
 @router.post(RELEASE_MEDIA, status_code=201, response_model=m.MediaItem, responses=ERRORS,
              summary="Add a picture (JPEG, PNG, WebP, GIF; alt text required) or a PDF document")
-async def upload(request: Request, release_id: int, file: UploadFile | None = File(None), alt_text: str = Form(""),
+async def upload(request: Request, release_id: ReleaseId, file: UploadFile | None = File(None), alt_text: str = Form(""),
                  caption: str = Form(""), credit: str = Form(""), p=Depends(principal),
                  ms: MediaService = Depends(media)):
     # decoding and re-encoding a picture takes CPU time: off the event loop, so other requests go on
@@ -53,7 +53,7 @@ async def upload(request: Request, release_id: int, file: UploadFile | None = Fi
 
 
 @router.get(RELEASE_MEDIA, response_model=m.MediaList, responses=READ, summary="A release's pictures and documents, in order")
-def list_media(request: Request, release_id: int, p=Depends(principal), ms: MediaService = Depends(media)):
+def list_media(request: Request, release_id: ReleaseId, p=Depends(principal), ms: MediaService = Depends(media)):
     site = _site(request)
     return {"items": [view(m, site) for m in ms.list(p, release_id)]}
 
@@ -63,7 +63,7 @@ def list_media(request: Request, release_id: int, p=Depends(principal), ms: Medi
             responses={**READ, 200: content(*FILE_TYPES, schema=BINARY, description="The file")},
             summary="One rendition's file, for whoever may see the release (the issuer's preview of a "
                     "draft); HEAD answers the same without the body")
-def media_file(release_id: int, media_id: int, filename: str, p=Depends(principal),
+def media_file(release_id: ReleaseId, media_id: int, filename: str, p=Depends(principal),
                ms: MediaService = Depends(media)):
     found = ms.open_for(p, release_id, media_id, filename)
     if not found.path.is_file():
@@ -73,7 +73,7 @@ def media_file(release_id: int, media_id: int, filename: str, p=Depends(principa
 
 
 @router.put(RELEASE_MEDIA + "/order", response_model=m.MediaList, responses=ERRORS, summary="Put the release's media in a new order")
-def order_media(request: Request, release_id: int, body: OrderIn, p=Depends(principal),
+def order_media(request: Request, release_id: ReleaseId, body: OrderIn, p=Depends(principal),
                 ms: MediaService = Depends(media)):
     site = _site(request)
     return {"items": [view(m, site) for m in ms.order(p, release_id, body.ids)]}
@@ -81,7 +81,7 @@ def order_media(request: Request, release_id: int, body: OrderIn, p=Depends(prin
 
 @router.put(RELEASE_MEDIA + "/{media_id}", response_model=m.MediaItem, responses=ERRORS,
             summary="Replace a picture or document (a new file and texts, a new URL) before publication")
-async def replace_media(request: Request, release_id: int, media_id: int, file: UploadFile | None = File(None),
+async def replace_media(request: Request, release_id: ReleaseId, media_id: int, file: UploadFile | None = File(None),
                         alt_text: str = Form(""), caption: str = Form(""), credit: str = Form(""),
                         p=Depends(principal), ms: MediaService = Depends(media)):
     item = await run_in_threadpool(ms.replace, p, release_id, media_id,
@@ -91,7 +91,7 @@ async def replace_media(request: Request, release_id: int, media_id: int, file: 
 
 @router.delete(RELEASE_MEDIA + "/{media_id}", status_code=204, responses=ERRORS,
                summary="Delete a picture or document before publication")
-def delete_media(release_id: int, media_id: int, p=Depends(principal), ms: MediaService = Depends(media)):
+def delete_media(release_id: ReleaseId, media_id: int, p=Depends(principal), ms: MediaService = Depends(media)):
     ms.delete(p, release_id, media_id)
     return Response(status_code=204)
 

@@ -12,6 +12,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from ...domain.ids import PUBLIC_ID as _PUBLIC_ID
+
+PUBLIC_ID = _PUBLIC_ID.pattern
+
 DateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 
@@ -25,7 +29,8 @@ class Out(BaseModel):
 class ReleaseSummary(Out):
     """The workflow view of a release: what its issuer and the desk track."""
 
-    id: int
+    id: str = Field(description="The release's public id: random, a letter and 16 base32 characters "
+                                "(`/api/v1/releases/{id}`, its page, feeds, webhooks)", pattern=PUBLIC_ID)
     status: str = Field(description="draft, submitted, approved, scheduled, published, withdrawn")
     url: Url = Field(description="The release page (public from the release second)")
     api_url: Url
@@ -99,7 +104,7 @@ class CheckCounts(Out):
 
 
 class CheckReport(Out):
-    release_id: int
+    release_id: str = Field(description="The release's public id")
     version: int
     counts: CheckCounts
     results: list[Finding]

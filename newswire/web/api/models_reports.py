@@ -77,7 +77,7 @@ class Step(Out):
 
 
 class ReleaseRef(Out):
-    id: int
+    id: str = Field(description="The release's public id")
     headline: str
     issuer: str
     language: str
@@ -124,13 +124,13 @@ class Dashboard(Out):
 
 class PickupClaim(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    release_id: int
+    release_id: str | int = Field(description="The release's public id (its `id` in ninjs and webhooks)")
     url: str = Field(max_length=2000, description="The page where the outlet published the release")
 
 
 class Pickup(Out):
     id: int
-    release_id: int
+    release_id: str = Field(description="The release's public id")
     url: Url
     confirmed: bool
     note: str = Field(description="Why it is unconfirmed")

@@ -61,7 +61,7 @@ class SubscriberKey(Out):
 
 class Delivery(Out):
     id: int
-    release_id: int
+    release_id: str = Field(description="The release's public id")
     version: int
     event: str = Field(examples=["release.published"])
     language: str

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from ...domain import ids
 from ...domain.errors import InvalidInput, NotFound
 from ...domain.models import Principal, Release
 from ...domain.queries import decode_cursor
@@ -13,7 +14,7 @@ from ...formats.site import Site
 from ...services.checks import CheckService
 from ...services.listings import Listings
 from ...services.releases import ReleaseService
-from ..deps import checks, listings, principal, releases
+from ..deps import ReleaseId, checks, listings, principal, releases
 from ..deps import site as _site
 from ..edge import ApiRoute
 from . import models as m
@@ -29,10 +30,10 @@ NEWSML = "application/vnd.iptc.g2.newsitem+xml"
 def summary(release: Release, site: Site) -> dict:
     """The workflow view of a release: what the issuer and the desk need to track it."""
     return {
-        "id": release.id,
+        "id": release.public_id,  # (domain/ids.py; the internal number is the desk's)
         "status": release.status.value,
         "url": site.release_url(release),
-        "api_url": site.url(f"/api/v1/releases/{release.id}"),
+        "api_url": site.api_url(release),
         "issuer": release.issuer.slug,
         "language": release.language,
         "type": release.content.type,
@@ -53,7 +54,7 @@ def create_release(request: Request, response: Response, body: schemas.ReleaseCr
                    p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     release = rs.create(p, schemas.fields_of(body))
     site = _site(request)
-    response.headers["Location"] = site.url(f"/api/v1/releases/{release.id}")
+    response.headers["Location"] = site.api_url(release)
     return summary(release, site)
 
 
@@ -82,31 +83,25 @@ def list_releases(request: Request, language: str | None = None, industry: str |
     return JSONResponse(body)  # (ninjs as rendered: documented by m.ReleaseList, not re-validated)
 
 
-def _release_id(raw: str) -> tuple[int, str]:
-    """Accept '42' and '42.xml'."""
-    stem, _, ext = raw.partition(".")
-    if not stem.isdigit():
-        raise NotFound(f"There is no published release with id {raw}.")
-    return int(stem), ext
-
-
 @router.get("/{release_ref}", response_model=m.Ninjs, responses={**READ, 200: content(NEWSML)},
             summary="A release as ninjs 2.x JSON, or as a NewsML-G2 newsItem with the .xml suffix")
-def get_release(request: Request, release_ref: str,
+def get_release(request: Request,
+                release_ref: str = Path(description=ids.REF_DESCRIPTION + " With `.xml`: NewsML-G2.",
+                                        json_schema_extra={"pattern": ids.REF_PATTERN[:-1] + r"(?:\.(?:xml|json))?$"}),
                 lang: str | None = Query(None, description="A language version, e.g. es: its translation"),
                 p: Principal = Depends(principal), ls: Listings = Depends(listings)):
-    release_id, ext = _release_id(release_ref)
-    release = ls.get(p, release_id, lang)
+    stem, _, ext = release_ref.partition(".")  # '42', 'kq3x…' and either with '.xml'
+    release = ls.get(p, stem, lang)
     site = _site(request)
     if ext == "xml":
         return Response(newsml.render(release, site), media_type=NEWSML)
     if ext not in ("", "json"):
-        raise NotFound(f"No format '.{ext}'; use /api/v1/releases/{release_id} (ninjs) or .xml (NewsML-G2).")
+        raise NotFound(f"No format '.{ext}'; use /api/v1/releases/{stem} (ninjs) or .xml (NewsML-G2).")
     return JSONResponse(ninjs.render(release, site))
 
 
-@router.get("/{release_id}/status", response_model=m.ReleaseStatus, responses=READ, summary="Workflow status (issuer, editors, admins)")
-def release_status(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
+@router.get("/{release_ref}/status", response_model=m.ReleaseStatus, responses=READ, summary="Workflow status (issuer, editors, admins)")
+def release_status(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     history = rs.history(p, release_id)
     release = rs.get(p, release_id)
     first = rs.first_delivered_at(p, release_id)
@@ -115,54 +110,54 @@ def release_status(request: Request, release_id: int, p: Principal = Depends(pri
         {**h, "at": h["at"].isoformat()} for h in history]}
 
 
-@router.patch("/{release_id}", response_model=m.ReleaseSummary, responses=ERRORS, summary="Edit a release before it is published (new version)")
-def edit_release(request: Request, release_id: int, body: schemas.ReleaseEdit, p: Principal = Depends(principal),
+@router.patch("/{release_ref}", response_model=m.ReleaseSummary, responses=ERRORS, summary="Edit a release before it is published (new version)")
+def edit_release(request: Request, release_id: ReleaseId, body: schemas.ReleaseEdit, p: Principal = Depends(principal),
                  rs: ReleaseService = Depends(releases)):
     return summary(rs.edit(p, release_id, schemas.fields_of(body)), _site(request))
 
 
-@router.post("/{release_id}/submit", response_model=m.ReleaseSummary, responses=ERRORS, summary="Submit a draft for review")
-def submit(request: Request, release_id: int, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
+@router.post("/{release_ref}/submit", response_model=m.ReleaseSummary, responses=ERRORS, summary="Submit a draft for review")
+def submit(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     return summary(rs.submit(p, release_id), _site(request))
 
 
-@router.get("/{release_id}/checks", response_model=m.CheckReport, response_model_exclude_unset=True,
+@router.get("/{release_ref}/checks", response_model=m.CheckReport, response_model_exclude_unset=True,
             responses=READ,
             summary="The pre-checks of a release as it stands (its issuer, editors, admins)")
-def release_checks(release_id: int, p: Principal = Depends(principal), cs: CheckService = Depends(checks)):
+def release_checks(release_id: ReleaseId, p: Principal = Depends(principal), cs: CheckService = Depends(checks)):
     return cs.on_demand(p, release_id)
 
 
-@router.post("/{release_id}/approve", response_model=m.ReleaseSummary, responses=ERRORS,
+@router.post("/{release_ref}/approve", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Approve a submitted release (editors); pre-check errors hold it unless overridden")
-def approve(request: Request, release_id: int, body: schemas.ApproveIn | None = Body(None),
+def approve(request: Request, release_id: ReleaseId, body: schemas.ApproveIn | None = Body(None),
             p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     return summary(rs.approve(p, release_id, body.override if body else None), _site(request))
 
 
-@router.post("/{release_id}/send-back", response_model=m.ReleaseSummary, responses=ERRORS,
+@router.post("/{release_ref}/send-back", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Send a submitted or approved release back to its issuer as a draft, with a note (editors)")
-def send_back(request: Request, release_id: int, body: schemas.SendBackIn, p: Principal = Depends(principal),
+def send_back(request: Request, release_id: ReleaseId, body: schemas.SendBackIn, p: Principal = Depends(principal),
               rs: ReleaseService = Depends(releases)):
     return summary(rs.send_back(p, release_id, body.note or ""), _site(request))
 
 
-@router.post("/{release_id}/publish", response_model=m.ReleaseSummary, responses=ERRORS,
+@router.post("/{release_ref}/publish", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Publish now, or schedule when the release has a future embargo; pre-check errors "
                      "hold a release not approved unless overridden")
-def publish(request: Request, release_id: int, body: schemas.PublishIn | None = Body(None),
+def publish(request: Request, release_id: ReleaseId, body: schemas.PublishIn | None = Body(None),
             p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     embargo, override = (body.embargo_until, body.override) if body else (None, None)
     return summary(rs.publish(p, release_id, embargo, override), _site(request))
 
 
-@router.post("/{release_id}/correct", response_model=m.ReleaseSummary, responses=ERRORS, summary="Correct a published release (new version)")
-def correct(request: Request, release_id: int, body: schemas.CorrectIn, p: Principal = Depends(principal),
+@router.post("/{release_ref}/correct", response_model=m.ReleaseSummary, responses=ERRORS, summary="Correct a published release (new version)")
+def correct(request: Request, release_id: ReleaseId, body: schemas.CorrectIn, p: Principal = Depends(principal),
             rs: ReleaseService = Depends(releases)):
     return summary(rs.correct(p, release_id, schemas.fields_of(body)), _site(request))
 
 
-@router.post("/{release_id}/withdraw", response_model=m.ReleaseSummary, responses=ERRORS, summary="Withdraw (kill) a release")
-def withdraw(request: Request, release_id: int, body: schemas.WithdrawIn, p: Principal = Depends(principal),
+@router.post("/{release_ref}/withdraw", response_model=m.ReleaseSummary, responses=ERRORS, summary="Withdraw (kill) a release")
+def withdraw(request: Request, release_id: ReleaseId, body: schemas.WithdrawIn, p: Principal = Depends(principal),
              rs: ReleaseService = Depends(releases)):
     return summary(rs.withdraw(p, release_id, body.reason or ""), _site(request))

@@ -12,7 +12,7 @@ from ...formats.labels import translation_label
 from ...formats.site import Site
 from ...services.listings import Listings
 from ...services.translations import TranslationService
-from ..deps import listings, principal, translations
+from ..deps import ReleaseId, listings, principal, translations
 from ..deps import site as _site
 from ..edge import ApiRoute
 from . import models as m
@@ -36,7 +36,7 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
         "human_edited": sum(1 for s in row.segments if s.get("status") == "human"),
         "error": row.error or None,
         "updated_at": row.updated_at.isoformat(),
-        "api_url": site.url(f"/api/v1/releases/{release.id}?lang={row.language}"),
+        "api_url": site.api_url(release, f"?lang={row.language}"),
         "url": site.release_url(release, row.language) if row.is_current_for(release.current.number)
         and release.is_public(now) else None,
     }
@@ -48,38 +48,38 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
     return out
 
 
-@router.get("/api/v1/releases/{release_id}/translations", response_model=m.TranslationList,
+@router.get("/api/v1/releases/{release_ref}/translations", response_model=m.TranslationList,
             response_model_exclude_unset=True, responses=READ,
             summary="Translations of a release and their progress (issuer, editors, admins)")
-def list_translations(request: Request, release_id: int, p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
+def list_translations(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
     release, rows = ts.translations(p, release_id)
     site, now = _site(request), ls.clock()
     return {"release": release.id, "language": release.language, "target_languages": list(release.target_languages),
             "items": [view(release, r, site, now) for r in rows]}
 
 
-@router.get("/api/v1/releases/{release_id}/translations/{lang}", response_model=m.Translation,
+@router.get("/api/v1/releases/{release_ref}/translations/{lang}", response_model=m.Translation,
             response_model_exclude_unset=True, responses=READ,
             summary="One translation with its segments, problems and the engine of each (for review)")
-def get_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
+def get_translation(request: Request, release_id: ReleaseId, lang: str, p: Principal = Depends(principal),
                     ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
     release, row = ts.translation(p, release_id, lang)
     return view(release, row, _site(request), ls.clock(), segments=True)
 
 
-@router.patch("/api/v1/releases/{release_id}/translations/{lang}", response_model=m.Translation,
+@router.patch("/api/v1/releases/{release_ref}/translations/{lang}", response_model=m.Translation,
               response_model_exclude_unset=True, responses=ERRORS,
               summary="Set segments' wording (editors); the translation is reassembled around them")
-def edit_translation(request: Request, release_id: int, lang: str, body: schemas.TranslationEdit,
+def edit_translation(request: Request, release_id: ReleaseId, lang: str, body: schemas.TranslationEdit,
                      p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
     release, row = ts.edit_translation(p, release_id, lang, body.segments)
     return view(release, row, _site(request), ls.clock(), segments=True)
 
 
-@router.post("/api/v1/releases/{release_id}/translations/{lang}/retry", response_model=m.Translation,
+@router.post("/api/v1/releases/{release_ref}/translations/{lang}/retry", response_model=m.Translation,
              response_model_exclude_unset=True, responses=ERRORS,
              summary="Translate again (editors), e.g. after an engine was added or came back")
-def retry_translation(request: Request, release_id: int, lang: str, p: Principal = Depends(principal),
+def retry_translation(request: Request, release_id: ReleaseId, lang: str, p: Principal = Depends(principal),
                       ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
     release, row = ts.retranslate(p, release_id, lang)
     return view(release, row, _site(request), ls.clock())

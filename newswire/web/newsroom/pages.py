@@ -120,14 +120,10 @@ def _page(request: Request, name: str, lang: str, context: dict, status: int = 2
 
 
 def _public(request: Request, raw_id: str, lang: str | None = None) -> Release | None:
-    """The public release in ``lang`` (its original, or a ready translation), else None."""
-    # Ids are taken as text so a malformed one gets the same 404 page, not an API-style 422;
-    # ids beyond a 32-bit integer column would be a database error on PostgreSQL.
-    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 and int(raw_id) < 2**31):
-        return None
-    if lang is not None:
-        return _listings(request).public(int(raw_id), lang)
-    return _listings(request).public(int(raw_id))
+    """The public release in ``lang`` (its original, or a ready translation), else None: by its
+    public id, or by the number of a release public before ids were random (``Listings.page``)."""
+    # Ids are taken as text so a malformed one gets the same 404 page, not an API-style 422.
+    return _listings(request).page(raw_id, lang)
 
 
 def _listing(request: Request, query: ListQuery, cursor: str | None):
@@ -191,7 +187,7 @@ def release_page(request: Request, lang: str, release_id: str, slug: str):
     if release is None or release.language != lang:
         raise _not_found()
     site = _site(request)
-    if slug != release.slug:
+    if slug != release.slug or release_id != release.public_id:  # (an old numeric URL: to the new one)
         return RedirectResponse(site.release_path(release, lang), status_code=301)
     if release.status == Status.WITHDRAWN:
         return _page(request, "withdrawn.html", lang, {"release": release}, status=410)

@@ -16,7 +16,7 @@ from ...services.media import Upload
 from ..pages import session
 from ..pages.render import field_errors, redirect, render
 from . import forms
-from .routes import EDITABLE, compose_context, issuer, nw, router
+from .routes import EDITABLE, OwnId, compose_context, here, issuer, nw, router
 
 PUBLISHABLE = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED)
 
@@ -35,7 +35,7 @@ def _languages(request: Request, user: User, release: Release) -> list[dict]:
     return out
 
 
-def _page(request: Request, user: User, release_id: int, *, status: int = 200, **extra):
+def _page(request: Request, user: User, release_id: OwnId, *, status: int = 200, **extra):
     portal, p = nw(request).portal, user.principal
     release = portal.own(p, release_id)
     policy = nw(request).releases.policy
@@ -52,13 +52,13 @@ def _page(request: Request, user: User, release_id: int, *, status: int = 200, *
     return render(request, "portal/release.html", context, status=status)
 
 
-@router.get("/releases/{release_id}")
-def release_page(request: Request, release_id: int):
+@router.get("/releases/{release_ref}")
+def release_page(request: Request, release_id: OwnId):
     return _page(request, issuer(request), release_id)
 
 
-@router.get("/releases/{release_id}/deliveries")
-def deliveries(request: Request, release_id: int):
+@router.get("/releases/{release_ref}/deliveries")
+def deliveries(request: Request, release_id: OwnId):
     """The live counts alone (the page refreshes them every few seconds)."""
     user = issuer(request)
     portal = nw(request).portal
@@ -67,8 +67,8 @@ def deliveries(request: Request, release_id: int):
     return render(request, "portal/_deliveries.html", {"counts": counts})
 
 
-@router.get("/releases/{release_id}/checks")
-def release_checks(request: Request, release_id: int):
+@router.get("/releases/{release_ref}/checks")
+def release_checks(request: Request, release_id: OwnId):
     """The pre-checks of the release as saved, links included (a fragment, or the page's section)."""
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
@@ -76,7 +76,7 @@ def release_checks(request: Request, release_id: int):
     return render(request, "portal/_saved_checks.html", {"result": result})
 
 
-def _act(request: Request, user: User, release_id: int, act, form_name: str, **typed):
+def _act(request: Request, user: User, release_id: OwnId, act, form_name: str, **typed):
     """Run one lifecycle action; on a refusal, the release page with the error beside its form
     (and ``typed``: what was typed in it)."""
     try:
@@ -85,26 +85,26 @@ def _act(request: Request, user: User, release_id: int, act, form_name: str, **t
         errors = field_errors(e) if isinstance(e, InvalidInput) else {"form": e.detail}
         return _page(request, user, release_id, status=409 if not isinstance(e, InvalidInput) else 422,
                      errors=errors, failed=form_name, **typed)
-    return redirect(f"/portal/releases/{release_id}")
+    return redirect(here(request))
 
 
-@router.post("/releases/{release_id}/submit")
-def submit(request: Request, release_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/submit")
+def submit(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     return _act(request, user, release_id, lambda: nw(request).releases.submit(user.principal, release_id), "submit")
 
 
-@router.post("/releases/{release_id}/publish")
-def publish(request: Request, release_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/publish")
+def publish(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     return _act(request, user, release_id, lambda: nw(request).releases.publish(user.principal, release_id),
                 "publish")
 
 
-@router.post("/releases/{release_id}/withdraw")
-def withdraw(request: Request, release_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/withdraw")
+def withdraw(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
     """Withdraw a release that is not yet published (a published one: a request to the desk)."""
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
@@ -114,8 +114,8 @@ def withdraw(request: Request, release_id: int, form: FormData = Depends(session
                 withdraw_values={"reason": reason})
 
 
-@router.post("/releases/{release_id}/correct")
-def correct(request: Request, release_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/correct")
+def correct(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
     """Where issuers may publish, they correct directly; elsewhere this stores a request to the desk."""
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
@@ -132,11 +132,11 @@ def correct(request: Request, release_id: int, form: FormData = Depends(session.
         errors = field_errors(e) if isinstance(e, InvalidInput) else {"form": e.detail}
         return _page(request, user, release_id, status=422 if isinstance(e, InvalidInput) else 409,
                      values={"text": text, "note": note}, errors=errors, failed="correct")
-    return redirect(f"/portal/releases/{release_id}")
+    return redirect(here(request))
 
 
-@router.post("/releases/{release_id}/request-withdrawal")
-def request_withdrawal(request: Request, release_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/request-withdrawal")
+def request_withdrawal(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     note = str(form.get("note", ""))
@@ -145,14 +145,14 @@ def request_withdrawal(request: Request, release_id: int, form: FormData = Depen
     except InvalidInput as e:
         return _page(request, user, release_id, status=422, errors=field_errors(e), failed="request-withdrawal",
                      withdrawal_values={"note": note})
-    return redirect(f"/portal/releases/{release_id}")
+    return redirect(here(request))
 
 
 # --- pictures and documents -------------------------------------------------------------------
 
 
-@router.post("/releases/{release_id}/media")
-async def upload(request: Request, release_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/media")
+async def upload(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
     user = issuer(request)
     release = nw(request).portal.own(user.principal, release_id)
     file = form.get("file")
@@ -166,19 +166,19 @@ async def upload(request: Request, release_id: int, form: FormData = Depends(ses
         context = compose_context(request, user, forms.values_from(release), release=release)
         return render(request, "portal/compose.html", {**context, "media_errors": field_errors(e) or {"file": e.detail},
                                                        "media_values": texts}, status=422)
-    return redirect(f"/portal/releases/{release_id}/edit#media")
+    return redirect(here(request, "/edit#media"))
 
 
-@router.post("/releases/{release_id}/media/{media_id}/delete")
-def delete_media(request: Request, release_id: int, media_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/media/{media_id}/delete")
+def delete_media(request: Request, release_id: OwnId, media_id: int, form: FormData = Depends(session.checked_form)):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     nw(request).media.delete(user.principal, release_id, media_id)
-    return redirect(f"/portal/releases/{release_id}/edit#media")
+    return redirect(here(request, "/edit#media"))
 
 
-@router.get("/releases/{release_id}/media/{media_id}/{filename}")
-def media_file(request: Request, release_id: int, media_id: int, filename: str):
+@router.get("/releases/{release_ref}/media/{media_id}/{filename}")
+def media_file(request: Request, release_id: OwnId, media_id: int, filename: str):
     """A rendition of the issuer's own release before (and after) publication: the preview's pictures."""
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)

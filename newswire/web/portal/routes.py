@@ -6,6 +6,8 @@ looked up as the issuer's own (another issuer's is 404, like the API's)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import FormData
@@ -28,6 +30,20 @@ def nw(request: Request):
 
 def issuer(request: Request) -> User:
     return session.require(request, Role.ISSUER)
+
+
+def _own_id(request: Request, release_ref: str) -> int:
+    """The internal id of the signed-in issuer's release that ``{release_ref}`` names (its public id,
+    as the portal's links have it, or its number); 404 for any other."""
+    return nw(request).portal.own(issuer(request).principal, release_ref).id
+
+
+OwnId = Annotated[int, Depends(_own_id)]  # a portal handler's ``release_id: OwnId``
+
+
+def here(request: Request, suffix: str = "") -> str:
+    """The portal page of the release the request names, as it named it (links carry the public id)."""
+    return f"/portal/releases/{request.path_params['release_ref']}{suffix}"
 
 
 def _rows_context(request: Request, user: User, cursor: str | None = None) -> dict:
@@ -57,7 +73,7 @@ def compose_context(request: Request, user: User, values: dict, *, release=None,
         "targets": nw(request).portal.targets(values.get("language") or "en"),
         "topics": forms.broad_topics(lang), "regions": forms.regions(lang), "zones": time_zones(),
         "self_publish": nw(request).releases.policy.issuer_self_publish,
-        "action": f"/portal/releases/{release.id}/edit" if release else "/portal/new",
+        "action": f"/portal/releases/{release.public_id}/edit" if release else "/portal/new",
     }
 
 
@@ -71,12 +87,12 @@ def new(request: Request):
     return _compose(request, user, forms.blank(user.language))
 
 
-@router.get("/releases/{release_id}/edit")
-def edit(request: Request, release_id: int):
+@router.get("/releases/{release_ref}/edit")
+def edit(request: Request, release_id: OwnId):
     user = issuer(request)
     release = nw(request).portal.own(user.principal, release_id)
     if release.status not in EDITABLE:
-        return redirect(f"/portal/releases/{release_id}")
+        return redirect(here(request))
     return _compose(request, user, forms.values_from(release), release=release)
 
 
@@ -85,8 +101,8 @@ def create(request: Request, form: FormData = Depends(session.checked_form)):
     return _save(request, issuer(request), form, None)
 
 
-@router.post("/releases/{release_id}/edit")
-def save(request: Request, release_id: int, form: FormData = Depends(session.checked_form)):
+@router.post("/releases/{release_ref}/edit")
+def save(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     return _save(request, user, form, release_id)
@@ -127,7 +143,7 @@ def _save(request: Request, user: User, form: FormData, release_id: int | None):
     except NewswireError as e:  # saved as a draft, not sent on: say so on the edit page
         return _compose(request, user, forms.values_from(saved), release=saved, status=409, errors={
             "form": f"{_saved_note(request, user)} {e.detail}"})
-    return redirect(f"/portal/releases/{saved.id}?saved={action}")
+    return redirect(f"/portal/releases/{saved.public_id}?saved={action}")
 
 
 def _saved_note(request: Request, user: User) -> str:
@@ -151,9 +167,9 @@ def checks(request: Request, form: FormData = Depends(session.checked_form)):
     return render(request, "portal/_checks.html", {"report": report, "errors": errors})
 
 
-def _release_id(form: FormData) -> int | None:
-    raw = str(form.get("release_id", "") or "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+def _release_id(form: FormData) -> str | None:
+    """The release being edited (its public id, from the compose form), None for a new one."""
+    return str(form.get("release_id", "") or "") or None
 
 
 @router.get("/topics")

@@ -31,12 +31,18 @@ def _user(request: Request, area: str) -> User:
     return session.require(request, *ROLES[area])
 
 
-def _report_page(request: Request, area: str, release_id: int):
+def _resolve(request: Request, user: User, release_ref: str) -> int:
+    """The release ``{release_ref}`` names for this user (``access.resolve``: the public id, or the
+    number for who manages the release), else the 404 a missing one gets."""
+    return request.app.state.nw.listings.resolve(user.principal, release_ref)
+
+
+def _report_page(request: Request, area: str, release_ref: str):
     user = _user(request, area)
-    report = _service(request).report(user.principal, release_id)
+    report = _service(request).report(user.principal, _resolve(request, user, release_ref))
     lang = page_language(request, user)
     return render(request, "reports/report.html", {
-        "area": area, "base": f"{area}/releases/{release_id}/report", "lang": lang, **view.context(report, lang)},
+        "area": area, "base": f"{area}/releases/{release_ref}/report", "lang": lang, **view.context(report, lang)},
         user=user)
 
 
@@ -49,37 +55,38 @@ def _dashboard_page(request: Request, area: str):
         "months_svg": view.months_chart(data, lang) if data["months"] else ""}, user=user)
 
 
-def _csv(request: Request, area: str, release_id: int):
+def _csv(request: Request, area: str, release_ref: str):
     user = _user(request, area)
-    return Response(_service(request).csv(user.principal, release_id), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="release-{release_id}-report.csv"'})
+    csv = _service(request).csv(user.principal, _resolve(request, user, release_ref))
+    return Response(csv, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="release-{release_ref}-report.csv"'})
 
 
-def _pdf(request: Request, area: str, release_id: int):
+def _pdf(request: Request, area: str, release_ref: str):
     user = _user(request, area)
-    report = _service(request).report(user.principal, release_id)
+    report = _service(request).report(user.principal, _resolve(request, user, release_ref))
     return Response(render_pdf(request, report, page_language(request, user)), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="release-{release_id}-report.pdf"'})
+                    headers={"Content-Disposition": f'inline; filename="release-{release_ref}-report.pdf"'})
 
 
 def _bind(area: str, router: APIRouter) -> None:
     def dashboard(request: Request):
         return _dashboard_page(request, area)
 
-    def report(request: Request, release_id: int):
-        return _report_page(request, area, release_id)
+    def report(request: Request, release_ref: str):
+        return _report_page(request, area, release_ref)
 
-    def report_csv(request: Request, release_id: int):
-        return _csv(request, area, release_id)
+    def report_csv(request: Request, release_ref: str):
+        return _csv(request, area, release_ref)
 
-    def report_pdf(request: Request, release_id: int):
-        return _pdf(request, area, release_id)
+    def report_pdf(request: Request, release_ref: str):
+        return _pdf(request, area, release_ref)
 
     router.add_api_route("/reports", dashboard, methods=["GET"], name=f"{area[1:]}_reports")
-    router.add_api_route("/releases/{release_id}/report", report, methods=["GET"], name=f"{area[1:]}_report")
-    router.add_api_route("/releases/{release_id}/report.csv", report_csv, methods=["GET"],
+    router.add_api_route("/releases/{release_ref}/report", report, methods=["GET"], name=f"{area[1:]}_report")
+    router.add_api_route("/releases/{release_ref}/report.csv", report_csv, methods=["GET"],
                          name=f"{area[1:]}_report_csv")
-    router.add_api_route("/releases/{release_id}/report.pdf", report_pdf, methods=["GET"],
+    router.add_api_route("/releases/{release_ref}/report.pdf", report_pdf, methods=["GET"],
                          name=f"{area[1:]}_report_pdf")
 
 

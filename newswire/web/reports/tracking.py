@@ -48,9 +48,9 @@ def clicked(request: Request, token: str):
 
 
 def install(env, events: ReaderEvents) -> None:
-    """``{{ view_beacon(release_id, lang) }}`` in the release page: the view beacon's image."""
-    def view_beacon(release_id: int, lang: str) -> Markup:
-        token = events.view_token(release_id, lang)
+    """``{{ view_beacon(release.public_id, lang) }}`` in the release page: the view beacon's image."""
+    def view_beacon(public_id: str, lang: str) -> Markup:
+        token = events.view_token(public_id, lang)
         return Markup(f'<img class="beacon" src="/t/v/{token}.gif" alt="" width="1" height="1" '
                       'referrerpolicy="no-referrer" style="position:absolute;width:1px;height:1px">')
 

@@ -23,7 +23,7 @@ def names(lang: str) -> dict[str, str]:
     return {"webhook": str(_("Webhook", lang)), "email": str(_("E-mail", lang)), "websub": str(_("WebSub", lang))}
 
 
-def rows_link(release_id: int, query: dict) -> str:
+def rows_link(release_id: str, query: dict) -> str:
     """The delivery list a count is the length of."""
     q = {k: str(v).lower() if isinstance(v, bool) else v for k, v in query.items()}
     return f"/api/v1/releases/{release_id}/deliveries" + (f"?{urlencode(q)}" if q else "")
