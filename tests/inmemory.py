@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import replace
 
 from newswire.config import Settings
+from newswire.domain.ids import new_public_id
 from newswire.domain.models import Issuer, Release, Status, Version
 from newswire.intake import validate
 from newswire.services.release_rules import release_slug
@@ -27,7 +28,7 @@ def create(issuer: Issuer, raw: dict, now: dt.datetime, *, by: str = EDITOR, rel
     if not fields.get("contacts") and issuer.contacts:
         fields["contacts"] = [c.as_dict() for c in issuer.contacts]
     content = validate.content(fields, max_body_bytes=settings.max_body_bytes, today=(embargo or now).date())
-    return Release(id=release_id, slug=release_slug(content.headline), issuer=issuer, status=Status.DRAFT,
+    return Release(id=release_id, public_id=new_public_id(), slug=release_slug(content.headline), issuer=issuer, status=Status.DRAFT,
                    current=Version(1, content, now, by), created_at=now, updated_at=now, embargo_until=embargo)
 
 

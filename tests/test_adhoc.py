@@ -93,7 +93,7 @@ def test_the_header_on_the_page_and_in_ninjs_and_newsml(client, keys, adhoc):
 
 def test_press_releases_have_no_header(client, keys, publish):
     r = publish()
-    assert "disclosure" not in str(client.get(f"/api/v1/releases/{r.id}").json()["descriptions"])
+    assert "disclosure" not in str(client.get(f"/api/v1/releases/{r.public_id}").json()["descriptions"])
 
 
 def test_published_at_once_without_waiting_on_translation(client, wire, keys, adhoc):

@@ -52,7 +52,7 @@ def test_release_page_in_chromium(served, browser, tmp_path, sample):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
 
-    response = page.goto(f"{base}/en/releases/{release.id}/{release.slug}")
+    response = page.goto(f"{base}/en/releases/{release.public_id}/{release.slug}")
     assert response.status == 200
     heading = page.locator("h1")
     assert heading.is_visible() and heading.inner_text() == sample["headline"]
@@ -72,7 +72,7 @@ def test_release_page_in_chromium(served, browser, tmp_path, sample):
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
 
     page.set_viewport_size({"width": 1200, "height": 900})
-    page.goto(f"{base}/ar/releases/{arabic.id}/{arabic.slug}")
+    page.goto(f"{base}/ar/releases/{arabic.public_id}/{arabic.slug}")
     assert page.evaluate("getComputedStyle(document.querySelector('h1')).direction") == "rtl"
     # The headline's text hugs the right-hand edge of its box.
     text_right, box_right = page.evaluate("""() => { const h = document.querySelector('h1');

@@ -93,11 +93,11 @@ def test_every_connection_cut_mid_fan_out_workers_and_serve_reconnect_and_lose_n
 
     # serve answers again on fresh connections, and a publish after the cuts is heard through the
     # workers' re-established LISTEN and fanned out too
-    wait_for(lambda: _status(f"{base}/api/v1/releases/{first.id}") == 200, 60, "serve to answer again", procs)
+    wait_for(lambda: _status(f"{base}/api/v1/releases/{first.public_id}") == 200, 60, "serve to answer again", procs)
     wait_for(lambda: postgres_listeners(wire.engine, notify.CHANNEL) == 3, 60, "all three to listen again", procs)
     second = publish(wire, "Acme ships again")
     wait_for(lambda: statuses(wire.engine)["delivered"] == 2 * n, 120, "the second fan-out", procs)
-    assert _status(f"{base}/api/v1/releases/{second.id}") == 200
+    assert _status(f"{base}/api/v1/releases/{second.public_id}") == 200
     assert_each_once(rows(wire), receiver.hits)
     for p in procs[:2]:
         graceful(p)

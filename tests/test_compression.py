@@ -38,7 +38,7 @@ def test_negotiation(header, coding):
 
 def test_pages_feeds_and_sitemap_in_each_coding(client, publish):
     r = [publish(headline=f"Acme news {i}") for i in range(5)][-1]  # (a sitemap of one is below the threshold)
-    for path in ("/en/", f"/en/releases/{r.id}/{r.slug}", "/feeds/en.rss", "/feeds/en.json", "/sitemap-news.xml"):
+    for path in ("/en/", f"/en/releases/{r.public_id}/{r.slug}", "/feeds/en.rss", "/feeds/en.json", "/sitemap-news.xml"):
         plain_headers, plain = raw(client, path, None)
         assert "content-encoding" not in plain_headers and int(plain_headers["content-length"]) == len(plain)
         assert "accept-encoding" in plain_headers["vary"].lower()

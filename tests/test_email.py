@@ -69,7 +69,7 @@ def test_instant_mail_reaches_matching_journalists_only(wire, channel, smtp, jou
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    url = f"http://testserver/en/releases/{release.id}/{release.slug}"
+    url = f"http://testserver/en/releases/{release.public_id}/{release.slug}"
     for part in (text, html):
         assert "Rocket Skate 3000" in part and "30% lighter" in part and "About Acme" in part
         assert "press@acme.example" in part and url in part and "solely responsible" in part

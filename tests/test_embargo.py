@@ -52,11 +52,11 @@ def test_nothing_is_visible_before_the_time(client, wire, keys, sample, clock):
     r = schedule(wire, keys, sample, 3600)
     clock.advance(minutes=59)
     assert wire.releases.release_due() == []
-    assert client.get(f"/api/v1/releases/{r.id}").status_code == 404
+    assert client.get(f"/api/v1/releases/{r.public_id}").status_code == 404
     assert client.get("/api/v1/releases").json()["items"] == []
     clock.advance(minutes=1, seconds=1)
     assert wire.releases.release_due() == [r.id]
-    assert client.get(f"/api/v1/releases/{r.id}").status_code == 200
+    assert client.get(f"/api/v1/releases/{r.public_id}").status_code == 200
 
 
 def test_a_release_due_while_the_service_was_down_goes_out_at_start_up(wire, keys, sample, settings, clock):
@@ -68,7 +68,7 @@ def test_a_release_due_while_the_service_was_down_goes_out_at_start_up(wire, key
 
     with TestClient(create_app(rewire(wire, run_worker=True))) as c:
         deadline = time.monotonic() + 10
-        while c.get(f"/api/v1/releases/{r.id}").status_code != 200:
+        while c.get(f"/api/v1/releases/{r.public_id}").status_code != 200:
             assert time.monotonic() < deadline, "the release did not go out at start-up"
             time.sleep(0.05)
     assert publishes(wire, r.id) == 1

@@ -46,8 +46,8 @@ def links(f) -> set[tuple[str, str]]:
     return {(link.get("rel"), link["href"]) for link in f.feed.links}
 
 
-def guid(release_id: int) -> str:
-    return f"http://testserver/releases/{release_id}"
+def guid(release) -> str:
+    return f"http://testserver/releases/{release.public_id}"
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
@@ -59,8 +59,8 @@ def test_xml_feed_entries(client, clock, publish, sample, kind):
     assert {("self", f"http://testserver/feeds/en.{kind}"), ("alternate", "http://testserver/en/")} <= links(f)
     assert when(f.feed.updated_parsed) == T0
     (e,) = f.entries
-    assert e.id == guid(r.id)
-    assert e.link == f"http://testserver/en/releases/{r.id}/{r.slug}"
+    assert e.id == guid(r)
+    assert e.link == f"http://testserver/en/releases/{r.public_id}/{r.slug}"
     assert (e.title, e.summary, e.author) == (sample["headline"], sample["lead"], "Acme Corporation")
     assert when(e.published_parsed) == T0 and when(e.updated_parsed) == T0
     names = {t.get("label") or t.term for t in e.tags}
@@ -84,7 +84,7 @@ def test_json_feed_follows_1_1(client, clock, publish, sample):
     assert dt.datetime.fromisoformat(item.pop("date_published")) == T0
     assert dt.datetime.fromisoformat(item.pop("date_modified")) == T0
     assert item == {
-        "id": guid(r.id), "url": f"http://testserver/en/releases/{r.id}/{r.slug}", "title": sample["headline"],
+        "id": guid(r), "url": f"http://testserver/en/releases/{r.public_id}/{r.slug}", "title": sample["headline"],
         "summary": sample["lead"],
         "authors": [{"name": "Acme Corporation", "url": "http://testserver/en/issuers/acme"}],
         "tags": [media_topics().get(ECONOMY).label("en"), "DE", "US"], "language": "en"}
@@ -94,10 +94,10 @@ def test_one_feed_per_language(client, publish, sample):
     en = publish()
     de = publish(**written_in("de"))
     zh = publish(**written_in("zh-Hans"))
-    assert ids(client, "rss", "en") == [guid(en.id)]
-    assert ids(client, "json", "de") == [guid(de.id)]
+    assert ids(client, "rss", "en") == [guid(en)]
+    assert ids(client, "json", "de") == [guid(de)]
     _, f = get_feed(client, "atom", "zh-Hans")
-    assert [e.id for e in f.entries] == [guid(zh.id)]
+    assert [e.id for e in f.entries] == [guid(zh)]
     assert f.feed.language == "zh-Hans"
     # Categories speak the feed's language.
     _, f = get_feed(client, "rss", "de")
@@ -117,13 +117,13 @@ def test_filters(client, publish):
     a = publish(industries=[BANKRUPTCY], regions=["DE"])
     b = publish(issuer="globex", industries=[SPORT], regions=["US"])
     for kind in KINDS:
-        assert ids(client, kind, industry=ECONOMY) == [guid(a.id)]  # the child topic matches its ancestor
-        assert ids(client, kind, industry=BANKRUPTCY) == [guid(a.id)]
-        assert ids(client, kind, industry=SPORT) == [guid(b.id)]
-        assert ids(client, kind, region="de") == [guid(a.id)]
-        assert ids(client, kind, issuer="globex") == [guid(b.id)]
+        assert ids(client, kind, industry=ECONOMY) == [guid(a)]  # the child topic matches its ancestor
+        assert ids(client, kind, industry=BANKRUPTCY) == [guid(a)]
+        assert ids(client, kind, industry=SPORT) == [guid(b)]
+        assert ids(client, kind, region="de") == [guid(a)]
+        assert ids(client, kind, issuer="globex") == [guid(b)]
         assert ids(client, kind, issuer="globex", region="DE") == []
-        assert ids(client, kind) == [guid(b.id), guid(a.id)]  # newest first
+        assert ids(client, kind) == [guid(b), guid(a)]  # newest first
     _, f = get_feed(client, "atom", issuer="globex", industry=SPORT)
     assert "Globex GmbH" in f.feed.title
     assert ("self", "http://testserver/feeds/en.atom?industry=medtop:15000000&issuer=globex") in links(f)
@@ -183,7 +183,7 @@ def test_correction_updates_the_entry_under_the_same_id(client, wire, editor, cl
     for kind in ("rss", "atom"):
         _, f = get_feed(client, kind)
         (e,) = f.entries
-        assert (e.id, e.title) == (guid(r.id), "Acme unveils the Rocket Skate 3001")
+        assert (e.id, e.title) == (guid(r), "Acme unveils the Rocket Skate 3001")
         assert when(e.published_parsed) == T0
         if kind == "atom":  # RSS items have pubDate only; the channel's lastBuildDate moves
             assert when(e.updated_parsed) == T0 + dt.timedelta(hours=2)
@@ -191,7 +191,7 @@ def test_correction_updates_the_entry_under_the_same_id(client, wire, editor, cl
             assert when(f.feed.updated_parsed) == T0 + dt.timedelta(hours=2)
     _, f = get_feed(client, "json")
     (item,) = f["items"]
-    assert (item["id"], dt.datetime.fromisoformat(item["date_modified"])) == (guid(r.id), T0 + dt.timedelta(hours=2))
+    assert (item["id"], dt.datetime.fromisoformat(item["date_modified"])) == (guid(r), T0 + dt.timedelta(hours=2))
 
 
 def test_withdrawal_drops_the_entry(client, wire, editor, clock, publish):
@@ -203,7 +203,7 @@ def test_withdrawal_drops_the_entry(client, wire, editor, clock, publish):
     clock.set(T0 + dt.timedelta(minutes=10))
     wire.releases.withdraw(editor, gone.id, "Issued in error")
     for kind in KINDS:
-        assert ids(client, kind) == [guid(keep.id)]
+        assert ids(client, kind) == [guid(keep)]
     # The newest remaining entry is older than the one withdrawn; the feed still counts as changed.
     again = client.get("/feeds/en.atom", headers={"If-Modified-Since": before.headers["last-modified"]})
     assert again.status_code == 200
@@ -216,8 +216,8 @@ def test_embargoed_release_appears_only_at_its_time(client, wire, editor, clock,
     assert wire.releases.publish(editor, r.id).status.value == "scheduled"
 
     def visible() -> set[bool]:
-        seen = {guid(r.id) in ids(client, kind) for kind in KINDS}
-        seen.add(f"/releases/{r.id}/" in client.get("/sitemap-news.xml").text)
+        seen = {guid(r) in ids(client, kind) for kind in KINDS}
+        seen.add(f"/releases/{r.public_id}/" in client.get("/sitemap-news.xml").text)
         seen.add(sample["headline"] in client.get("/feeds/en.rss").text)
         return seen
 

@@ -89,7 +89,7 @@ def test_published_release(schema, catalog_aliases, reference, sample):
     doc = render(schema, release)
 
     created = release.created_at.strftime("%Y%m%d")
-    assert doc.get("guid") == f"urn:newsml:testserver:{created}:release-{release.id}"
+    assert doc.get("guid") == f"urn:newsml:testserver:{created}:release-{release.public_id}"
     assert doc.get("version") == "1" and doc.get("standardversion") == "2.35" and doc.get(XML_LANG) == "en"
     assert doc.find("g:catalogRef", NS).get("href") == newsml.CATALOG
     assert newsml.CATALOG.endswith("/catalog.IPTC-G2-Standards_41.xml")
@@ -108,7 +108,7 @@ def test_published_release(schema, catalog_aliases, reference, sample):
     assert dt.datetime.fromisoformat(text(meta, "g:firstCreated")) == release.created_at.replace(microsecond=0)
     links = {link.get("contenttype"): link.get("href") for link in meta.findall("g:link", NS)}
     assert links == {"text/html": site.release_url(release),
-                     "application/json": f"http://testserver/api/v1/releases/{release.id}"}
+                     "application/json": f"http://testserver/api/v1/releases/{release.public_id}"}
 
     cm = doc.find("g:contentMeta", NS)
     assert cm.find("g:language", NS).get("tag") == "en"
@@ -279,13 +279,13 @@ def test_text_xml_cannot_carry_is_dropped(schema, wire, keys, sample):
 
 def test_api_serves_valid_newsml(schema, client, wire, keys, sample, clock):
     release = published(wire, keys, sample)
-    resp = client.get(f"/api/v1/releases/{release.id}.xml")
+    resp = client.get(f"/api/v1/releases/{release.public_id}.xml")
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("application/vnd.iptc.g2.newsitem+xml")
-    assert parse(schema, resp.content).get("guid").endswith(f":release-{release.id}")
+    assert parse(schema, resp.content).get("guid").endswith(f":release-{release.public_id}")
 
     later = (clock() + dt.timedelta(hours=1)).replace(microsecond=0)
     scheduled = published(wire, keys, sample, embargo_until=later.isoformat())
-    assert client.get(f"/api/v1/releases/{scheduled.id}.xml").status_code == 404
-    staff = client.get(f"/api/v1/releases/{scheduled.id}.xml", headers=auth(keys["editor"]))
+    assert client.get(f"/api/v1/releases/{scheduled.public_id}.xml").status_code == 404
+    staff = client.get(f"/api/v1/releases/{scheduled.public_id}.xml", headers=auth(keys["editor"]))
     assert parse(schema, staff.content).find("g:itemMeta/g:pubStatus", NS).get("qcode") == "stat:withheld"

@@ -124,7 +124,7 @@ def test_published_release(reference, sample):
 
     assert doc["standard"] == {"name": "ninjs", "version": "2.1",
                                "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json"}
-    assert doc["uri"] == site.release_guid(release) == f"http://testserver/releases/{release.id}"
+    assert doc["uri"] == site.release_guid(release) == f"http://testserver/releases/{release.public_id}"
     assert doc["type"] == "text" and doc["version"] == "1" and doc["language"] == "en"
     assert doc["pubstatus"] == "usable" and "embargoed" not in doc and "ednote" not in doc
     assert dt.datetime.fromisoformat(doc["firstcreated"]) == release.created_at.replace(microsecond=0)
@@ -159,10 +159,10 @@ def test_published_release(reference, sample):
     renditions = {r["name"]: r for r in doc["renditions"]}
     assert renditions["newsroom"]["href"] == site.release_url(release)
     assert renditions["newsml-g2"] == {"name": "newsml-g2", "contenttype": "application/vnd.iptc.g2.newsitem+xml",
-                                       "href": f"http://testserver/api/v1/releases/{release.id}.xml"}
+                                       "href": f"http://testserver/api/v1/releases/{release.public_id}.xml"}
     created = release.created_at.strftime("%Y%m%d")
     assert doc["altids"] == [{"role": "newsml-g2-guid",
-                               "value": f"urn:newsml:testserver:{created}:release-{release.id}"}]
+                               "value": f"urn:newsml:testserver:{created}:release-{release.public_id}"}]
 
 
 def test_corrected_release(reference, sample):
@@ -331,16 +331,16 @@ def test_the_api_sends_non_latin_text_unescaped(client, wire, keys, sample):
     editor = wire.accounts.authenticate(keys["editor"])
     r = wire.releases.create(editor, {**sample, "issuer": "acme", **written_in("ko", headline)})
     wire.releases.publish(editor, r.id)
-    raw = client.get(f"/api/v1/releases/{r.id}").content
+    raw = client.get(f"/api/v1/releases/{r.public_id}").content
     assert headline.encode() in raw and json.loads(raw)["headlines"][0]["value"] == headline
 
 
 def test_api_serves_valid_ninjs(client, wire, keys, sample, clock):
     release = published(wire, keys, sample)
-    public = client.get(f"/api/v1/releases/{release.id}")
+    public = client.get(f"/api/v1/releases/{release.public_id}")
     assert public.status_code == 200 and public.headers["content-type"].startswith("application/json")
-    assert assert_valid(public.json())["uri"] == f"http://testserver/releases/{release.id}"
-    assert client.get(f"/api/v1/releases/{release.id}.json").json() == public.json()
+    assert assert_valid(public.json())["uri"] == f"http://testserver/releases/{release.public_id}"
+    assert client.get(f"/api/v1/releases/{release.public_id}.json").json() == public.json()
 
     listing = client.get("/api/v1/releases").json()
     assert [assert_valid(i)["uri"] for i in listing["items"]] == [public.json()["uri"]]
@@ -348,7 +348,7 @@ def test_api_serves_valid_ninjs(client, wire, keys, sample, clock):
     # Staff see a scheduled release, embargo and all; the public does not see it at all.
     later = (clock() + dt.timedelta(hours=1)).replace(microsecond=0)
     scheduled = published(wire, keys, sample, embargo_until=later.isoformat())
-    assert client.get(f"/api/v1/releases/{scheduled.id}").status_code == 404
-    staff = client.get(f"/api/v1/releases/{scheduled.id}", headers=auth(keys["editor"])).json()
+    assert client.get(f"/api/v1/releases/{scheduled.public_id}").status_code == 404
+    staff = client.get(f"/api/v1/releases/{scheduled.public_id}", headers=auth(keys["editor"])).json()
     assert assert_valid(staff)["pubstatus"] == "withheld"
     assert dt.datetime.fromisoformat(staff["embargoed"]) == later

@@ -25,11 +25,11 @@ def database_url(request, tmp_path, sqlite_template):
 
 def public_pages(client, release) -> dict[str, str]:
     paths = {
-        "home": "/en/", "home-ar": "/ar/", "release": f"/en/releases/{release.id}/{release.slug}",
+        "home": "/en/", "home-ar": "/ar/", "release": f"/en/releases/{release.public_id}/{release.slug}",
         "issuer": "/en/issuers/acme", "industry": "/en/industries/medtop:04000000", "not-found": "/en/nothing-here",
         "live-desk": "/en/live", "search": "/en/search?q=skate", "search-empty": "/en/search",
         "industries": "/en/industries", "regions": "/en/regions", "region": "/en/regions/DE", "issuers": "/en/issuers",
-        "release-ja": f"/ja/releases/{release.id}/{release.slug}", "subscribe": "/subscribe",
+        "release-ja": f"/ja/releases/{release.public_id}/{release.slug}", "subscribe": "/subscribe",
     }
     out = {}
     for name, path in paths.items():

@@ -184,8 +184,9 @@ def test_cli_imports_files(wire, settings):
     lines = [line.split("\t") for line in res.stdout.splitlines()]
     assert len(lines) == 3 and count(wire) == 3
     for (rid, status, url), lang in zip(lines, ["en", "en", "de"], strict=True):
-        assert status == "draft" and url.startswith("http://") and f"/{lang}/releases/{rid}/" in url
-        assert wire.releases.get(SYSTEM, int(rid)).issuer.slug == "acme"
+        made = wire.releases.get(SYSTEM, int(rid))  # (the CLI prints the desk's number, the URL has the public id)
+        assert status == "draft" and url.startswith("http://") and f"/{lang}/releases/{made.public_id}/" in url
+        assert made.issuer.slug == "acme"
     html = wire.releases.get(SYSTEM, int(lines[2][0]))
     assert html.content.headline == "Globex stellt neues Rechenzentrum vor"
 

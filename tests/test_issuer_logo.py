@@ -38,7 +38,7 @@ def test_listings_and_the_release_page_show_the_logo_beside_the_name(client, wir
 
 def test_ninjs_carries_the_logo_as_a_valid_association(client, wire, keys, publish):
     release, logo = _with_logo(client, wire, keys, publish)
-    doc = client.get(f"/api/v1/releases/{release.id}").json()
+    doc = client.get(f"/api/v1/releases/{release.public_id}").json()
     assert_valid(doc)
     [assoc] = [a for a in doc["associations"] if a["name"] == "issuer-logo"]
     assert assoc["type"] == "picture" and assoc["by"] == "Acme Corporation"
@@ -64,7 +64,7 @@ def test_jsonld_carries_the_logo(client, wire, keys, publish):
 
 def test_without_a_logo_nothing_is_added(client, wire, publish):
     release = publish()
-    doc = client.get(f"/api/v1/releases/{release.id}").json()
+    doc = client.get(f"/api/v1/releases/{release.public_id}").json()
     assert not any(a["name"] == "issuer-logo" for a in doc.get("associations", []))
     assert "logo" not in jsonld.render(release, wire.site)["sourceOrganization"]
     assert 'class="issuer-logo"' not in client.get("/en/").text

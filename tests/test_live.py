@@ -52,7 +52,7 @@ def test_a_connected_client_receives_published_and_corrected_releases(live, wire
     ev = s.event()
     assert ev["event"] == "release.published" and ev["id"] == stream_ids(wire)[-1]
     assert ev["data"] == {
-        "id": r.id, "url": f"http://testserver/en/releases/{r.id}/{r.slug}", "headline": sample["headline"],
+        "id": r.id, "url": f"http://testserver/en/releases/{r.public_id}/{r.slug}", "headline": sample["headline"],
         "language": "en", "issuer": {"slug": "acme", "name": "Acme Corporation"},
         "industries": ["medtop:04000000"], "regions": ["DE", "US"], "version": 1,
         "published_at": r.published_at.isoformat()}
@@ -123,7 +123,7 @@ def test_withdrawal_emits_release_withdrawn_and_replays_drop_its_text(live, wire
     assert s.event()["event"] == "release.published"
     wire.releases.withdraw(wire.accounts.authenticate(keys["editor"]), r.id, "Issued in error")
     ev = s.event()
-    url = f"http://testserver/en/releases/{r.id}/{r.slug}"
+    url = f"http://testserver/en/releases/{r.public_id}/{r.slug}"
     assert ev["event"] == "release.withdrawn" and ev["data"] == {"id": r.id, "url": url}
     replay = open_stream(headers={"Last-Event-ID": "0"}).events(2)
     assert [e["event"] for e in replay] == ["release.published", "release.withdrawn"]

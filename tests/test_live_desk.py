@@ -58,7 +58,7 @@ def test_the_page_lists_the_latest_public_releases_in_its_language(client, wire,
     tree = doc(r)
     assert tree.xpath("//h1")[0].text == "Live desk"
     first = tree.xpath('//ol[@id="live-list"]/li')[0]
-    assert first.xpath(".//h2/a/@href") == [f"/en/releases/{newest.id}/{newest.slug}"]
+    assert first.xpath(".//h2/a/@href") == [f"/en/releases/{newest.public_id}/{newest.slug}"]
     assert first.xpath(".//time/@datetime") == [machine_time(newest.published_at)]
     assert first.xpath(".//time")[0].text.endswith(" UTC")  # the fallback; the script shows the reader's zone
     # The stream starts after the newest event at the time of the listing, in the page's language.

@@ -71,7 +71,7 @@ def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
     expect(page.locator("#live-announce")).to_have_text("New releases: 1", timeout=WAIT)
     assert items(page) == [str(fresh.id), str(earlier.id)]
     assert page.locator("#live-list > li").first.locator("h2 a").get_attribute("href") == \
-        f"/en/releases/{fresh.id}/{fresh.slug}"
+        f"/en/releases/{fresh.public_id}/{fresh.slug}"
     expect(item(page, earlier).locator(".badge-new")).to_be_hidden()  # listed when the page opened: not new
     page.screenshot(path=str(tmp_path / "live-desk.png"), full_page=True)
     page.set_viewport_size({"width": 380, "height": 800})

@@ -38,7 +38,7 @@ def site(tmp_path, sqlite_template, sample):
 def paths(en, ar) -> list[str]:
     out = []
     for lang, release in (("en", en), ("ar", ar)):
-        out += [f"/{lang}/", f"/{lang}/releases/{release.id}/{release.slug}", f"/{lang}/search?q=acme",
+        out += [f"/{lang}/", f"/{lang}/releases/{release.public_id}/{release.slug}", f"/{lang}/search?q=acme",
                 f"/{lang}/industries", f"/{lang}/industries/medtop:04000000", f"/{lang}/regions",
                 f"/{lang}/regions/DE", f"/{lang}/issuers", f"/{lang}/issuers/acme", f"/{lang}/live",
                 f"/{lang}/no-such-page"]
@@ -51,7 +51,7 @@ def test_every_public_page_kind_passes_axe(site):
     for path in paths(en, ar):
         page.goto(base + path)
         assert_accessible(page)
-    page.goto(f"{base}/en/releases/{en.id}/{en.slug}")
+    page.goto(f"{base}/en/releases/{en.public_id}/{en.slug}")
     screenshot(page, "release")
     page.goto(f"{base}/en/search?q=acme")
     screenshot(page, "search")

@@ -74,18 +74,18 @@ def test_listings_show_a_teaser_never_a_bare_dateline(client, publish):
     page = doc(client.get("/en/"))
     assert [text(p) for p in page.xpath("//p[@class='teaser']")] == ["Acme today announced its skate."]
     assert "–" not in text(page.xpath("//ol[@class='releases']")[0])
-    release = doc(client.get(f"/en/releases/{r.id}/{r.slug}"))
+    release = doc(client.get(f"/en/releases/{r.public_id}/{r.slug}"))
     assert release.xpath('//meta[@name="description"]/@content') == ["Acme today announced its skate."]
 
 
 def test_the_dateline_opens_the_first_paragraph(client, publish):
     r = publish(lead="", body="## Highlights\n\nThe skate is here.\n\nIt is fast.")
-    page = doc(client.get(f"/en/releases/{r.id}/{r.slug}"))
+    page = doc(client.get(f"/en/releases/{r.public_id}/{r.slug}"))
     first = page.xpath("//div[@class='body']//p")[0]
     assert text(first) == "BERLIN, November 20, 2026 (Newswire) – The skate is here."
     assert first.xpath("span[@class='dateline']") and not page.xpath("//p[@class='lead']")
     de = publish(**written_in("de"), dateline={"city": "München", "date": "2026-11-20"})
-    lead = doc(client.get(f"/de/releases/{de.id}/{de.slug}")).xpath("//div[@class='body']/p[@class='lead']")[0]
+    lead = doc(client.get(f"/de/releases/{de.public_id}/{de.slug}")).xpath("//div[@class='body']/p[@class='lead']")[0]
     assert text(lead) == "MÜNCHEN, 20. November 2026 (Newswire) – Acme hat heute seinen neuen Skate vorgestellt."
 
 
@@ -94,7 +94,7 @@ def test_news_provided_by_with_the_logo_contacts_and_issuer_page(client, wire, k
                       data={"alt_text": "Acme logo"}, headers=auth(keys["acme"]))
     assert resp.status_code in (200, 201), resp.text
     r = publish(contacts=[{"name": "Jane Roe", "email": "press@acme.example", "phone": "+49 30 1234"}])
-    page = doc(client.get(f"/en/releases/{r.id}/{r.slug}"))
+    page = doc(client.get(f"/en/releases/{r.public_id}/{r.slug}"))
     [block] = page.xpath("//section[@class='provider']")
     assert block.xpath("h2")[0].text == "News provided by"
     assert block.xpath(".//p[@class='provider-name']/a/@href") == ["/en/issuers/acme"]
@@ -117,10 +117,10 @@ def test_related_releases_are_public_and_in_the_page_language(client, wire, edit
     publish(**written_in("de"))  # German: not on an English page
     clock.advance(minutes=5)
     current = publish(headline="Acme latest news")
-    page = doc(client.get(f"/en/releases/{current.id}/{current.slug}"))
+    page = doc(client.get(f"/en/releases/{current.public_id}/{current.slug}"))
     links = page.xpath("//section[@class='related']//a")
     assert [a.text for a in links] == ["Globex shares an industry", "Acme first news"]
-    assert {a.get("href") for a in links} == {f"/en/releases/{x.id}/{x.slug}" for x in (first, other_issuer)}
+    assert {a.get("href") for a in links} == {f"/en/releases/{x.public_id}/{x.slug}" for x in (first, other_issuer)}
     assert embargoed.id and unrelated.id and "embargoed" not in page.text_content()
 
 
@@ -157,7 +157,7 @@ def test_region_pages_and_the_indexes_show_only_public_releases(client, wire, ed
 
 def test_the_release_facts_link_to_region_and_industry_pages(client, publish):
     r = publish()
-    page = doc(client.get(f"/en/releases/{r.id}/{r.slug}"))
+    page = doc(client.get(f"/en/releases/{r.public_id}/{r.slug}"))
     assert page.xpath("//dl[@class='facts']//a/@href") == ["/en/industries/04000000", "/en/regions/DE",
                                                            "/en/regions/US"]
     nav = page.xpath("//nav[contains(@class, 'sections')]//a/@href")
@@ -166,7 +166,7 @@ def test_the_release_facts_link_to_region_and_industry_pages(client, publish):
 
 def test_every_page_has_a_meta_description_and_the_disclaimer(client, publish):
     r = publish()
-    paths = ["/en/", "/de/", f"/en/releases/{r.id}/{r.slug}", "/en/issuers/acme", "/en/industries/04000000",
+    paths = ["/en/", "/de/", f"/en/releases/{r.public_id}/{r.slug}", "/en/issuers/acme", "/en/industries/04000000",
              "/en/industries", "/en/regions", "/en/regions/DE", "/en/issuers", "/en/search", "/en/search?q=skate"]
     seen = set()
     for path in paths:
@@ -188,7 +188,7 @@ def test_an_operator_sets_the_disclaimer_per_language(wire, publish):
     other = rewire(wire, disclaimers={"de": "Eigene Worte der Herausgeber.", "en": "Issuers' own words."})
     try:
         with TestClient(create_app(other)) as c:
-            page = doc(c.get(f"/en/releases/{r.id}/{r.slug}"))
+            page = doc(c.get(f"/en/releases/{r.public_id}/{r.slug}"))
             assert page.xpath("//footer//p[contains(@class, 'disclaimer-text')]")[0].text == "Issuers' own words."
             assert "Eigene Worte der Herausgeber." in text(doc(c.get("/de/")).xpath("//footer")[0])
             assert "Chaque émetteur est seul responsable" in text(doc(c.get("/fr/")).xpath("//footer")[0])

@@ -111,7 +111,7 @@ def test_a_spanish_page_speaks_spanish(client, publish, editor, wire, clock):
     assert tree.xpath("//footer//nav/@aria-label") == ["Idiomas"]
 
     r = publish(**SPANISH)
-    release = client.get(f"/es/releases/{r.id}/{r.slug}")
+    release = client.get(f"/es/releases/{r.public_id}/{r.slug}")
     tree = page(release)
     meta = " ".join(tree.xpath("//p[@class='meta']")[0].text_content().split())
     assert meta.startswith("Publicado el 20 nov 2026") and tree.xpath("//p[@class='meta']/time")
@@ -123,7 +123,7 @@ def test_a_spanish_page_speaks_spanish(client, publish, editor, wire, clock):
 
     clock.advance(days=1)
     wire.releases.withdraw(editor, r.id, "Publicado por error.")
-    gone = client.get(f"/es/releases/{r.id}/{r.slug}")
+    gone = client.get(f"/es/releases/{r.public_id}/{r.slug}")
     assert gone.status_code == 410
     assert page(gone).xpath("//h1")[0].text == "Comunicado retirado"
     notice = " ".join(page(gone).xpath("//div[@class='notice']")[0].text_content().split())
@@ -152,7 +152,7 @@ def test_a_japanese_page_speaks_japanese(client, publish, wire, editor, clock):
     r = publish(**JAPANESE)
     clock.advance(hours=1)
     wire.releases.correct(editor, r.id, {"correction_note": "見出しを修正しました。"})
-    tree = page(client.get(f"/ja/releases/{r.id}/{r.slug}"))
+    tree = page(client.get(f"/ja/releases/{r.public_id}/{r.slug}"))
     assert tree.get("lang") == "ja"
     meta = " ".join(tree.xpath("//p[@class='meta']")[0].text_content().split())
     assert re.fullmatch(r"2026/11/20 9:00 UTC 公開 · 2026/11/20 10:00 UTC 訂正", meta), meta
@@ -174,7 +174,7 @@ def test_user_data_in_a_translated_sentence_stays_escaped(client, wire, editor, 
     es = client.get("/es/issuers/evil")
     assert es.status_code == 200 and "<script>alert(1)" not in es.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons no tiene comunicados en español." in es.text
-    en = client.get(f"/en/releases/{r.id}/{r.slug}")
+    en = client.get(f"/en/releases/{r.public_id}/{r.slug}")
     assert "<script>alert(1)" not in en.text
     assert "<h2>About &lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons</h2>" in en.text
     assert page(en).xpath("//section[@class='boilerplate']/h2")[0].text == f"About {name}"

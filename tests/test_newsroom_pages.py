@@ -37,7 +37,7 @@ def publish(wire, editor, raw):
 
 
 def path(r, lang=None):
-    return f"/{lang or r.language}/releases/{r.id}/{r.slug}"
+    return f"/{lang or r.language}/releases/{r.public_id}/{r.slug}"
 
 
 def doc(response):
@@ -154,7 +154,7 @@ def test_not_public_is_404_everywhere(client, wire, editor, keys, sample, clock)
         assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
         resp = client.get(path(r))
         assert resp.status_code == 404 and resp.text == missing.text
-        assert client.get(f"/releases/{r.id}", follow_redirects=False).status_code == 404
+        assert client.get(f"/releases/{r.public_id}", follow_redirects=False).status_code == 404
     for url in ("/en/", "/de/", "/en/issuers/acme", "/en/industries/04000000", "/de/industries/04000000"):
         text = client.get(url).text
         assert "Acme draft headline" not in text and "Globex Entwurf" not in text
@@ -205,13 +205,13 @@ def test_corrected_release_shows_the_notes(client, wire, editor, sample, clock):
 
 def test_addresses_redirect_or_404(client, wire, editor, sample):
     r = publish(wire, editor, {**sample, "issuer": "acme"})
-    resp = client.get(f"/en/releases/{r.id}/old-slug", follow_redirects=False)
+    resp = client.get(f"/en/releases/{r.public_id}/old-slug", follow_redirects=False)
     assert resp.status_code == 301 and resp.headers["location"] == path(r)
-    resp = client.get(f"/releases/{r.id}", follow_redirects=False)
+    resp = client.get(f"/releases/{r.public_id}", follow_redirects=False)
     assert resp.status_code == 301 and resp.headers["location"] == path(r)
     assert client.get(path(r, "de")).status_code == 404  # no German version
     for url in ("/xx/", "/xx/releases/1/x", "/en/releases/abc/x", "/en/releases/99999999999/x", "/releases/1e3",
-                f"/EN/releases/{r.id}/{r.slug}", "/en/issuers/nobody", "/en/industries/99999999",
+                f"/EN/releases/{r.public_id}/{r.slug}", "/en/issuers/nobody", "/en/industries/99999999",
                 "/en/industries/abc", "/en/?cursor=garbage"):
         resp = client.get(url)
         assert resp.status_code == 404 and "Page not found" in resp.text, url

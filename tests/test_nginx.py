@@ -82,7 +82,7 @@ def test_pages_and_feeds_through_nginx(nginx, publish):
     base, upstream = nginx
     r = [publish(headline=f"Acme news {i}") for i in range(5)][-1]
     with httpx.Client(timeout=TIMEOUT) as http:
-        for path in ("/en/", f"/en/releases/{r.id}/{r.slug}", "/feeds/en.rss", "/feeds/en.json", "/sitemap-news.xml"):
+        for path in ("/en/", f"/en/releases/{r.public_id}/{r.slug}", "/feeds/en.rss", "/feeds/en.json", "/sitemap-news.xml"):
             direct = http.get(upstream + path, headers={"Accept-Encoding": "identity"})
             via = http.get(base + path, headers={"Accept-Encoding": "identity"})
             assert via.status_code == 200 and via.content == direct.content, path

@@ -60,7 +60,7 @@ def test_an_api_get_of_a_hidden_id_does_what_a_missing_one_does(client, wire, ke
     status, body, missing = answered(client, wire, f"/api/v1/releases/{MISSING_ID}", headers=headers)
     assert status == 404 and missing
     for kind, release in hidden.items():
-        got_status, got_body, seen = answered(client, wire, f"/api/v1/releases/{release.id}", headers=headers)
+        got_status, got_body, seen = answered(client, wire, f"/api/v1/releases/{release.public_id}", headers=headers)
         assert got_status == 404, kind
         assert re.sub(rf"\b{release.id}\b", "ID", got_body) == body.replace(str(MISSING_ID), "ID"), kind
         assert seen == missing, kind
@@ -72,7 +72,7 @@ def test_a_page_of_a_hidden_id_does_what_a_missing_one_does(client, wire, hidden
     status, body, missing = answered(client, wire, f"/en/releases/{MISSING_ID}/x")
     assert status == 404 and missing
     for kind, release in hidden.items():
-        for url in (f"/en/releases/{release.id}/{release.slug}", f"/releases/{release.id}"):
+        for url in (f"/en/releases/{release.public_id}/{release.slug}", f"/releases/{release.public_id}"):
             got_status, got_body, seen = answered(client, wire, url)
             assert got_status == 404, (kind, url)
             assert seen == missing, (kind, url)

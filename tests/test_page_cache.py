@@ -61,7 +61,7 @@ def test_a_second_request_and_a_304_cost_no_render(client, wire, publish, render
 
 def test_what_must_not_be_kept_is_rendered_every_time(client, wire, publish, renders, signed_in):
     r = publish()
-    for path in ("/en/search?q=skate", f"/en/releases/{r.id}/wrong-slug", "/en/nothing-here", "/en/live", "/"):
+    for path in ("/en/search?q=skate", f"/en/releases/{r.public_id}/wrong-slug", "/en/nothing-here", "/en/live", "/"):
         client.get(path, follow_redirects=False)
     desk = signed_in("editor")
     assert desk.get("/desk").status_code == 200
@@ -74,7 +74,7 @@ def test_what_must_not_be_kept_is_rendered_every_time(client, wire, publish, ren
 
 def test_each_public_change_empties_the_cache(client, wire, keys, publish, editor, png):
     r = publish()
-    page = f"/en/releases/{r.id}/{r.slug}"
+    page = f"/en/releases/{r.public_id}/{r.slug}"
 
     def cached() -> None:
         for path in (page, "/en/", "/feeds/en.rss"):

@@ -183,14 +183,14 @@ def test_the_search_page_marks_the_words_and_escapes_everything(client, publish)
     other = client.get("/en/search?q=%3Cmark%3Eskate")  # the query, re-shown, escaped
     assert "<mark>skate" not in other.text and 'value="&lt;mark&gt;skate"' in other.text
     page = lhtml.fromstring(resp.text)
-    assert page.xpath("//ol[contains(@class, 'results')]//h3/a/@href") == [f"/en/releases/{r.id}/{r.slug}"]
+    assert page.xpath("//ol[contains(@class, 'results')]//h3/a/@href") == [f"/en/releases/{r.public_id}/{r.slug}"]
     assert page.xpath("//input[@id='search-q']/@value") == ["skate"]
     assert page.xpath('//meta[@name="robots"]/@content') == ["noindex, follow"]
 
 
 def test_every_page_has_the_search_form(client, publish):
     r = publish()
-    for path in ("/en/", f"/en/releases/{r.id}/{r.slug}", "/en/regions", "/de/issuers", "/ja/industries"):
+    for path in ("/en/", f"/en/releases/{r.public_id}/{r.slug}", "/en/regions", "/de/issuers", "/ja/industries"):
         page = lhtml.fromstring(client.get(path).text)
         [form] = page.xpath("//form[@role='search']")
         assert form.get("action") == f"/{path.split('/')[1]}/search" and form.xpath(".//label[@for='masthead-q']")

@@ -34,12 +34,12 @@ def test_entries_name_publication_language_date_and_title(client, clock, publish
     pt = publish(**written_in("pt"))
     found = urls(client)
     assert len(found) == 4
-    u = found[f"http://testserver/en/releases/{en.id}/{en.slug}"]
+    u = found[f"http://testserver/en/releases/{en.public_id}/{en.slug}"]
     assert u.findtext("news:news/news:publication/news:name", namespaces=NS) == "Newswire"
     assert u.findtext("news:news/news:publication/news:language", namespaces=NS) == "en"
     assert u.findtext("news:news/news:publication_date", namespaces=NS) == "2026-11-20T09:00:00Z"
     assert u.findtext("news:news/news:title", namespaces=NS) == sample["headline"]
-    languages = {r.id: found[f"http://testserver/{r.language}/releases/{r.id}/{r.slug}"].findtext(
+    languages = {r.id: found[f"http://testserver/{r.language}/releases/{r.public_id}/{r.slug}"].findtext(
         "news:news/news:publication/news:language", namespaces=NS) for r in (zh, hans, pt)}
     assert languages == {zh.id: "zh-tw", hans.id: "zh-cn", pt.id: "pt"}
 
@@ -52,7 +52,7 @@ def test_only_the_last_two_days(client, clock, publish):
     clock.set(T0)
     found = urls(client)
     assert [u.findtext("news:news/news:title", namespaces=NS) for u in found.values()] == ["Not quite two days old"]
-    assert not any(f"/releases/{old.id}/" in loc for loc in found)
+    assert not any(f"/releases/{old.public_id}/" in loc for loc in found)
     clock.advance(hours=1, seconds=1)
     assert urls(client) == {}, f"release {recent.id} should have aged out"
 

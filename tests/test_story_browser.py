@@ -92,12 +92,12 @@ def compose_and_submit(page, base) -> int:
 def public_surfaces(base, release, picture_url) -> dict[str, httpx.Response]:
     with httpx.Client(base_url=base) as c:
         return {
-            "page": c.get(f"/en/releases/{release.id}/{release.slug}"),
+            "page": c.get(f"/en/releases/{release.public_id}/{release.slug}"),
             "home": c.get("/en/"),
             "rss": c.get("/feeds/en.rss"), "atom": c.get("/feeds/en.atom"), "json": c.get("/feeds/en.json"),
             "search": c.get("/en/search", params={"q": "skate"}),
             "sitemap": c.get("/sitemap-news.xml"),
-            "api": c.get(f"/api/v1/releases/{release.id}"),
+            "api": c.get(f"/api/v1/releases/{release.public_id}"),
             "picture": c.get(picture_url),
         }
 

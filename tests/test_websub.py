@@ -201,7 +201,7 @@ def test_publish_pushes_the_topic_feed_once_rendered_and_signed(client, wire, ca
     assert a["headers"]["Content-Type"] == "application/atom+xml"
     assert a["headers"]["X-Hub-Signature"] == "sha256=" + hmac.new(b"k3y", a["body"], hashlib.sha256).hexdigest()
     assert a["headers"]["Link"] == f'<{HUB}>; rel="hub", <{FEEDS}en.atom>; rel="self"'
-    assert [e.id for e in feedparser.parse(a["body"]).entries] == [f"http://testserver/releases/{r.id}"]
+    assert [e.id for e in feedparser.parse(a["body"]).entries] == [f"http://testserver/releases/{r.public_id}"]
     assert "X-Hub-Signature" not in a2["headers"] and "X-Hub-Signature" not in b["headers"]
     assert b["headers"]["Content-Type"] == "application/rss+xml"
     assert [e.title for e in feedparser.parse(b["body"]).entries] == [r.content.headline]
@@ -226,7 +226,7 @@ def test_either_spelling_of_a_topic_is_one_subscription_and_gets_the_push(client
         (push,) = callback.got("POST", path)
         assert push["headers"]["Link"] == f'<{HUB}>; rel="hub", <{plain}>; rel="self"'
         f = feedparser.parse(push["body"])
-        assert [e.id for e in f.entries] == [f"http://testserver/releases/{r.id}"]
+        assert [e.id for e in f.entries] == [f"http://testserver/releases/{r.public_id}"]
         assert {(x.rel, x.href) for x in f.feed.links if x.rel == "self"} == {("self", plain)}
 
 

@@ -116,7 +116,7 @@ def test_public_pages_run_nothing(served, browser):
         for url in ("/en/", "/en/issuers", "/en/issuers/xss", "/en/industries/04000000"):
             inert(page, base + url, dialogs)
         for release in served["releases"]:
-            inert(page, f"{base}/en/releases/{release.id}/{release.slug}", dialogs)
+            inert(page, f"{base}/en/releases/{release.public_id}/{release.slug}", dialogs)
         for payload in SHORT[:25]:
             inert(page, f"{base}/en/search?q={quote(payload)}", dialogs)
             inert(page, f"{base}/en/search?q=skate&issuer={quote(payload)}", dialogs)
