@@ -36,15 +36,17 @@ def public_paths(token: str) -> list[str]:
     return out
 
 
-def id_paths(rid: int, slug: str, media_id: int | None = None, filename: str = "x.jpg") -> list[str]:
-    """Every path that takes a release id, for the id ``rid`` (embargoed, a neighbour or missing)."""
+def id_paths(rid: int | str, slug: str, media_id: int | None = None, filename: str = "x.jpg") -> list[str]:
+    """Every path that takes a release id, for the id ``rid`` (a public id or an internal number:
+    embargoed, a neighbour or missing)."""
     out = [f"/releases/{rid}", f"/releases/{rid}?lang=es", f"/api/v1/releases/{rid}", f"/api/v1/releases/{rid}.xml",
            f"/api/v1/releases/{rid}?lang=es", f"/api/v1/releases/{rid}/status", f"/api/v1/releases/{rid}/checks",
            f"/api/v1/releases/{rid}/translations", f"/api/v1/releases/{rid}/translations/es",
            f"/api/v1/releases/{rid}/media", f"/api/v1/releases/{rid}/deliveries",
            f"/api/v1/releases/{rid}/media/{media_id or 1}/{filename}",
            f"/desk/releases/{rid}", f"/desk/releases/{rid}/edit", f"/desk/releases/{rid}/history",
-           f"/desk/releases/{rid}/translations/es"]
+           f"/desk/releases/{rid}/translations/es", f"/portal/releases/{rid}", f"/portal/releases/{rid}/report",
+           f"/api/v1/releases/{rid}/report"]
     for lang in languages.SUPPORTED:
         out += [f"/{lang}/releases/{rid}/{slug}", f"/{lang}/releases/{rid}/x"]
     return out

@@ -33,6 +33,7 @@ from sse_client import Stream, running
 from translation_flow import translate_all
 from webhook_receiver import add_webhook
 
+from newswire.domain.ids import new_public_id
 from newswire.storage import subscribers as subs
 from newswire.storage.tables import deliveries
 
@@ -141,23 +142,27 @@ def test_nothing_of_an_embargoed_release_leaks_before_its_second_and_all_shows_a
               "other issuer's person": (signed_in("issuer", issuer="globex"), {}),
               "subscriber's account": (signed_in("subscriber", subscriber_id=subscriber_id), {})}
     found = []
-    rid, missing = b["b"], b["b"] + 1000
-    ids = re.compile(rf"(?<!\d)({rid}|{missing})(?!\d)")  # the id itself aside, the answers are the same
+    # B by its public id and by its internal number, its numeric neighbours, and a missing id of
+    # each form: to whoever may not manage B, every one is answered alike
+    public, rid = b["b"], wire.listings.resolve(wire.accounts.authenticate(keys["editor"]), b["b"])
+    missing, missing_number = new_public_id(), rid + 1000
+    ids = re.compile(rf"(?<![0-9a-z])({public}|{missing}|{rid}|{missing_number})(?![0-9a-z])")
     for who, (c, headers) in actors.items():
         for path in [*public_paths(TOKEN), b["public_picture"], "/subscriber", "/desk", "/account"]:
             for _ in range(2):  # twice: a cache must not keep, or make, a leak
                 r = c.get(path, headers=headers, follow_redirects=True)
                 found += [(who, path, n) for n in leaks(r, b["needles"], b["picture"])
                           if n.casefold() not in path.casefold()]  # (a search page repeats its query)
-        for near in (rid - 1, rid, rid + 1, rid + 2, missing):  # guessed and sequential ids
+        for near in (rid - 1, rid, rid + 1, rid + 2, public, missing, missing_number):  # guessed and sequential ids
             for path in id_paths(near, b["slug"], b["media"]["id"], b["rendition"]["filename"]):
                 r = c.get(path, headers=headers, follow_redirects=True)
                 found += [(who, path, n) for n in leaks(r, b["needles"], b["picture"])]
-        for ours, theirs in zip(id_paths(rid, b["slug"], b["media"]["id"], b["rendition"]["filename"]),
-                                id_paths(missing, b["slug"], b["media"]["id"], b["rendition"]["filename"])):
-            x, y = (c.get(p, headers=headers, follow_redirects=True) for p in (ours, theirs))
-            assert (x.status_code, x.headers.get("content-type"), _same(ids, x.text)) == \
-                (y.status_code, y.headers.get("content-type"), _same(ids, y.text)), (who, ours, _diff(x.text, y.text))
+        for ref, gone in ((public, missing), (rid, missing_number)):
+            for ours, theirs in zip(id_paths(ref, b["slug"], b["media"]["id"], b["rendition"]["filename"]),
+                                    id_paths(gone, b["slug"], b["media"]["id"], b["rendition"]["filename"])):
+                x, y = (c.get(p, headers=headers, follow_redirects=True) for p in (ours, theirs))
+                assert (x.status_code, x.headers.get("content-type"), _same(ids, x.text)) == \
+                    (y.status_code, y.headers.get("content-type"), _same(ids, y.text)), (who, ours, _diff(x.text, y.text))
     assert found == []
 
     with running(app) as base:  # the live stream, replayed from its first event: A's two, never B's

@@ -277,7 +277,7 @@ def test_every_envelope_kind_is_valid_and_data_is_only_ninjs(reference, sample):
     hello = _envelope(first, "release.published")
     assert (hello["type"], hello["version"], hello["format"]) == ("release.published", 1, "ninjs")
     assert hello["data"] == ninjs.render(first, site)  # ninjs, exactly as the API serves it
-    assert hello["release"] == {"id": first.id, "uri": site.release_guid(first), "url": site.release_url(first),
+    assert hello["release"] == {"id": first.public_id, "uri": site.release_guid(first), "url": site.release_url(first),
                                 "language": "en", "original_language": "en", "machine_translated": False,
                                 "version": 1, "attribution": "Photos: Acme.", "correction_note": None,
                                 "withdraw_reason": None}

@@ -13,6 +13,7 @@ from helpers import publish as publish_release
 from media_files import image, pdf
 from web_helpers import csrf
 
+from newswire.domain.models import SYSTEM
 from newswire.domain.models import Status
 
 FORM = {
@@ -31,9 +32,11 @@ def post(client, url, data, page="/portal/new", **kw):
     return client.post(url, data={"csrf": token, **data}, follow_redirects=False, **kw)
 
 
-def created_id(response) -> int:
+def created_id(response, wire) -> int:
+    """The internal id of the release a portal form made (its page's address has the public id)."""
     assert response.status_code == 303, response.text[:2000]
-    return int(re.search(r"/portal/releases/(\d+)", response.headers["location"]).group(1))
+    public = re.search(r"/portal/releases/([a-z2-7]+)", response.headers["location"]).group(1)
+    return wire.listings.resolve(SYSTEM, public)
 
 
 def test_the_listing_shows_only_the_issuers_own_releases(signed_in, wire, keys, sample):
@@ -43,7 +46,7 @@ def test_the_listing_shows_only_the_issuers_own_releases(signed_in, wire, keys, 
     page = acme.get("/portal")
     assert page.status_code == 200
     assert "Acme&#39;s own news" in page.text and "Globex news" not in page.text
-    assert f'href="/portal/releases/{mine.id}"' in page.text and 'href="/portal/new"' in page.text
+    assert f'href="/portal/releases/{mine.public_id}"' in page.text and 'href="/portal/new"' in page.text
     assert "draft" in page.text
     rows = acme.get("/portal/rows")
     assert rows.status_code == 200 and "Acme&#39;s own news" in rows.text
@@ -54,7 +57,7 @@ def test_compose_saves_every_typed_field(signed_in, wire):
     r = post(acme, "/portal/new", {**FORM, "action": "save", "embargo_date": "2030-01-15", "embargo_time": "09:30",
                                    "embargo_zone": "Europe/Berlin", "region_search": "United States (US)",
                                    "industry_search": "medtop:20000002"})
-    rid = created_id(r)
+    rid = created_id(r, wire)
     release = wire.releases.get(acme.user.principal, rid)
     c = release.content
     assert (c.headline, c.subheadline, c.lead, c.dateline.city) == (
@@ -90,13 +93,13 @@ def test_a_refused_form_shows_what_was_typed_with_errors_beside_the_fields(signe
 
 def test_submit_from_the_compose_form(signed_in, wire):
     acme = signed_in("issuer", issuer="acme")
-    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "submit"}))
+    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "submit"}), wire)
     assert wire.releases.get(acme.user.principal, rid).status == Status.SUBMITTED
     assert ("release.submit", {}) in [(a, {}) for a, _ in audit_actions(wire, "release.")]
     # a submitted release can still be edited by its issuer; a new version
     r = post(acme, f"/portal/releases/{rid}/edit", {**FORM, "headline": "Acme unveils the Rocket Skate 3001",
                                                    "action": "save"}, page=f"/portal/releases/{rid}/edit")
-    assert created_id(r) == rid
+    assert created_id(r, wire) == rid
     assert wire.releases.get(acme.user.principal, rid).content.headline.endswith("3001")
 
 
@@ -166,14 +169,14 @@ def test_target_languages_offer_only_reachable_pairs(signed_in, wire):
     assert 'value="es" disabled' in acme.get("/portal/targets", params={"source": "ko"}).text
     r = post(acme, "/portal/new", {**FORM, "target_languages": ["de"], "action": "save"})
     assert r.status_code == 422 and 'id="f-target_languages-error"' in r.text
-    rid = created_id(post(acme, "/portal/new", {**FORM, "target_languages": ["es", "pt"], "action": "save"}))
+    rid = created_id(post(acme, "/portal/new", {**FORM, "target_languages": ["es", "pt"], "action": "save"}), wire)
     assert wire.releases.get(acme.user.principal, rid).target_languages == ("es", "pt")
     assert 'value="es" checked' in acme.get(f"/portal/releases/{rid}/edit").text
 
 
 def test_a_picture_with_alt_text_and_caption(signed_in, wire, client):
     acme = signed_in("issuer", issuer="acme")
-    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}))
+    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}), wire)
     edit = f"/portal/releases/{rid}/edit"
     token = csrf(acme.get(edit))
     r = acme.post(f"/portal/releases/{rid}/media", data={"csrf": token, "alt_text": "", "caption": "The skate"},
@@ -214,7 +217,7 @@ def test_an_html_release_stays_html_when_edited(signed_in, wire, keys, sample):
     assert 'name="body_format" value="html"' in page.text and "Text (HTML)" in page.text
     r = post(acme, edit, {**FORM, "body_format": "html", "body": "<p>Hello <b>there</b></p>", "action": "save"},
              page=edit)
-    assert created_id(r) == release.id
+    assert created_id(r, wire) == release.id
     c = wire.releases.get(key, release.id).content
     assert c.body_format == "html" and "<b>there</b>" in c.body_html
 
@@ -231,7 +234,7 @@ def test_delivery_counts_only_for_the_issuers_own_releases(wire, keys, signed_in
 
 def test_a_document_with_its_caption(signed_in, wire):
     acme = signed_in("issuer", issuer="acme")
-    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}))
+    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}), wire)
     edit = f"/portal/releases/{rid}/edit"
     r = acme.post(f"/portal/releases/{rid}/media", data={"csrf": csrf(acme.get(edit)), "caption": "Fact sheet"},
                   files={"file": ("facts.pdf", pdf(), "application/pdf")}, follow_redirects=False)

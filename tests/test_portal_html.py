@@ -15,7 +15,7 @@ def test_portal_pages_are_valid_html(signed_in, wire, editor, sample):
     pages = {}
     for language in ("en", "ar"):
         acme = signed_in("issuer", issuer="acme", language=language)
-        rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}))
+        rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}), wire)
         published = publish_release(wire, editor, sample)
         post(acme, f"/portal/releases/{published.id}/correct", {"text": "x", "note": "Fixed"},
              page=f"/portal/releases/{published.id}")

@@ -42,14 +42,14 @@ def test_the_release_page_shows_status_history_languages_and_deliveries(signed_i
 
 def test_checks_on_demand_from_the_release_page(signed_in, wire):
     acme = signed_in("issuer", issuer="acme")
-    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}))
+    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}), wire)
     r = acme.get(f"/portal/releases/{rid}/checks")
     assert r.status_code == 200 and "error(s)" in r.text
 
 
 def test_submit_and_withdraw_a_draft_from_its_page(signed_in, wire):
     acme = signed_in("issuer", issuer="acme")
-    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}))
+    rid = created_id(post(acme, "/portal/new", {**FORM, "action": "save"}), wire)
     page = f"/portal/releases/{rid}"
     assert post(acme, f"{page}/submit", {}, page=page).status_code == 303
     assert wire.releases.get(acme.user.principal, rid).status == Status.SUBMITTED
@@ -122,7 +122,7 @@ def test_import_by_upload(signed_in, wire):
 def test_every_language_version_with_its_state(signed_in, wire, editor):
     use_apertium(wire)
     acme = signed_in("issuer", issuer="acme")
-    rid = created_id(post(acme, "/portal/new", {**FORM, "target_languages": ["es", "pt"], "action": "submit"}))
+    rid = created_id(post(acme, "/portal/new", {**FORM, "target_languages": ["es", "pt"], "action": "submit"}), wire)
     page = acme.get(f"/portal/releases/{rid}").text
     assert page.count("waiting for approval") == 2  # translation starts once the desk approves
     wire.releases.approve(editor, rid, override="test: the pre-checks may stand")
