@@ -189,10 +189,10 @@ def test_a_picture_with_alt_text_and_caption(signed_in, wire, client):
     m = wire.media.list(acme.user.principal, rid)[0]
     assert (m.alt_text, m.caption) == ("A red skate", "The skate")
     url = f"/portal/releases/{rid}/media/{m.id}/{m.largest.filename}"
-    assert url in acme.get(edit).text or f"/portal/releases/{rid}/media/{m.id}/" in acme.get(edit).text
+    assert url in acme.get(edit).text or f"/portal/releases/{wire.releases.get(acme.user.principal, rid).public_id}/media/{m.id}/" in acme.get(edit).text
     assert acme.get(url).status_code == 200
     preview = post(acme, "/portal/preview", {**FORM, "release_id": str(rid)}, page=edit)
-    assert f"/portal/releases/{rid}/media/{m.id}/" in preview.text and 'alt="A red skate"' in preview.text
+    assert f"/portal/releases/{wire.releases.get(acme.user.principal, rid).public_id}/media/{m.id}/" in preview.text and 'alt="A red skate"' in preview.text
     assert client.get(f"/media/{m.token}/{m.largest.filename}").status_code == 404  # not public yet
     globex = signed_in("issuer", issuer="globex")
     assert globex.get(url).status_code == 404
@@ -242,4 +242,4 @@ def test_a_document_with_its_caption(signed_in, wire):
     m = wire.media.list(acme.user.principal, rid)[0]
     assert (m.kind, m.caption) == ("document", "Fact sheet")
     preview = post(acme, "/portal/preview", {**FORM, "release_id": str(rid)}, page=edit)
-    assert "Fact sheet" in preview.text and f"/portal/releases/{rid}/media/{m.id}/" in preview.text
+    assert "Fact sheet" in preview.text and f"/portal/releases/{wire.releases.get(acme.user.principal, rid).public_id}/media/{m.id}/" in preview.text
