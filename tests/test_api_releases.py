@@ -192,7 +192,7 @@ def test_edit_makes_a_new_version(client, keys, sample, wire):
     from newswire.storage import releases as store
 
     with wire.engine.connect() as conn:
-        versions = store.versions(conn, rid)
+        versions = store.versions(conn, store.load(conn, rid).id)  # (the API's id is the public one)
     assert [v.content.headline for v in versions] == [sample["headline"], "New headline"]
     assert versions[1].content.industries == tuple(sample["industries"])  # untouched fields carried over
 

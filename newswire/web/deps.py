@@ -73,13 +73,13 @@ def accounts(request: Request) -> AccountService:
     return request.app.state.nw.accounts
 
 
-def resolve_release(request: Request, release_ref: str = Path(description=ids.REF_DESCRIPTION,
-                                                               json_schema_extra={"pattern": ids.REF_PATTERN}),
+def resolve_release(request: Request, release_id: str = Path(description=ids.REF_DESCRIPTION,
+                                                              json_schema_extra={"pattern": ids.REF_PATTERN}),
                     p: Principal = Depends(principal)) -> int:
-    """The internal id of the release a path's ``{release_ref}`` names for the caller: a public id
+    """The internal id of the release a path's ``{release_id}`` names for the caller: a public id
     for whoever may see the release, an internal number only for who may manage it; anything else
     is the 404 a missing release gets, after the same one query (``services/access.py``)."""
-    return request.app.state.nw.listings.resolve(p, release_ref)
+    return request.app.state.nw.listings.resolve(p, release_id)
 
 
 ReleaseId = Annotated[int, Depends(resolve_release)]  # a handler's ``release_id: ReleaseId``

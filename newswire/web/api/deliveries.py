@@ -29,7 +29,7 @@ def _page_json(request: Request, page: DeliveryPage) -> dict:
     return body
 
 
-@router.get("/releases/{release_ref}/deliveries", response_model=m.DeliveryPage, response_model_exclude_unset=True,
+@router.get("/releases/{release_id}/deliveries", response_model=m.DeliveryPage, response_model_exclude_unset=True,
             responses=READ,
             summary="Who the release went to, and how each delivery stands (its issuer, editors, admins)")
 def release_deliveries(request: Request, release_id: ReleaseId, channel: str | None = CHANNEL,

@@ -20,7 +20,7 @@ from .openapi import BINARY, content, errors
 router = APIRouter(tags=["media"], route_class=ApiRoute)
 READ = errors(401, 403, 404, 422)
 ERRORS = errors(401, 403, 404, 409, 413, 422)
-RELEASE_MEDIA = "/api/v1/releases/{release_ref}/media"
+RELEASE_MEDIA = "/api/v1/releases/{release_id}/media"
 
 
 class OrderIn(BaseModel):

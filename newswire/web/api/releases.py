@@ -100,7 +100,7 @@ def get_release(request: Request,
     return JSONResponse(ninjs.render(release, site))
 
 
-@router.get("/{release_ref}/status", response_model=m.ReleaseStatus, responses=READ, summary="Workflow status (issuer, editors, admins)")
+@router.get("/{release_id}/status", response_model=m.ReleaseStatus, responses=READ, summary="Workflow status (issuer, editors, admins)")
 def release_status(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     history = rs.history(p, release_id)
     release = rs.get(p, release_id)
@@ -110,39 +110,39 @@ def release_status(request: Request, release_id: ReleaseId, p: Principal = Depen
         {**h, "at": h["at"].isoformat()} for h in history]}
 
 
-@router.patch("/{release_ref}", response_model=m.ReleaseSummary, responses=ERRORS, summary="Edit a release before it is published (new version)")
+@router.patch("/{release_id}", response_model=m.ReleaseSummary, responses=ERRORS, summary="Edit a release before it is published (new version)")
 def edit_release(request: Request, release_id: ReleaseId, body: schemas.ReleaseEdit, p: Principal = Depends(principal),
                  rs: ReleaseService = Depends(releases)):
     return summary(rs.edit(p, release_id, schemas.fields_of(body)), _site(request))
 
 
-@router.post("/{release_ref}/submit", response_model=m.ReleaseSummary, responses=ERRORS, summary="Submit a draft for review")
+@router.post("/{release_id}/submit", response_model=m.ReleaseSummary, responses=ERRORS, summary="Submit a draft for review")
 def submit(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     return summary(rs.submit(p, release_id), _site(request))
 
 
-@router.get("/{release_ref}/checks", response_model=m.CheckReport, response_model_exclude_unset=True,
+@router.get("/{release_id}/checks", response_model=m.CheckReport, response_model_exclude_unset=True,
             responses=READ,
             summary="The pre-checks of a release as it stands (its issuer, editors, admins)")
 def release_checks(release_id: ReleaseId, p: Principal = Depends(principal), cs: CheckService = Depends(checks)):
     return cs.on_demand(p, release_id)
 
 
-@router.post("/{release_ref}/approve", response_model=m.ReleaseSummary, responses=ERRORS,
+@router.post("/{release_id}/approve", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Approve a submitted release (editors); pre-check errors hold it unless overridden")
 def approve(request: Request, release_id: ReleaseId, body: schemas.ApproveIn | None = Body(None),
             p: Principal = Depends(principal), rs: ReleaseService = Depends(releases)):
     return summary(rs.approve(p, release_id, body.override if body else None), _site(request))
 
 
-@router.post("/{release_ref}/send-back", response_model=m.ReleaseSummary, responses=ERRORS,
+@router.post("/{release_id}/send-back", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Send a submitted or approved release back to its issuer as a draft, with a note (editors)")
 def send_back(request: Request, release_id: ReleaseId, body: schemas.SendBackIn, p: Principal = Depends(principal),
               rs: ReleaseService = Depends(releases)):
     return summary(rs.send_back(p, release_id, body.note or ""), _site(request))
 
 
-@router.post("/{release_ref}/publish", response_model=m.ReleaseSummary, responses=ERRORS,
+@router.post("/{release_id}/publish", response_model=m.ReleaseSummary, responses=ERRORS,
              summary="Publish now, or schedule when the release has a future embargo; pre-check errors "
                      "hold a release not approved unless overridden")
 def publish(request: Request, release_id: ReleaseId, body: schemas.PublishIn | None = Body(None),
@@ -151,13 +151,13 @@ def publish(request: Request, release_id: ReleaseId, body: schemas.PublishIn | N
     return summary(rs.publish(p, release_id, embargo, override), _site(request))
 
 
-@router.post("/{release_ref}/correct", response_model=m.ReleaseSummary, responses=ERRORS, summary="Correct a published release (new version)")
+@router.post("/{release_id}/correct", response_model=m.ReleaseSummary, responses=ERRORS, summary="Correct a published release (new version)")
 def correct(request: Request, release_id: ReleaseId, body: schemas.CorrectIn, p: Principal = Depends(principal),
             rs: ReleaseService = Depends(releases)):
     return summary(rs.correct(p, release_id, schemas.fields_of(body)), _site(request))
 
 
-@router.post("/{release_ref}/withdraw", response_model=m.ReleaseSummary, responses=ERRORS, summary="Withdraw (kill) a release")
+@router.post("/{release_id}/withdraw", response_model=m.ReleaseSummary, responses=ERRORS, summary="Withdraw (kill) a release")
 def withdraw(request: Request, release_id: ReleaseId, body: schemas.WithdrawIn, p: Principal = Depends(principal),
              rs: ReleaseService = Depends(releases)):
     return summary(rs.withdraw(p, release_id, body.reason or ""), _site(request))

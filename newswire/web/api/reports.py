@@ -29,27 +29,32 @@ def events(request: Request) -> ReaderEvents:
     return request.app.state.nw.reader_events
 
 
-@router.get("/releases/{release_ref}/report", response_model=m.Report, responses=READ,
+@router.get("/releases/{release_id}/report", response_model=m.Report, responses=READ,
             summary="What happened to a release: every count from stored rows, with the delivery list behind it")
 def release_report(release_id: ReleaseId, p: Principal = Depends(principal), s: ReportService = Depends(reports)):
     return s.report(p, release_id)
 
 
-@router.get("/releases/{release_ref}/report.csv", response_class=Response, responses={
+@router.get("/releases/{release_id}/report.csv", response_class=Response, responses={
     **READ, 200: content("text/csv", description="One row per delivery, from the ledger")},
     summary="A release's deliveries as CSV, one row each")
-def release_report_csv(release_id: ReleaseId, release_ref: str, p: Principal = Depends(principal), s: ReportService = Depends(reports)):
+def release_report_csv(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), s: ReportService = Depends(reports)):
     return Response(s.csv(p, release_id), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="release-{release_ref}-report.csv"'})
+                    headers={"Content-Disposition": _disposition(request, "attachment", "csv")})
 
 
-@router.get("/releases/{release_ref}/report.pdf", response_class=Response, responses={
+@router.get("/releases/{release_id}/report.pdf", response_class=Response, responses={
     **READ, 200: content("application/pdf", schema=BINARY, description="The report, with its charts")},
     summary="A release's report as PDF, charts included")
-def release_report_pdf(request: Request, release_id: ReleaseId, release_ref: str, lang: str = LANG, p: Principal = Depends(principal),
+def release_report_pdf(request: Request, release_id: ReleaseId, lang: str = LANG, p: Principal = Depends(principal),
                        s: ReportService = Depends(reports)):
     return Response(render_pdf(request, s.report(p, release_id), lang), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="release-{release_ref}-report.pdf"'})
+                    headers={"Content-Disposition": _disposition(request, "inline", "pdf")})
+
+
+def _disposition(request: Request, how: str, ext: str) -> str:
+    """The file's name after the reference the path gave (resolved, so a public id or a number)."""
+    return f'{how}; filename="release-{request.path_params["release_id"]}-report.{ext}"'
 
 
 def render_pdf(request: Request, report: dict, lang: str) -> bytes:

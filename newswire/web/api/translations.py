@@ -48,7 +48,7 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
     return out
 
 
-@router.get("/api/v1/releases/{release_ref}/translations", response_model=m.TranslationList,
+@router.get("/api/v1/releases/{release_id}/translations", response_model=m.TranslationList,
             response_model_exclude_unset=True, responses=READ,
             summary="Translations of a release and their progress (issuer, editors, admins)")
 def list_translations(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
@@ -58,7 +58,7 @@ def list_translations(request: Request, release_id: ReleaseId, p: Principal = De
             "items": [view(release, r, site, now) for r in rows]}
 
 
-@router.get("/api/v1/releases/{release_ref}/translations/{lang}", response_model=m.Translation,
+@router.get("/api/v1/releases/{release_id}/translations/{lang}", response_model=m.Translation,
             response_model_exclude_unset=True, responses=READ,
             summary="One translation with its segments, problems and the engine of each (for review)")
 def get_translation(request: Request, release_id: ReleaseId, lang: str, p: Principal = Depends(principal),
@@ -67,7 +67,7 @@ def get_translation(request: Request, release_id: ReleaseId, lang: str, p: Princ
     return view(release, row, _site(request), ls.clock(), segments=True)
 
 
-@router.patch("/api/v1/releases/{release_ref}/translations/{lang}", response_model=m.Translation,
+@router.patch("/api/v1/releases/{release_id}/translations/{lang}", response_model=m.Translation,
               response_model_exclude_unset=True, responses=ERRORS,
               summary="Set segments' wording (editors); the translation is reassembled around them")
 def edit_translation(request: Request, release_id: ReleaseId, lang: str, body: schemas.TranslationEdit,
@@ -76,7 +76,7 @@ def edit_translation(request: Request, release_id: ReleaseId, lang: str, body: s
     return view(release, row, _site(request), ls.clock(), segments=True)
 
 
-@router.post("/api/v1/releases/{release_ref}/translations/{lang}/retry", response_model=m.Translation,
+@router.post("/api/v1/releases/{release_id}/translations/{lang}/retry", response_model=m.Translation,
              response_model_exclude_unset=True, responses=ERRORS,
              summary="Translate again (editors), e.g. after an engine was added or came back")
 def retry_translation(request: Request, release_id: ReleaseId, lang: str, p: Principal = Depends(principal),
