@@ -47,7 +47,8 @@ def links(f) -> set[tuple[str, str]]:
 
 
 def guid(release) -> str:
-    return f"http://testserver/releases/{release.public_id}"
+    """A release's feed id, from the release or its public id (the API's ``id``)."""
+    return f"http://testserver/releases/{release if isinstance(release, str) else release.public_id}"
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])

@@ -33,8 +33,8 @@ def test_the_release_page_shows_status_history_languages_and_deliveries(signed_i
     page = acme.get(f"/portal/releases/{release.id}")
     assert page.status_code == 200
     assert "published" in page.text and "release.create" in page.text and "release.publish" in page.text
-    assert f'data-poll="/portal/releases/{release.id}/deliveries"' in page.text
-    fragment = acme.get(f"/portal/releases/{release.id}/deliveries")
+    assert f'data-poll="/portal/releases/{release.public_id}/deliveries"' in page.text  # (the portal's URLs)
+    fragment = acme.get(f"/portal/releases/{release.public_id}/deliveries")
     assert fragment.status_code == 200 and "email" in fragment.text
     assert '<td class="count-pending">1</td>' in fragment.text
     assert "1 pending" in acme.get("/portal/rows").text
