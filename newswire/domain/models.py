@@ -107,13 +107,14 @@ class Media:
         return self.rendition("large") or self.renditions[-1]
 
     def text_fields(self) -> dict[str, str]:
-        """Its texts a translation carries, under their field names (``media.{id}.caption``)."""
-        return {media_field(self.id, name): getattr(self, name) for name in MEDIA_TEXTS if getattr(self, name)}
+        """Its texts a translation carries, under their field names (``media.{token}.caption``)."""
+        return {media_field(self.token, name): getattr(self, name) for name in MEDIA_TEXTS if getattr(self, name)}
 
     def translated(self, fields: dict) -> "Media":
         """This item with the texts of a translation's ``fields``; a text it lacks (an older
         translation, made before media texts were translated) stays the original's."""
-        found = {name: fields[media_field(self.id, name)] for name in MEDIA_TEXTS if media_field(self.id, name) in fields}
+        found = {name: fields[media_field(self.token, name)] for name in MEDIA_TEXTS
+                 if media_field(self.token, name) in fields}
         return replace(self, **found) if found else self
 
 
@@ -121,8 +122,11 @@ MEDIA_TEXTS = ("alt_text", "caption")  # translated with the release; the credit
 MEDIA_FIELD = "media."  # the prefix of a media text's field name in a translation
 
 
-def media_field(media_id: int, name: str) -> str:
-    return f"{MEDIA_FIELD}{media_id}.{name}"
+def media_field(token: str, name: str) -> str:
+    """A media text's field name in a translation, by the item's random token: never its row id,
+    which counts every picture on the wire (embargoed ones too) and would reach whoever reads the
+    translation (migration 0015 rewrote the keys stored before)."""
+    return f"{MEDIA_FIELD}{token}.{name}"
 
 
 def content_fields(fields: dict) -> dict:

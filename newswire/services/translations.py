@@ -45,7 +45,7 @@ def fields_of(content: Content) -> dict[str, str]:
 
 def source_fields(release: Release) -> dict[str, str]:
     """What a translation job translates: the current version's fields and each media item's alt
-    text and caption (``media.{id}.alt_text``, ``media.{id}.caption``), in one pipeline run."""
+    text and caption (``media.{token}.alt_text``, ``media.{token}.caption``), in one pipeline run."""
     out = fields_of(release.content)
     for item in release.media:
         out.update(item.text_fields())

@@ -7,7 +7,7 @@ still fails keeps its best output and is FLAGGED for an editor. An engine error 
 down by halving it, so one bad segment costs only itself.
 
 A field named ``…_html`` (the body) is an HTML fragment; every other field (headline, lead, a
-picture's alt text or caption: ``media.{id}.caption``) is plain text, its paragraphs the blocks.
+picture's alt text or caption: ``media.{token}.caption``) is plain text, its paragraphs the blocks.
 """
 
 from __future__ import annotations
