@@ -308,7 +308,9 @@ def test_envelope_schema_refuses_what_receivers_could_not_trust(reference, sampl
     kill_with_text = {**good, "type": "release.withdrawn", "release": {**good["release"], "withdraw_reason": "x"}}
     note_on_publish = {**good, "release": {**good["release"], "correction_note": "x"}}
     g2_without_xml = {**good, "format": "newsml-g2"}
-    for bad in (old_style, unversioned, kill_with_text, note_on_publish, g2_without_xml,
+    assert isinstance(good["release"]["id"], str)  # the public id: a string, never the row's number
+    numbered = [{**good, "release": {**good["release"], "id": n}} for n in (7, "7", "kq3x7aa2mfz5ubnc")]
+    for bad in (old_style, unversioned, kill_with_text, note_on_publish, g2_without_xml, *numbered,
                 {**good, "type": "release.deleted"}, {**good, "timestamp": "yesterday"}):
         assert not envelope_validator().is_valid(bad)
 
