@@ -111,12 +111,13 @@ def test_published_at_once_without_waiting_on_translation(client, wire, keys, ad
 def test_the_first_delivery_is_recorded_to_the_second(client, wire, keys, adhoc, receiver):
     add_webhook(wire, receiver.url("/desk"))
     rid = approved(client, keys, adhoc)
+    number = wire.listings.resolve(wire.accounts.authenticate(keys["acme"]), rid)  # (the ledger's release_id)
     status = client.get(f"/api/v1/releases/{rid}/status", headers=auth(keys["acme"])).json()
     assert status["first_delivered_at"] is None  # nothing delivered yet
-    run_worker(wire, lambda: all(r.status == ledger.DELIVERED for r in rows(wire, release_id=rid)))
+    run_worker(wire, lambda: all(r.status == ledger.DELIVERED for r in rows(wire, release_id=number)))
     assert len(receiver.at("/desk")) == 1
     status = client.get(f"/api/v1/releases/{rid}/status", headers=auth(keys["acme"])).json()
-    [row] = rows(wire, release_id=rid)
+    [row] = rows(wire, release_id=number)
     first = dt.datetime.fromisoformat(status["first_delivered_at"])
     assert first == row.delivered_at and first.tzinfo is not None
 
