@@ -52,7 +52,7 @@ def test_a_connected_client_receives_published_and_corrected_releases(live, wire
     ev = s.event()
     assert ev["event"] == "release.published" and ev["id"] == stream_ids(wire)[-1]
     assert ev["data"] == {
-        "id": r.id, "url": f"http://testserver/en/releases/{r.public_id}/{r.slug}", "headline": sample["headline"],
+        "id": r.public_id, "url": f"http://testserver/en/releases/{r.public_id}/{r.slug}", "headline": sample["headline"],
         "language": "en", "issuer": {"slug": "acme", "name": "Acme Corporation"},
         "industries": ["medtop:04000000"], "regions": ["DE", "US"], "version": 1,
         "published_at": r.published_at.isoformat()}
@@ -79,9 +79,9 @@ def test_filters_exclude_what_does_not_match(live, wire, keys, sample):
     }
     ids = {}
     for name, fields in misses.items():
-        ids[name] = wire.releases.publish(editor, wire.releases.create(editor, {**sample, "issuer": "acme", **fields}).id).id
+        ids[name] = wire.releases.publish(editor, wire.releases.create(editor, {**sample, "issuer": "acme", **fields}).id).public_id
     # Matches every filter; its topic (agriculture) is two levels below the filter's (economy).
-    ids["match"] = publish(wire, keys, sample, industries=["medtop:20000210"], regions=["US"]).id
+    ids["match"] = publish(wire, keys, sample, industries=["medtop:20000210"], regions=["US"]).public_id
     assert [e["data"]["id"] for e in every.events(5)] == list(ids.values())
     for name, s in streams.items():
         expected = [rid for miss, rid in ids.items() if miss != name] if name != "all" else [ids["match"]]
@@ -103,14 +103,14 @@ def test_last_event_id_replays_exactly_what_was_missed(live, wire, keys, sample,
     publish(wire, keys, sample)
     seen = first.event()
     first.close()  # the reader goes offline …
-    missed = [publish(wire, keys, sample).id,
-              publish(wire, keys, sample, **written_in("de", "Nur für deutsche Leser")).id,
-              publish(wire, keys, sample).id]
+    missed = [publish(wire, keys, sample).public_id,
+              publish(wire, keys, sample, **written_in("de", "Nur für deutsche Leser")).public_id,
+              publish(wire, keys, sample).public_id]
     if how == "header":
         again = open_stream("?lang=en", headers={"Last-Event-ID": str(seen["id"])})
     else:
         again = open_stream(f"?lang=en&last_event_id={seen['id']}")
-    later = publish(wire, keys, sample).id
+    later = publish(wire, keys, sample).public_id
     got = again.events(3)
     assert [e["data"]["id"] for e in got] == [missed[0], missed[2], later]  # no gap, no duplicate, no German
     assert [e["id"] for e in got] == sorted(e["id"] for e in got)
@@ -124,10 +124,10 @@ def test_withdrawal_emits_release_withdrawn_and_replays_drop_its_text(live, wire
     wire.releases.withdraw(wire.accounts.authenticate(keys["editor"]), r.id, "Issued in error")
     ev = s.event()
     url = f"http://testserver/en/releases/{r.public_id}/{r.slug}"
-    assert ev["event"] == "release.withdrawn" and ev["data"] == {"id": r.id, "url": url}
+    assert ev["event"] == "release.withdrawn" and ev["data"] == {"id": r.public_id, "url": url}
     replay = open_stream(headers={"Last-Event-ID": "0"}).events(2)
     assert [e["event"] for e in replay] == ["release.published", "release.withdrawn"]
-    assert replay[0]["data"] == {"id": r.id, "url": url}  # a withdrawn release's words are not resent
+    assert replay[0]["data"] == {"id": r.public_id, "url": url}  # a withdrawn release's words are not resent
 
 
 def test_a_scheduled_release_emits_nothing_until_its_time(live, wire, keys, sample, clock):
@@ -138,13 +138,13 @@ def test_a_scheduled_release_emits_nothing_until_its_time(live, wire, keys, samp
     embargoed = publish(wire, keys, sample, embargo_until=when.isoformat(), headline="Embargoed news")
     assert embargoed.status.value == "scheduled" and stream_ids(wire) == []
     marker = publish(wire, keys, sample, headline="Out now")
-    assert s.event()["data"]["id"] == marker.id  # the embargoed one did not come first
+    assert s.event()["data"]["id"] == marker.public_id  # the embargoed one did not come first
     clock.advance(minutes=59)
     assert wire.releases.release_due() == []
     clock.advance(minutes=1, seconds=1)
     assert wire.releases.release_due() == [embargoed.id]
     ev = s.event()
-    assert ev["data"]["id"] == embargoed.id and ev["data"]["headline"] == "Embargoed news"
+    assert ev["data"]["id"] == embargoed.public_id and ev["data"]["headline"] == "Embargoed news"
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def test_each_event_is_rendered_once_however_many_clients(live, wire, keys, samp
     streams = [open_stream() for _ in range(4)]
     r = publish(wire, keys, sample)
     frames = [s.event() for s in streams]
-    assert all(f == frames[0] for f in frames) and frames[0]["data"]["id"] == r.id
+    assert all(f == frames[0] for f in frames) and frames[0]["data"]["id"] == r.public_id
     assert renders == stream_ids(wire)  # one event, one rendering
 
 
