@@ -19,8 +19,9 @@ EDITOR = "Desk Editor"  # the name of the keys fixture's editor key
 
 
 def create(issuer: Issuer, raw: dict, now: dt.datetime, *, by: str = EDITOR, release_id: int = 1,
-           settings: Settings = SETTINGS) -> Release:
-    """A draft, with the issuer's boilerplate and contacts where the release gives none."""
+           public_id: str | None = None, settings: Settings = SETTINGS) -> Release:
+    """A draft, with the issuer's boilerplate and contacts where the release gives none (and a fresh
+    random public id, or ``public_id`` to compare with a stored release)."""
     embargo = validate.parse_datetime(raw["embargo_until"]) if raw.get("embargo_until") else None
     fields = dict(raw)
     if not fields.get("boilerplate") and issuer.boilerplate:
@@ -28,7 +29,7 @@ def create(issuer: Issuer, raw: dict, now: dt.datetime, *, by: str = EDITOR, rel
     if not fields.get("contacts") and issuer.contacts:
         fields["contacts"] = [c.as_dict() for c in issuer.contacts]
     content = validate.content(fields, max_body_bytes=settings.max_body_bytes, today=(embargo or now).date())
-    return Release(id=release_id, public_id=new_public_id(), slug=release_slug(content.headline), issuer=issuer, status=Status.DRAFT,
+    return Release(id=release_id, public_id=public_id or new_public_id(), slug=release_slug(content.headline), issuer=issuer, status=Status.DRAFT,
                    current=Version(1, content, now, by), created_at=now, updated_at=now, embargo_until=embargo)
 
 

@@ -48,7 +48,7 @@ def fill(settings: Settings) -> dict:
         media = Path(settings.data_dir) / "media" / "ab" / "picture.webp"
         media.parent.mkdir(parents=True)
         media.write_bytes(os.urandom(3000))
-        return {"release": r.id, "secret": secret, "media": media.read_bytes(), "tables": tables(w.engine)}
+        return {"release": r.public_id, "secret": secret, "media": media.read_bytes(), "tables": tables(w.engine)}
     finally:
         w.close()
 
@@ -69,7 +69,7 @@ def check_restored(settings: Settings, before: dict) -> None:
     assert (Path(settings.data_dir) / "media" / "ab" / "picture.webp").read_bytes() == before["media"]
 
 
-def serve_answers(data_dir: Path, database: list[str], release_id: int) -> None:
+def serve_answers(data_dir: Path, database: list[str], release_id: str) -> None:
     """`serve` starts on the restored wire: ready, and the release is there."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWIRE_")} | {"PYTHONPATH": str(ROOT)}

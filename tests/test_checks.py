@@ -148,7 +148,8 @@ def test_a_near_duplicate_of_an_earlier_release(client, wire, keys, sample, publ
 
 def test_another_issuers_unpublished_release_is_not_named(client, wire, keys, sample):
     theirs = draft(client, keys, {**sample, "issuer": "globex"}, who="editor")
-    wire.releases.submit(wire.accounts.authenticate(keys["editor"]), theirs)  # its signature is stored
+    editor = wire.accounts.authenticate(keys["editor"])
+    wire.releases.submit(editor, wire.listings.resolve(editor, theirs))  # its signature is stored
     rid = draft(client, keys, sample)
     assert found(checks(client, keys, rid), "duplicate") == []
 

@@ -74,7 +74,7 @@ def test_in_memory_releases_are_the_wires(frozen, wire, keys, reference, sample,
     editor, acme = wire.accounts.authenticate(keys["editor"]), reference.issuers["acme"]
 
     stored = publish(wire, editor, sample)
-    built = inmemory.published(acme, {**sample, "issuer": "acme"}, T0)
+    built = inmemory.published(acme, {**sample, "issuer": "acme"}, T0, public_id=stored.public_id)  # (random)
     assert stored == built
     clock.advance(hours=1)
     note = {"correction_note": "Model number corrected.", "headline": "Rocket Skate 3001"}
@@ -89,7 +89,7 @@ def test_in_memory_releases_are_the_wires(frozen, wire, keys, reference, sample,
             "tickers": ["NASDAQ:ACME", "US0378331005"], "keywords": ["skates", "rockets"],
             "attribution": "Photos courtesy of NASA.", "contacts": [{"name": "Ada Press", "role": "Head of PR"}]}
     scheduled = wire.releases.publish(editor, wire.releases.create(editor, rich).id)
-    built = inmemory.published(acme, rich, clock(), release_id=scheduled.id)
+    built = inmemory.published(acme, rich, clock(), release_id=scheduled.id, public_id=scheduled.public_id)
     assert scheduled == built and scheduled.status == "scheduled"
     clock.advance(hours=1, seconds=1)
     assert wire.releases.release_due() == [scheduled.id]
@@ -97,7 +97,9 @@ def test_in_memory_releases_are_the_wires(frozen, wire, keys, reference, sample,
 
     minimal = {"issuer": "globex", "headline": "Kurz", "body": "Nur Text.", "language": "de"}
     draft = wire.releases.create(wire.accounts.authenticate(keys["globex"]), minimal)
-    assert draft == inmemory.create(reference.issuers["globex"], minimal, clock(), by="Globex PR", release_id=draft.id)
+    assert draft == inmemory.create(reference.issuers["globex"], minimal, clock(), by="Globex PR", release_id=draft.id,
+                                   public_id=draft.public_id)
     arabic = {**sample, "language": "ar", "headline": "أكمي تكشف عن لوح التزلج الصاروخي", "body": "نص البيان."}
     stored = publish(wire, editor, arabic)
-    assert stored == inmemory.published(acme, {**arabic, "issuer": "acme"}, clock(), release_id=stored.id)
+    assert stored == inmemory.published(acme, {**arabic, "issuer": "acme"}, clock(), release_id=stored.id,
+                                          public_id=stored.public_id)
