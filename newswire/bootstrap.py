@@ -64,6 +64,7 @@ from .services.signup import SignupService
 from .services.subscriptions import SubscriptionService
 from .services.translations import TranslationService
 from .services.unit import Clock, Database, utcnow
+from .services.links import Links
 from .services.users import UserService
 from .services.websub import WebSubService
 from .storage import db, notify
@@ -227,7 +228,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     subscriptions = SubscriptionService(database, clock, settings, accounts)
     websub = WebSubService(database, clock, settings, listings)
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
-    users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
+    users = UserService(database, clock, accounts, Links(site, Mailer(settings), clock), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
     portal = PortalService(database, clock, releases.policy, translations, checks)
     signup = SignupService(database, clock, users, subscriptions)
