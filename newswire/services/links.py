@@ -51,13 +51,17 @@ class Links:
         """Send the e-mail with a new link under ``path``; raises ``Unavailable`` if it cannot be sent."""
         token = secrets.token_urlsafe(32)
         link = Link(email, token, f"{self.site.base_url}{path}/{token}")
+        self.send(email, link.url, compose, language)
+        return link
+
+    def send(self, email: str, url: str, compose: Compose, language: str) -> None:
+        """An e-mail with ``url`` in it (no token); raises ``Unavailable`` if it cannot be sent."""
         try:
-            self.mailer.send(email, compose(link.url, language))
+            self.mailer.send(email, compose(url, language))
         except MailError as e:
             raise Unavailable(f"The e-mail to {email} could not be sent ({e.__class__.__name__}); nothing was "
                               "changed. Try again in a few minutes, or ask the operator to check the mail "
                               "server (NEWSWIRE_SMTP_URL).") from None
-        return link
 
     def store(self, conn, link: Link, *, purpose: str, hours: float, created_by: str,
               actor: Principal = SYSTEM, **values) -> None:

@@ -37,9 +37,12 @@ class SignupService:
     def __init__(self, db: Database, clock: Clock, users: UserService, subscriptions: SubscriptionService):
         self.db, self.clock, self.users, self.subscriptions = db, clock, users, subscriptions
 
-    def sign_up(self, raw: dict, compose: Compose) -> User:
+    def sign_up(self, raw: dict, compose: Compose, taken: Compose) -> str:
         """``raw``: name, email, password, language (of the account and its e-mails), the preference
-        lists, timezone and digest_hour (None: each release at once)."""
+        lists, timezone and digest_hour (None: each release at once). Returns the address mailed:
+        the confirmation link (``compose``), or, for an address with an account already, a note to
+        its owner with a link to sign in (``taken``; nothing is written, and the caller's answer
+        reads the same, so that sign-up does not tell who has an account)."""
         c = Collector()
         name, password, language = (str(raw.get(k) or "") for k in ("name", "password", "language"))
         email = self.users.check_account(c, str(raw.get("email") or ""), name, password, language or "en")
@@ -49,7 +52,10 @@ class SignupService:
         with self.db.read() as conn:  # refused before anything is mailed
             fields.preferences(c, raw, Preferences(), {i.slug for i in issuer_store.list_issuers(conn)})
             c.raise_if_any()
-            self.users.ensure_new(conn, email)
+            exists = self.users.taken(conn, email)
+        if exists:
+            self.users.tell_taken(email, password, taken, language or "en")
+            return email
         link = self.users.mail_confirmation(email, compose, language or "en")
         with self.db.transaction() as conn:
             known = {i.slug for i in issuer_store.list_issuers(conn)}
@@ -66,7 +72,7 @@ class SignupService:
             audit.record(conn, actor=SYSTEM, action="subscriber.sign_up", now=now,
                          detail={"subscriber_id": sid, "user_id": user.id})
             self.users.store_confirmation(conn, link, user)
-        return user
+        return user.email
 
     def resend(self, email: str, compose: Compose) -> None:
         """A new confirmation link (the old one stops working) if the address has a sign-up still

@@ -97,8 +97,19 @@ class UserService:
     @staticmethod
     def ensure_new(conn, email: str) -> None:
         """Refuse an address that has an account already."""
-        if store.find_by_email(conn, email):
+        if UserService.taken(conn, email):
             raise Conflict(f"There is an account for {email} already; sign in, or reset its password.")
+
+    @staticmethod
+    def taken(conn, email: str) -> bool:
+        return store.find_by_email(conn, email) is not None
+
+    def tell_taken(self, email: str, password: str, compose: Compose, language: str) -> None:
+        """Mail the owner of an address that has an account that someone tried to sign up with it
+        (a link to sign in), after the same password hashing a new account costs: the page and its
+        time then read the same as a sign-up's, so sign-up tells nobody which addresses have one."""
+        _hasher.hash(password or "-")
+        self.links.send(email, f"{self.links.site.base_url}/signin", compose, language)
 
     def get(self, user_id: int) -> User:
         with self.db.read() as conn:
