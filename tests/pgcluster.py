@@ -119,14 +119,15 @@ class Cluster:
         settings are in its own postgresql.conf, so every start (and pg_ctl's restart) keeps them."""
         if not self.data.exists():
             self._initdb()
-        for attempt in range(5):  # a free port can be taken between the look and the bind
+        first = not self.port  # later starts keep the port: clients know it
+        for attempt in range(5 if first else 1):  # a free port can be taken between the look and the bind
             if not self.port:
                 self._configure(_free_port())
             try:
                 self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120", "start")
                 return self
             except RuntimeError:
-                if attempt == 4 or "could not bind" not in (self.log.read_text() if self.log.exists() else ""):
+                if not first or attempt == 4 or "could not bind" not in self.log.read_text():
                     raise
                 self.port = 0
         raise AssertionError("unreachable")

@@ -1,7 +1,8 @@
-"""PostgreSQL itself restarted in the middle of a fan-out (`pg_ctl restart -m fast`), on a private
-server of the test's own (tests/pgcluster.py), so the shared one the other tests use is never
-touched: real `newswire worker` processes and a real `newswire serve` reconnect and finish, nothing
-is lost. bench/chaos.py --restart-postgres runs the same at 20,000 deliveries.
+"""PostgreSQL itself restarted in the middle of a fan-out (`pg_ctl stop -m fast`; once `serve`'s
+`/readyz` answers 503, `pg_ctl start`), on a private server of the test's own (tests/pgcluster.py),
+so the shared one the other tests use is never touched: real `newswire worker` processes and a
+real `newswire serve` reconnect and finish, nothing is lost. bench/chaos.py --restart-postgres runs
+the same at 20,000 deliveries (`pg_ctl restart -m fast`, or `--down SECONDS`).
 
 At the restart, sends are in flight (the receiver answers some paths only seconds later), outcomes
 wait to be written and rows are leased; every session, LISTEN included, ends at once. Afterwards:
@@ -74,8 +75,11 @@ def test_postgres_restarted_mid_fan_out_workers_and_serve_reconnect_and_lose_not
     receiver.delay.update({f"/r{i}": 0.2 + 0.4 * (i % 10) for i in range(N)})
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    procs = [processes.worker("w1", lease_seconds=5), processes.worker("w2", lease_seconds=5),
-             processes.serve(port, base_url=base)]
+    # a lease longer than a job may wait to start (half of it) plus the slowest answer, so only the
+    # restart can make a send go out twice; short enough that a claim whose commit was lost with
+    # its connection (the rows leased to a worker that never heard so) is taken again soon
+    lease = {"lease_seconds": 10}
+    procs = [processes.worker("w1", **lease), processes.worker("w2", **lease), processes.serve(port, base_url=base)]
     wait_for(lambda: postgres_listeners(wire.engine, notify.CHANNEL) == 3 and _status(f"{base}/readyz") == 200,
              90, "two workers and serve up and listening", procs)
     stream = Stream(f"{base}/live?issuer=acme")
@@ -87,7 +91,9 @@ def test_postgres_restarted_mid_fan_out_workers_and_serve_reconnect_and_lose_not
         scheduled = release(wire, "Acme at the embargo", due)
         assert scheduled.status == "scheduled"
         in_flight = sum(receiver.active.values())
-        cluster.restart()  # pg_ctl restart -m fast: every session of every process ends
+        cluster.stop()  # pg_ctl stop -m fast: every session of every process ends
+        wait_for(lambda: _status(f"{base}/readyz") == 503, 30, "serve to say it is not ready", procs)
+        cluster.start()  # (the workers' sends went on meanwhile; their outcomes wait)
         assert in_flight > 0, "the fan-out was not under way at the restart"
         assert dt.datetime.now(dt.timezone.utc) < due, "the restart outlasted the embargo: nothing to prove"
 
