@@ -34,7 +34,7 @@ from webhook_receiver import add_webhooks, rows
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")]
 N = 300  # webhook endpoints: three fan-outs of N (CI size; bench/chaos.py --restart-postgres --n 20000)
-EMBARGO = 10  # seconds from just before the restart to the scheduled release's time
+EMBARGO = 15  # seconds from just before the restart to the scheduled release's time
 
 
 @pytest.fixture
