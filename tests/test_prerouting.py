@@ -194,3 +194,36 @@ def test_racing_clocks_queue_each_recipient_once(wire, editor, sample, clock):
                              .where(deliveries.c.release_id == rid)).scalar()
             assert n == len(ids) + 1
             assert held(wire, rid) == set()
+
+
+def test_a_large_fan_out_goes_live_in_chunks_and_a_crash_between_loses_nothing(wire, editor, sample, clock):
+    from newswire.services.prerouting import FIRST
+    from webhook_receiver import add_webhooks
+
+    add_webhooks(wire, [f"http://127.0.0.1:9/{i}" for i in range(FIRST + 50)])
+    r = schedule(wire, editor, sample)
+    clock.set(SECOND)
+    assert wire.releases.release_due(drain=False) == [r.id]  # the go-live transaction: the first rows ...
+    assert len(ledger_rows(wire, r.id)) == FIRST
+    assert len(held(wire, r.id)) == 50  # ... the rest held, live: a "crash" here ...
+    assert wire.releases.release_due() == []  # ... and the next look of any clock moves them in
+    rows = ledger_rows(wire, r.id)
+    assert len(rows) == FIRST + 50 and {v[2] for v in rows.values()} == {SECOND}
+    assert held(wire, r.id) == set()
+
+
+def test_a_release_withdrawn_before_its_held_rows_are_moved_sends_no_more(wire, editor, sample, clock):
+    from newswire.services.prerouting import FIRST
+    from webhook_receiver import add_webhooks
+
+    add_webhooks(wire, [f"http://127.0.0.1:9/{i}" for i in range(FIRST + 10)])
+    r = schedule(wire, editor, sample)
+    clock.set(SECOND)
+    assert wire.releases.release_due(drain=False) == [r.id]
+    wire.releases.withdraw(editor, r.id, "Sent in error")
+    assert wire.releases.drain_held() == 0
+    assert held(wire, r.id) == set()
+    with wire.engine.connect() as conn:
+        events = conn.execute(sa.select(deliveries.c.event, sa.func.count()).where(deliveries.c.release_id == r.id)
+                              .group_by(deliveries.c.event)).all()
+    assert dict(events) == {"release.published": FIRST, "release.withdrawn": FIRST}  # the kill to those it reached

@@ -10,6 +10,12 @@ digest, or preferences changed, count as they stand at the second. The move itse
 whose endpoint and subscriber can still be reached. A release that changed since it was held (an
 edit, a new second), or that goes live long after its second (the clock was down), is routed afresh
 as before. Withdrawing a scheduled release forgets its held rows.
+
+The go-live transaction moves the first ``FIRST`` rows into the ledger and marks the rest live
+(``prerouted.live_at``): they are the release's deliveries from that commit on, durably, and the
+clock moves them in right after (``drain``, a few thousand rows a transaction, due at the go-live
+time), so the first sends start while the rest of a large fan-out is still being queued. (Inserting
+10,000 ledger rows costs PostgreSQL its three foreign-key checks a row: 100–300 ms in one transaction.)
 """
 
 from __future__ import annotations
@@ -18,14 +24,18 @@ import datetime as dt
 
 from sqlalchemy.engine import Connection
 
-from ..domain.models import Release
+from ..domain.events import DeliveriesQueued
+from ..domain.models import Release, Status
 from ..domain.subscriptions import Event
 from ..storage import held
+from ..storage import releases as releases_store
 from .routing import Router
 
 SLACK = dt.timedelta(seconds=30)  # going live later than this after the second: route afresh
 MARGIN = 2.0  # seconds of the database's clock before the stamp re-checked as well (clock steps)
 MOST = 5000  # more changed recipients than this: route every one again
+FIRST = 128  # rows moved by the go-live transaction itself: the first sends start at once
+CHUNK = 2000  # rows moved a transaction after it (``drain``)
 
 
 class Prerouter:
@@ -67,7 +77,30 @@ class Prerouter:
             self.router.route(conn, Event.PUBLISHED, release)
             return
         self._reconcile(conn, release, stamp.checked_at - MARGIN)
-        self.router.announce(conn, Event.PUBLISHED, release, held.move(conn, release.id, now), now)
+        held.go_live(conn, release.id, now)
+        queued, more = held.move(conn, release.id, now, FIRST)
+        self.router.announce(conn, Event.PUBLISHED, release, queued, now)
+
+    def drain(self) -> int:
+        """Move what live releases still hold into the ledger, ``CHUNK`` rows a transaction, each
+        waking the workers; run by the clock right after a go-live and on every look (so rows a
+        crash left held go out as soon as a clock runs). Returns the rows queued."""
+        total = 0
+        with self.router.db.read() as conn:
+            pending = held.live(conn)
+        for release_id, at in pending:
+            more = True
+            while more:
+                with self.router.db.transaction() as conn:
+                    status = releases_store.lock_status(conn, release_id)
+                    if status not in (Status.PUBLISHED, Status.CORRECTED):  # withdrawn meanwhile: nothing more
+                        held.forget(conn, release_id)
+                        break
+                    queued, more = held.move(conn, release_id, at, CHUNK)
+                    if queued:
+                        self.router.db.emit(conn, DeliveriesQueued(queued))
+                total += queued
+        return total
 
     @staticmethod
     def _fits(stamp: held.Stamp, release: Release) -> bool:

@@ -325,9 +325,10 @@ class ReleaseService:
         self.translations.route_ready(conn, published, now)  # the language versions ready in time go out with it
         return published
 
-    def release_due(self) -> list[int]:
+    def release_due(self, drain: bool = True) -> list[int]:
         """The clock's job: publish every scheduled release whose time has come. Safe to run in
-        several processes at once: each release goes live exactly once."""
+        several processes at once: each release goes live exactly once. With ``drain``, then move
+        what went live held into the ledger (``drain_held``; the clock does it a moment later)."""
         published = []
         with self.db.read() as conn:
             due = store.due_scheduled(conn, self.clock())
@@ -342,7 +343,13 @@ class ReleaseService:
                 except Conflict:
                     continue  # another clock got there first
             published.append(rid)
+        if drain:
+            self.drain_held()
         return published
+
+    def drain_held(self) -> int:
+        """Move the rest of what went live held (and what a crash left held) into the ledger."""
+        return self.prerouter.drain()
 
     def next_embargo(self) -> dt.datetime | None:
         with self.db.read() as conn:

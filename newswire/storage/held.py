@@ -33,7 +33,8 @@ _MOVE = ("INSERT INTO deliveries (release_id, version, event, language, subscrib
          "JOIN endpoints e ON e.id = h.endpoint_id AND e.status = 'active' "
          "AND (e.expires_at IS NULL OR e.expires_at > ?) "
          "LEFT JOIN subscribers s ON s.id = h.subscriber_id "
-         "WHERE h.release_id = ? AND (h.subscriber_id IS NULL OR s.active = ?) ORDER BY h.id")
+         "WHERE h.release_id = ? AND h.id <= ? AND (h.subscriber_id IS NULL OR s.active = ?) ORDER BY h.id")
+_LAST = "SELECT id FROM held_deliveries WHERE release_id = ? ORDER BY id LIMIT 1 OFFSET ?"
 
 
 class Stamp(NamedTuple):
@@ -108,13 +109,30 @@ def changed_since(conn: Connection, since: float) -> tuple[set[int], set[int]]:
     return out[0], out[1]
 
 
-def move(conn: Connection, release_id: int, now: dt.datetime) -> int:
-    """Move the release's held rows into the ledger, due now (a digest at its time), those whose
-    endpoint and subscriber can still be reached; then forget them. Returns how many were queued."""
+def go_live(conn: Connection, release_id: int, at: dt.datetime) -> None:
+    """The release is live from ``at``: what it still holds is moved in (``move``), due then."""
+    conn.execute(prerouted.update().where(prerouted.c.release_id == release_id).values(live_at=at))
+
+
+def live(conn: Connection) -> list[tuple[int, dt.datetime]]:
+    """(release id, live since) of the live releases that still hold rows to move."""
+    return [tuple(r) for r in conn.execute(select(prerouted.c.release_id, prerouted.c.live_at)
+                                           .where(prerouted.c.live_at.is_not(None)).order_by(prerouted.c.live_at))]
+
+
+def move(conn: Connection, release_id: int, at: dt.datetime, limit: int) -> tuple[int, bool]:
+    """Move the release's first ``limit`` held rows (in the order they were routed) into the ledger,
+    due at ``at`` (a digest at its time), those whose endpoint and subscriber can still be reached,
+    then delete them. Returns (rows queued, whether more are held)."""
     pg = raw.postgres(conn)
-    at = raw.stamper(pg)(now)
+    when = raw.stamper(pg)(at)
     cur = raw.cursor(conn)
-    cur.execute(raw.sql(pg, _MOVE), (at, at, at, release_id, True))
+    cur.execute(raw.sql(pg, _LAST), (release_id, limit - 1))
+    row = cur.fetchone()
+    last = row[0] if row else 2**62
+    cur.execute(raw.sql(pg, _MOVE), (when, when, when, release_id, last, True))
     queued = max(cur.rowcount, 0)
-    forget(conn, release_id)
-    return queued
+    cur.execute(raw.sql(pg, "DELETE FROM held_deliveries WHERE release_id = ? AND id <= ?"), (release_id, last))
+    if row is None:  # all moved: the release is no longer pre-routed
+        conn.execute(delete(prerouted).where(prerouted.c.release_id == release_id))
+    return queued, row is not None

@@ -243,7 +243,8 @@ held_deliveries = Table(
 )
 
 # What a release's held rows were routed for: its version and second, and when (the database's
-# clock) the recipients were read; subscribers and endpoints changed since are routed again.
+# clock) the recipients were read; subscribers and endpoints changed since are routed again. Once
+# the release is live (``live_at``), the rows still held are moved into the ledger in chunks.
 prerouted = Table(
     "prerouted",
     metadata,
@@ -251,6 +252,7 @@ prerouted = Table(
     Column("version", Integer, nullable=False),
     Column("embargo_until", UTCDateTime, nullable=False),
     Column("checked_at", Float, nullable=False),
+    Column("live_at", UTCDateTime, nullable=True),
 )
 
 # One row per release event, not per reader: the live stream's replay log (Last-Event-ID).

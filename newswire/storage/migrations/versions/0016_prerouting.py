@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column('version', sa.Integer(), nullable=False),
         sa.Column('embargo_until', UTCDateTime(), nullable=False),
         sa.Column('checked_at', sa.Float(), nullable=False),
+        sa.Column('live_at', UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['release_id'], ['releases.id'], name=op.f('fk_prerouted_release_id_releases')),
         sa.PrimaryKeyConstraint('release_id', name=op.f('pk_prerouted')),
     )
