@@ -204,7 +204,8 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False, index=True),
+    # (no index of its own: the unique constraint below leads with it; one index fewer to write per row)
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False),
     Column("version", Integer, nullable=False),
     Column("event", String(32), nullable=False),  # release.published | release.corrected | release.withdrawn
     Column("language", String(16), nullable=False),

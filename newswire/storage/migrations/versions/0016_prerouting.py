@@ -4,6 +4,7 @@
 routing); ``prerouted`` says what they were routed for. ``subscribers.changed_at`` and
 ``endpoints.changed_at`` are set by triggers to the database's clock (epoch seconds) on every insert
 and update, whatever code writes the row, so the go-live transaction re-routes exactly those.
+The ledger's index on ``release_id`` goes: its unique constraint leads with that column.
 
 Revision ID: 0016
 Revises: 0014
@@ -24,6 +25,8 @@ SQLITE_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 
 
 def upgrade() -> None:
+    # The ledger's own index on release_id: its unique constraint leads with the column already.
+    op.drop_index(op.f('ix_deliveries_release_id'), table_name='deliveries')
     for table in TABLES:
         op.add_column(table, sa.Column('changed_at', sa.Float(), nullable=True))
         op.create_index(op.f(f'ix_{table}_changed_at'), table, ['changed_at'], unique=False)
@@ -89,3 +92,4 @@ def downgrade() -> None:
         op.drop_index(op.f(f'ix_{table}_changed_at'), table_name=table)
         with op.batch_alter_table(table) as batch:
             batch.drop_column('changed_at')
+    op.create_index(op.f('ix_deliveries_release_id'), 'deliveries', ['release_id'], unique=False)
