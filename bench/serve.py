@@ -5,7 +5,8 @@ Seeds a fresh SQLite wire with N published releases, starts ``newswire serve`` o
 worker, its own prefix, config, pid and logs, not a daemon) serves on another free port; then
 ``wrk -t1 -c50`` for a few seconds per path against each: the English RSS feed, the same with
 If-None-Match (a 304), a release page, the news sitemap and the home page. Prints req/s for
-each, nginx's, and the ratio to nginx's 200 (targets in issue 11: 0.3 for 200s, 0.5 for the 304).
+each, nginx's, and the ratio to nginx's 200 (targets in issue 11: 0.3 for 200s, 0.5 for the 304),
+and each server's CPU time a request (from /proc: the figure other load moves least).
 
     python bench/serve.py                      # 30 releases, 5 s per path
     python bench/serve.py --releases 30 --seconds 5
@@ -118,14 +119,25 @@ http {{
     return conf
 
 
-def wrk(url: str, seconds: int, headers: dict | None = None) -> tuple[float, str]:
+def cpu_seconds(pid: int) -> float:
+    """The process's user and system CPU so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, seconds: int, headers: dict | None = None, pid: int | None = None) -> tuple[float, str, float]:
+    """req/s, a note on non-2xx/3xx answers, and the server's CPU µs a request (``pid``'s, when given):
+    the figure least moved by other load on the machine."""
+    before = cpu_seconds(pid) if pid else 0.0
     args = ["wrk", "-t1", "-c50", f"-d{seconds}s", "--latency"]
     for k, v in (headers or {}).items():
         args += ["-H", f"{k}: {v}"]
     out = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     found = re.search(r"Requests/sec:\s+([\d.]+)", out)
     codes = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return float(found.group(1)) if found else 0.0, (f"{codes.group(1)} non-2xx/3xx" if codes else "")
+    count = re.search(r"(\d+) requests in", out)
+    per = (cpu_seconds(pid) - before) * 1e6 / int(count.group(1)) if pid and count and int(count.group(1)) else 0.0
+    return float(found.group(1)) if found else 0.0, (f"{codes.group(1)} non-2xx/3xx" if codes else ""), per
 
 
 def main() -> None:
@@ -165,21 +177,24 @@ def main() -> None:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_for(f"http://127.0.0.1:{nport}/feeds/en.rss", nginx)
             rows = []
+            worker = nginx_worker(nginx.pid)
             for name, path in paths.items():
-                ours, note = wrk(base + path, args.seconds)
-                theirs, _ = wrk(f"http://127.0.0.1:{nport}{path}", args.seconds)
-                rows.append((f"{path} ({name}, {sizes[name] / 1024:.0f} KB)", ours, theirs, 0.3, note))
+                ours, note, our_cpu = wrk(base + path, args.seconds, pid=serve.pid)
+                theirs, _, their_cpu = wrk(f"http://127.0.0.1:{nport}{path}", args.seconds, pid=worker)
+                rows.append((f"{path} ({name}, {sizes[name] / 1024:.0f} KB)", ours, theirs, 0.3, note,
+                             our_cpu, their_cpu))
                 if name == "feed":
-                    cond, note = wrk(base + path, args.seconds, {"If-None-Match": etags[name]})
-                    rows.append(("same with If-None-Match (304)", cond, theirs, 0.5, note))
+                    cond, note, cond_cpu = wrk(base + path, args.seconds, {"If-None-Match": etags[name]}, pid=serve.pid)
+                    rows.append(("same with If-None-Match (304)", cond, theirs, 0.5, note, cond_cpu, their_cpu))
             print(f"\n{args.releases} releases, wrk -t1 -c50 -d{args.seconds}s, one `newswire serve --no-access-log` "
                   f"process (SQLite), nginx {nginx_version()} with one worker and no access log on the same bytes\n")
-            print("| path | Newswire req/s | nginx req/s (200) | ratio | target |\n|---|---|---|---|---|")
-            for label, ours, theirs, target, note in rows:
+            print("| path | Newswire req/s | nginx req/s (200) | ratio | target | server CPU a request, "
+                  "Newswire / nginx |\n|---|---|---|---|---|---|")
+            for label, ours, theirs, target, note, our_cpu, their_cpu in rows:
                 ratio = ours / theirs if theirs else 0
                 flag = "" if ratio >= target else " (below)"
                 print(f"| {label} | {ours:,.0f}{' ' + note if note else ''} | {theirs:,.0f} | {ratio:.2f}{flag} "
-                      f"| ≥ {target} |")
+                      f"| ≥ {target} | {our_cpu:.1f} µs / {their_cpu:.1f} µs |")
         finally:
             for proc in (serve, nginx):
                 if proc is not None:
@@ -189,6 +204,17 @@ def main() -> None:
                     except subprocess.TimeoutExpired:
                         proc.kill()
             log.close()
+
+
+def nginx_worker(master: int) -> int:
+    """nginx's one worker process (the master only supervises it)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    return master
 
 
 def nginx_version() -> str:

@@ -64,6 +64,7 @@ from .services.signup import SignupService
 from .services.subscriptions import SubscriptionService
 from .services.translations import TranslationService
 from .services.unit import Clock, Database, utcnow
+from .services.links import Links
 from .services.users import UserService
 from .services.websub import WebSubService
 from .storage import db, notify
@@ -227,7 +228,7 @@ def build(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True,
     subscriptions = SubscriptionService(database, clock, settings, accounts)
     websub = WebSubService(database, clock, settings, listings)
     media = MediaService(database, clock, listings, translations, settings.data_dir / "media")
-    users = UserService(database, clock, site, accounts, Mailer(settings), session_days=settings.session_days,
+    users = UserService(database, clock, accounts, Links(site, Mailer(settings), clock), session_days=settings.session_days,
                         form_key=derived_key(settings, "csrf"))
     portal = PortalService(database, clock, releases.policy, translations, checks)
     signup = SignupService(database, clock, users, subscriptions)
@@ -268,6 +269,7 @@ class Runtime:
     broker: list = field(default_factory=list)  # with NEWSWIRE_LIVE_BROKER: the publisher, and the feed in serve
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _listener: asyncio.Task | None = None
+    listening: bool | None = None  # None: no listener (SQLite); else whether LISTEN is connected now
     _handles: list = field(default_factory=list)  # bus subscriptions, undone on stop
 
     async def start(self) -> None:
@@ -276,6 +278,7 @@ class Runtime:
             log.info("removed %d stale media staging folder(s)", len(gone))
         if c.db.postgres:
             ready = asyncio.Event()
+            self.listening = False
             self._listener = asyncio.create_task(
                 notify.listen(db.psycopg_url(c.engine), self._heard, self._reconnected, ready, self._lost))
             try:  # so a client connected once the server is up hears every later commit
@@ -308,9 +311,11 @@ class Runtime:
     def _reconnected(self) -> None:
         # Also after the first connection: harmless (the parts look once more), and it covers what
         # committed between this process's start and its LISTEN taking effect.
+        self.listening = True
         self.container.bus.publish(ListenerReconnected())
 
     def _lost(self) -> None:
+        self.listening = False
         self.container.bus.publish(ListenerLost())
 
     def parts(self) -> list[Part]:

@@ -7,6 +7,7 @@ import asyncio
 import email
 import secrets
 import socket
+import threading
 from email import policy
 
 from aiosmtpd.controller import Controller
@@ -24,6 +25,8 @@ class Sink:
         self.refuse: dict[str, str] = {}
         self.port = free_port()
         self.controller = None
+        self.hold: threading.Event | None = None  # set: DATA is answered only once it is set
+        self.holding = False  # a message is waiting for ``hold``
 
     def start(self) -> "Sink":
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -41,6 +44,10 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold is not None:  # a slow or hung mail server, until the test lets it answer
+            self.holding = True
+            while not self.hold.is_set():
+                await asyncio.sleep(0.01)
         for rcpt in envelope.rcpt_tos:
             self.received.append((rcpt, envelope.content, session.peer))
         return "250 Message accepted"

@@ -4,12 +4,15 @@ invitations through a real SMTP server (aiosmtpd), personal API keys, roles on e
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 import sqlalchemy as sa
+from helpers import until_sync
 from smtp_sink import Sink
 from web_helpers import PASSWORD, browser, csrf, person, sign_in, submit
 
+from newswire.domain.models import Notice
 from newswire.storage.tables import account_tokens, api_keys, users, web_sessions
 
 LINK = re.compile(r"https?://\S+/(reset|invitations)/(\S+)")
@@ -158,6 +161,28 @@ def test_when_the_mail_server_is_down_nothing_is_stored(app, wire, keys, smtp):
     r = submit(c, "/reset", "/reset", {"email": user.email})
     assert r.status_code == 503 and "could not be sent" in r.text and f'value="{user.email}"' in r.text
     assert count(wire, account_tokens) == 0
+
+
+def test_a_hung_mail_server_holds_no_write_transaction_open(wire, smtp):
+    """The link is mailed before its token is stored (services/links.py): while the SMTP server
+    sits on a reset mail, other writers (on SQLite, the release clock too) are not kept waiting."""
+    user = person(wire, "editor")
+    smtp.hold = threading.Event()
+    reset = threading.Thread(target=wire.users.request_reset,
+                             args=(user.email, lambda link, language: Notice(subject="Reset", text=link)))
+    written = []
+    writer = threading.Thread(target=lambda: written.append(wire.accounts.create_issuer("initech", "Initech")))
+    reset.start()
+    try:
+        until_sync(lambda: smtp.holding)
+        writer.start()
+        until_sync(lambda: written or not writer.is_alive())
+        assert written and reset.is_alive() and count(wire, account_tokens) == 0
+    finally:
+        smtp.hold.set()
+        reset.join()
+        writer.join()
+    assert count(wire, account_tokens) == 1 and mailed_link(smtp, user.email).startswith("/reset/")
 
 
 def test_an_admin_invites_an_editor_who_accepts_once(app, wire, keys, smtp, signed_in):

@@ -59,7 +59,7 @@ def world(wire, keys, sample, smtp_less_compose):
 def smtp_less_compose(wire, monkeypatch):
     """A composer for the invitation mails; the mailer keeps them (the audit is the point here)."""
     sent = []
-    monkeypatch.setattr(wire.users.mailer, "send", lambda to, notice: sent.append(to))
+    monkeypatch.setattr(wire.users.links.mailer, "send", lambda to, notice: sent.append(to))
     return lambda link, language: Notice(subject="Invitation", text=link)
 
 

@@ -3,10 +3,10 @@ runs the same at 20,000): workers SIGKILLed again and again in the middle of a f
 connection to the database cut while workers and `serve` are busy, and SIGTERM's drain with its
 counts.
 
-The database restart is `pg_terminate_backend` on this test database's sessions, not
-`pg_ctlcluster restart`: other test sessions share the server in CI, and to the wire's processes
-the two look the same (every connection, LISTEN included, breaks at once and new ones succeed).
-bench/chaos.py --restart-postgres does the real restart.
+Cutting every connection is `pg_terminate_backend` on this test database's sessions of the shared
+server (other test sessions use it in parallel): every connection, LISTEN included, breaks at
+once and new ones succeed. tests/test_chaos_restart.py restarts a real server, a private one
+(tests/pgcluster.py), as bench/chaos.py --restart-postgres does.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from webhook_receiver import add_webhook
 
 from newswire.domain.ids import new_public_id
 from newswire.storage import subscribers as subs
-from newswire.storage.tables import deliveries
+from newswire.storage.tables import deliveries, held_deliveries
 
 pytestmark = pytest.mark.timeout(300)
 T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
@@ -136,6 +136,15 @@ def test_nothing_of_an_embargoed_release_leaks_before_its_second_and_all_shows_a
                                         "hub.callback": callback.url("/ws")}).status_code == 202
     deliver(wire)  # A's publication and correction go out; nothing of B may go with them
     assert len(receiver.hits) == 2 and len(smtp.received) == 2, (receiver.hits, smtp.received)
+    with wire.engine.connect() as conn:  # B is routed ahead (pre-routing), held where no claim or reader looks
+        assert conn.execute(sa.select(sa.func.count()).select_from(held_deliveries)
+                            .where(held_deliveries.c.release_id == b["b"])).scalar() == 2
+        assert conn.execute(sa.select(sa.func.count()).select_from(deliveries)
+                            .where(deliveries.c.release_id == b["b"])).scalar() == 0
+    admin = auth(keys["admin"])
+    for path in (f"/api/v1/releases/{b['b']}/deliveries", f"/api/v1/subscribers/{subscriber_id}/deliveries"):
+        listed = client.get(path, headers=admin)
+        assert listed.status_code == 200 and all(d["release_id"] != b["b"] for d in listed.json()["items"]), listed.text
 
     actors = {"outsider": (client, {}), "subscriber key": (client, auth(keys["subscriber"])),
               "other issuer's key": (client, auth(keys["globex"])),
@@ -177,8 +186,11 @@ def test_nothing_of_an_embargoed_release_leaks_before_its_second_and_all_shows_a
         assert not any(n.casefold() in r["body"].decode("utf-8", "replace").casefold()
                        for r in callback.requests for n in b["needles"])
 
-        clock.set(EMBARGO)  # the second itself
+        clock.set(EMBARGO)  # the second itself: the held rows (and the WebSub subscription made since) go live
         assert wire.releases.release_due() == [rid]
+        with wire.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(deliveries)
+                                .where(deliveries.c.release_id == rid)).scalar() == 3
         assert stream.event()["data"]["headline"] == f"Acme agrees {TOKEN} merger"
         stream.close()
     shown(client, b)

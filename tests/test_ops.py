@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import auth
 from helpers import until_sync
+from newswire.domain.events import ListenerLost
 from newswire.services.logs import JsonFormatter
 from newswire.storage.tables import audit_log
 from newswire.web.app import create_app
@@ -76,12 +77,45 @@ def test_readyz_names_a_worker_that_stopped(wire):
             r = c.get("/readyz")
             assert r.status_code == 200, r.text
             names = {x["name"]: x["ok"] for x in r.json()["checks"]}
+            listener = {"listener": True} if w.engine.dialect.name == "postgresql" else {}
             assert names == {"database": True, "migrations": True, "worker:clock": True, "worker:delivery": True,
-                             "worker:translation": True}
+                             "worker:translation": True, **listener}
             app.state.runtime.stop_workers()
             until_sync(lambda: c.get("/readyz").status_code == 503, "readiness to fail")
             stopped = {x["name"]: x["detail"] for x in c.get("/readyz").json()["checks"] if not x["ok"]}
             assert "worker:delivery" in stopped and stopped["worker:delivery"] == "stopped"
+    finally:
+        w.close()
+
+
+def test_readyz_says_when_the_listener_is_lost_and_back(wire):
+    """On PostgreSQL a process that cannot hear other processes' events is not ready until its
+    LISTEN connection is back (storage/notify.py reconnects it)."""
+    if wire.engine.dialect.name != "postgresql":
+        pytest.skip("the listener is PostgreSQL's LISTEN; SQLite has one process")
+    from helpers import rewire
+
+    w = rewire(wire, run_worker=False)
+    app = create_app(w)
+    at_loss = []  # the listener's check at the moment the loss is told (it may heal before a request)
+    w.bus.subscribe(ListenerLost, lambda e: at_loss.append(w.ops.ready([], app.state.runtime.listening)[-1]))
+
+    def listener() -> tuple[int, dict]:
+        r = c.get("/readyz")
+        return r.status_code, next(x for x in r.json()["checks"] if x["name"] == "listener")
+
+    try:
+        with TestClient(app) as c:
+            until_sync(lambda: listener()[1]["ok"], "the listener to connect")
+            with w.engine.begin() as conn:  # cut it, as a database restart would
+                cut = conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                           "WHERE datname = current_database() AND query ILIKE 'LISTEN%'")).scalar()
+            assert cut >= 1
+            until_sync(lambda: at_loss, "the loss to be told")
+            assert at_loss[0].name == "listener" and not at_loss[0].ok and "not listening" in at_loss[0].detail
+            until_sync(lambda: listener() == (200, {"name": "listener", "ok": True,
+                                                    "detail": "hears other processes' events (LISTEN)"}),
+                       "the listener to come back", timeout=60)
     finally:
         w.close()
 

@@ -59,6 +59,20 @@ def test_a_second_request_and_a_304_cost_no_render(client, wire, publish, render
     assert head.status_code == 200 and not head.content and head.headers["etag"]
 
 
+def test_a_cached_answer_carries_its_own_request_id(client, publish, renders):
+    """The X-Request-ID is the request's, never the one of the request that rendered the page."""
+    publish()
+    first = client.get("/en/", headers={"X-Request-ID": "render-1"})
+    before = renders["n"]
+    again = client.get("/en/", headers={"X-Request-ID": "hit-2"})
+    assert renders["n"] == before and again.content == first.content
+    assert first.headers["x-request-id"] == "render-1" and again.headers["x-request-id"] == "hit-2"
+    made = client.get("/en/").headers["x-request-id"]
+    assert made not in ("render-1", "hit-2") and len(made) == 32
+    assert client.get("/en/", headers={"If-None-Match": again.headers["etag"],
+                                       "X-Request-ID": "cond-3"}).headers["x-request-id"] == "cond-3"
+
+
 def test_what_must_not_be_kept_is_rendered_every_time(client, wire, publish, renders, signed_in):
     r = publish()
     for path in ("/en/search?q=skate", f"/en/releases/{r.public_id}/wrong-slug", "/en/nothing-here", "/en/live", "/"):

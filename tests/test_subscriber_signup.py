@@ -90,12 +90,20 @@ def test_refused_sign_up_shows_what_was_typed_and_changes_nothing(wire, app, key
     assert r.status_code == 422 and "does not match" in r.text and snapshot(wire.engine) == before
 
 
-def test_an_address_with_an_account_is_refused(wire, app, keys, smtp):
-    sign_up(browser(app), "ada@paper.test")
+def test_an_address_with_an_account_reads_the_same_and_its_owner_is_told(wire, app, keys, smtp):
+    """Sign-up tells nobody which addresses have an account: the page is the one a new address gets,
+    nothing is written, and the owner gets a note with the way in instead of a confirmation link."""
+    first = sign_up(browser(app), "ada@paper.test")
+    fresh = sign_up(browser(app), "bob@paper.test")
     before = counts(wire)
-    r = sign_up(browser(app), "ada@paper.test")
-    assert r.status_code == 409 and "account for ada@paper.test already" in r.text
-    assert counts(wire) == before
+    again = sign_up(browser(app), "ada@paper.test")
+    assert again.status_code == first.status_code == 200 and counts(wire) == before
+    assert again.text.replace("ada@", "bob@") == fresh.text.replace("ada@", "bob@")
+    confirm, note = smtp.to("ada@paper.test")
+    assert "Confirm" in confirm["Subject"] and "account" in note["Subject"]
+    body = note.get_content()
+    assert "has an account already" in body and "/signin" in body and "/reset" in body
+    assert "/subscribe/confirm/" not in body
 
 
 def test_mail_server_down_changes_nothing(wire, app, keys, smtp):

@@ -20,7 +20,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(issuer_app, name="issuer")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error is one line per message: a log or a script reads it whole
 
 # Flags override the settings, which the settings loader reads from NEWSWIRE_* (none read here).
 DataDir = typer.Option(None, "--data-dir", help="Where the SQLite file lives (NEWSWIRE_DATA_DIR).")

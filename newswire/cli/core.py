@@ -56,8 +56,9 @@ def serve(data_dir: Optional[Path] = DataDir, database_url: Optional[str] = Data
     nw = bootstrap.build(settings)
     err.print(f"Newswire on http://{settings.host}:{settings.port}  database: {redact(nw.settings)}")
     # Live-stream clients hold connections open; they reconnect with Last-Event-ID, so do not wait on them.
+    # uvicorn's own access log is off: the request log is the app's (web/requestid.py, --access-log).
     uvicorn.run(create_app(nw), host=settings.host, port=settings.port, log_config=None,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, http="httptools", loop="uvloop", access_log=False)
 
 
 @app.command()

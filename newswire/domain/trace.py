@@ -10,8 +10,8 @@ reads it without being handed it.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -26,7 +26,8 @@ def current() -> str:
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (as ``uuid4().hex`` looked, at a fraction of its cost per request)."""
+    return os.urandom(16).hex()
 
 
 def accept(given: str | None) -> str:

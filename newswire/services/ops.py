@@ -36,11 +36,16 @@ class OpsService:
     def __init__(self, db: Database, clock: Clock):
         self.db, self.clock = db, clock
 
-    def ready(self, parts: list[Part]) -> list[Check]:
-        """Each check; the process is ready when all are ok."""
+    def ready(self, parts: list[Part], listening: bool | None = None) -> list[Check]:
+        """Each check; the process is ready when all are ok. ``listening``: whether the process's
+        LISTEN connection (PostgreSQL) is up; None where there is none."""
         checks = [self._database()]
         if checks[0].ok:
             checks.append(self._migrations())
+        if listening is not None:
+            checks.append(Check("listener", listening, "hears other processes' events (LISTEN)" if listening else
+                                "not listening to PostgreSQL (LISTEN), reconnecting: other processes' events "
+                                "(new releases for the live stream, page cache changes) are not heard"))
         for p in parts:
             ok = p.running and p.idle_seconds <= p.stale_after
             why = ("stopped" if not p.running else

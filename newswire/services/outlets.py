@@ -46,19 +46,21 @@ class OutletService:
         self.subscriptions, self.accounts, self.users, self.webhook = subscriptions, accounts, users, webhook
 
     def invite(self, actor: Principal, outlet: str, email: str, compose: Compose, *, language: str = "en") -> int:
-        """A new outlet subscriber and an invitation for its first person, in one transaction (if the
-        mail cannot be sent, neither stays). Returns the subscriber's id."""
+        """A new outlet subscriber and an invitation for its first person, in one transaction after
+        the invitation is mailed (if it cannot be sent, neither is made). Returns the subscriber's id."""
         access.require_admin(actor, "invite outlets")
         c = Collector()
         name = fields.text(c, {"outlet": outlet}, "outlet", key="subscriber.name", required=True)
         c.raise_if_any()
-        with self.db.transaction() as conn:
+
+        def create(conn) -> int:
             sid = subs.create_subscriber(conn, kind=Kind.OUTLET, name=name, email=email.strip().lower() or None,
                                          preferences=Preferences(), timezone="UTC", now=self.clock())
             audit.record(conn, actor=actor, action="subscriber.create", now=self.clock(),
                          detail={"subscriber_id": sid, "kind": Kind.OUTLET.value})
-            self.users.invite(actor, email, "subscriber", compose, language=language, subscriber_id=sid, conn=conn)
-        return sid
+            return sid
+
+        return self.users.invite(actor, email, "subscriber", compose, language=language, create=create)
 
     # --- test events ----------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from ..storage import translations as tr
 from . import access
 from .checks import CheckService
 from .release_rules import Policy, authorize, override_note, parse_embargo, release_slug, with_issuer_defaults
+from .prerouting import Prerouter
 from .routing import Router
 from .translations import TranslationService
 from .unit import Clock, Database
@@ -40,6 +41,7 @@ class ReleaseService:
                  translations: TranslationService, checks: CheckService):
         self.db, self.clock, self.policy = db, clock, policy
         self.router, self.translations, self.checks = router, translations, checks
+        self.prerouter = Prerouter(router)  # a scheduled release's rows, routed before its second
 
     # --- reading -----------------------------------------------------------------
 
@@ -222,6 +224,8 @@ class ReleaseService:
             edited = store.load(conn, release_id)
             if edited.status in (Status.APPROVED, Status.SCHEDULED):  # already on its way: translate the edit
                 self.translations.queue(conn, edited, now)
+            if edited.status == Status.SCHEDULED:  # its rows again, for what it is now and its second
+                self.prerouter.hold(conn, edited)
             return edited
 
     def submit(self, principal: Principal, release_id: int) -> Release:
@@ -303,7 +307,9 @@ class ReleaseService:
             audit.record(conn, actor=principal, action="release.schedule", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"embargo_until": embargo.isoformat()})
             self.db.emit(conn, ReleaseScheduled(release_id))  # the release clock looks at its new due time
-            return store.load(conn, release_id)
+            scheduled = store.load(conn, release_id)
+            self.prerouter.hold(conn, scheduled)  # its ledger rows now, held until the second
+            return scheduled
         return self._go_live(conn, principal, r, now)
 
     def _go_live(self, conn: Connection, principal: Principal, r: Release, now: dt.datetime) -> Release:
@@ -314,13 +320,15 @@ class ReleaseService:
         self.checks.remember(conn, r)  # later releases are compared with it
         audit.record(conn, actor=principal, action="release.publish", release_id=r.id, issuer_id=r.issuer.id,
                      now=now, detail={"version": r.current.number})
-        published = self._route(conn, Event.PUBLISHED, r.id)
+        published = store.load(conn, r.id)
+        self.prerouter.go_live(conn, published, now)  # the rows held for it, or routing them now
         self.translations.route_ready(conn, published, now)  # the language versions ready in time go out with it
         return published
 
-    def release_due(self) -> list[int]:
+    def release_due(self, drain: bool = True) -> list[int]:
         """The clock's job: publish every scheduled release whose time has come. Safe to run in
-        several processes at once: each release goes live exactly once."""
+        several processes at once: each release goes live exactly once. With ``drain``, then move
+        what went live held into the ledger (``drain_held``; the clock does it a moment later)."""
         published = []
         with self.db.read() as conn:
             due = store.due_scheduled(conn, self.clock())
@@ -335,7 +343,13 @@ class ReleaseService:
                 except Conflict:
                     continue  # another clock got there first
             published.append(rid)
+        if drain:
+            self.drain_held()
         return published
+
+    def drain_held(self) -> int:
+        """Move the rest of what went live held (and what a crash left held) into the ledger."""
+        return self.prerouter.drain()
 
     def next_embargo(self) -> dt.datetime | None:
         with self.db.read() as conn:
@@ -374,6 +388,7 @@ class ReleaseService:
             store.set_state(conn, release_id, status=Status.WITHDRAWN, withdrawn_at=now,
                             withdraw_reason=reason.strip(), updated_at=now)
             tr.cancel_all(conn, release_id, now)
+            self.prerouter.forget(conn, release_id)  # a scheduled release's held rows: nothing goes out
             audit.record(conn, actor=principal, action="release.withdraw", release_id=release_id,
                          issuer_id=r.issuer.id, now=now, detail={"reason": reason.strip()})
             if r.published_at is not None:

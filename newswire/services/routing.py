@@ -8,6 +8,8 @@ The live stream gets one event row per release event, however many readers liste
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterator
+
 from sqlalchemy.engine import Connection
 
 from ..distribution.schedule import next_digest
@@ -33,25 +35,13 @@ class Router:
         (an original or a language version); the typed event fires on commit."""
         now = self.clock()
         queued = 0
-        facets = Facets.of(release)
-        rows: list[dict] = []
+        rows: list[tuple] = []
         seen: set[tuple[int, str]] = set()
-
-        def add(endpoint_id: int, subscriber_id: int | None, channel: str, due: dt.datetime,
-                language: str = release.language) -> None:
-            if (endpoint_id, language) in seen:
-                return
-            seen.add((endpoint_id, language))
-            rows.append({"release_id": release.id, "version": release.current.number, "event": event,
-                         "language": language, "subscriber_id": subscriber_id, "endpoint_id": endpoint_id,
-                         "channel": channel, "next_attempt_at": due, "created_at": now})
-            if len(rows) >= FLUSH:
-                flush()
+        head = (release.id, release.current.number, event)
 
         def flush() -> None:
             nonlocal queued
-            ledger.enqueue(conn, rows)
-            queued += len(rows)
+            queued += ledger.enqueue(conn, rows)
             rows.clear()
 
         if event in (Event.CORRECTED, Event.WITHDRAWN):
@@ -59,20 +49,42 @@ class Router:
             # a correction goes out per language version as each is re-translated, a kill in every
             # language each recipient had.
             for endpoint_id, subscriber_id, channel, language in ledger.earlier_endpoints(conn, release.id, now):
-                if event == Event.WITHDRAWN or language == release.language:
-                    add(endpoint_id, subscriber_id, channel, now, language)
+                if (event == Event.WITHDRAWN or language == release.language) and (endpoint_id, language) not in seen:
+                    seen.add((endpoint_id, language))
+                    rows.append((*head, language, subscriber_id, endpoint_id, channel, now, now))
         if event in (Event.PUBLISHED, Event.CORRECTED):
-            for batch in subs.iter_recipients(conn):
-                for prefs, r in batch:
-                    if matches(prefs, facets):
-                        due = now
-                        if r.channel == Channel.EMAIL.value and r.digest_hour is not None:
-                            due = next_digest(now, r.timezone, r.digest_hour)
-                        add(r.eid, r.sid, r.channel, due)
-            for r in subs.active_websub(conn, now):
-                if topic_matches(r.topic, facets):
-                    add(r.id, None, Channel.WEBSUB.value, now)
+            for eid, sid, channel, due in self.recipients(conn, release, now):
+                if (eid, release.language) not in seen:
+                    seen.add((eid, release.language))
+                    rows.append((*head, release.language, sid, eid, channel, due or now, now))
+                    if len(rows) >= FLUSH:
+                        flush()
         flush()
+        self.announce(conn, event, release, queued, now)
+
+    def recipients(self, conn: Connection, release: Release, now: dt.datetime,
+                   only: tuple[Collection[int], Collection[int]] | None = None
+                   ) -> Iterator[tuple[int, int | None, str, dt.datetime | None]]:
+        """(endpoint, subscriber, channel, due) of everyone ``release`` reaches at ``now``; due is a
+        digest's time, None for at once. ``only``: of these subscriber and endpoint ids alone."""
+        facets = Facets.of(release)
+        verdicts: dict[int, tuple] = {}  # by Preferences object (most subscribers share theirs), kept alive
+        for batch in subs.iter_recipients(conn, only=only):
+            for prefs, r in batch:
+                if (seen := verdicts.get(id(prefs))) is None or seen[0] is not prefs:
+                    seen = verdicts[id(prefs)] = (prefs, matches(prefs, facets))
+                if seen[1]:
+                    due = None
+                    if r.channel == Channel.EMAIL.value and r.digest_hour is not None:
+                        due = next_digest(now, r.timezone, r.digest_hour)
+                    yield r.eid, r.sid, r.channel, due
+        for r in subs.active_websub(conn, now, ids=None if only is None else only[1]):
+            if topic_matches(r.topic, facets):
+                yield r.id, None, Channel.WEBSUB.value, None
+
+    def announce(self, conn: Connection, event: str, release: Release, queued: int, now: dt.datetime) -> None:
+        """The stream event of ``event``, and the typed event (with the ledger rows queued) on commit."""
+        facets = Facets.of(release)
         event_id = stream.append(conn, release_id=release.id, event=event, language=release.language,
                                  industries=sorted(facets.topics), regions=sorted(facets.regions),
                                  issuer=release.issuer.slug, now=now)

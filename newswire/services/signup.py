@@ -1,9 +1,10 @@
 """Journalists' self-service: sign-up with double opt-in, and what a subscriber changes about its
 own e-mail (instant or a daily digest, unsubscribe from all, resume).
 
-``sign_up`` is one transaction: the journalist subscriber, its e-mail endpoint (``pending``, which
-routing skips, so nothing is delivered yet), the user (role subscriber, linked to it) and the
-confirmation token, with the link mailed inside it; if the mail cannot be sent nothing stays.
+``sign_up`` checks everything, mails the confirmation link, then writes in one transaction the
+journalist subscriber, its e-mail endpoint (``pending``, which routing skips, so nothing is
+delivered yet), the user (role subscriber, linked to it) and the link's token; if the mail cannot
+be sent nothing is written (services/links.py: why the mail goes first).
 ``confirm`` uses the link once (``UserService.confirm``): the endpoint goes live and the person is
 signed in. Everything else goes through ``SubscriptionService``'s rules for who may see whom.
 """
@@ -36,19 +37,30 @@ class SignupService:
     def __init__(self, db: Database, clock: Clock, users: UserService, subscriptions: SubscriptionService):
         self.db, self.clock, self.users, self.subscriptions = db, clock, users, subscriptions
 
-    def sign_up(self, raw: dict, compose: Compose) -> User:
+    def sign_up(self, raw: dict, compose: Compose, taken: Compose) -> str:
         """``raw``: name, email, password, language (of the account and its e-mails), the preference
-        lists, timezone and digest_hour (None: each release at once)."""
+        lists, timezone and digest_hour (None: each release at once). Returns the address mailed:
+        the confirmation link (``compose``), or, for an address with an account already, a note to
+        its owner with a link to sign in (``taken``; nothing is written, and the caller's answer
+        reads the same, so that sign-up does not tell who has an account)."""
         c = Collector()
         name, password, language = (str(raw.get(k) or "") for k in ("name", "password", "language"))
         email = self.users.check_account(c, str(raw.get("email") or ""), name, password, language or "en")
         fields.text(c, raw, "name", required=False)  # the subscriber's own limit
         tz = fields.timezone(c, raw.get("timezone") or "UTC")
         hour = fields.digest_hour(c, raw.get("digest_hour"))
+        with self.db.read() as conn:  # refused before anything is mailed
+            fields.preferences(c, raw, Preferences(), {i.slug for i in issuer_store.list_issuers(conn)})
+            c.raise_if_any()
+            exists = self.users.taken(conn, email)
+        if exists:
+            self.users.tell_taken(email, password, taken, language or "en")
+            return email
+        link = self.users.mail_confirmation(email, compose, language or "en")
         with self.db.transaction() as conn:
             known = {i.slug for i in issuer_store.list_issuers(conn)}
             prefs = fields.preferences(c, raw, Preferences(), known)
-            c.raise_if_any()
+            c.raise_if_any()  # an issuer gone since the check above
             now = self.clock()
             sid = subs.create_subscriber(conn, kind=Kind.JOURNALIST, name=name.strip(), email=email,
                                          preferences=prefs, timezone=tz, now=now)
@@ -59,8 +71,8 @@ class SignupService:
                                           subscriber_id=sid, conn=conn)
             audit.record(conn, actor=SYSTEM, action="subscriber.sign_up", now=now,
                          detail={"subscriber_id": sid, "user_id": user.id})
-            self.users.send_confirmation(user, compose, conn=conn)
-        return user
+            self.users.store_confirmation(conn, link, user)
+        return user.email
 
     def resend(self, email: str, compose: Compose) -> None:
         """A new confirmation link (the old one stops working) if the address has a sign-up still

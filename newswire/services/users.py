@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,18 +17,16 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..distribution.mailer import MailError, Mailer
 from ..domain import languages
-from ..domain.errors import (Collector, Conflict, FieldError, Forbidden, InvalidInput, NotFound, Unauthenticated,
-                             Unavailable)
-from ..domain.models import SYSTEM, Notice, Principal, Role, User
+from ..domain.errors import Collector, Conflict, FieldError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ..domain.models import SYSTEM, Principal, Role, User
 from ..domain.text import is_email
-from ..formats.site import Site
 from ..storage import audit
 from ..storage import issuers as issuer_store
 from ..storage import users as store
 from . import user_rules
 from .accounts import AccountService
+from .links import Compose, Link, Links, digest
 from .unit import Clock, Database
 
 RESET_HOURS = 2
@@ -46,11 +43,9 @@ def _dummy() -> str:
     """A hash to check an unknown address against, so it costs as much as a known one (made on the
     first sign-in, not at import: Argon2id with 64 MiB is deliberately slow)."""
     return _hasher.hash("an unknown e-mail address costs as much to check as a known one")
-Compose = Callable[[str, str], Notice]  # (link, language) → the e-mail to send
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+__all__ = ["Compose", "Invitation", "SignedIn", "UserService", "digest"]
 
 
 @dataclass(frozen=True)
@@ -71,9 +66,9 @@ class Invitation:
 
 
 class UserService:
-    def __init__(self, db: Database, clock: Clock, site: Site, accounts: AccountService, mailer: Mailer, *,
+    def __init__(self, db: Database, clock: Clock, accounts: AccountService, links: Links, *,
                  session_days: int = 14, form_key: bytes = b""):
-        self.db, self.clock, self.site, self.accounts, self.mailer = db, clock, site, accounts, mailer
+        self.db, self.clock, self.accounts, self.links = db, clock, accounts, links
         self.form_key = form_key or secrets.token_bytes(32)  # signs signed-out visitors' CSRF tokens
         self.session_length = dt.timedelta(days=session_days)
 
@@ -91,14 +86,30 @@ class UserService:
         c.raise_if_any()
         with self._transaction(conn) as conn:
             issuer_id = user_rules.issuer_for(conn, role_, issuer_slug)
-            if store.find_by_email(conn, email):
-                raise Conflict(f"There is an account for {email} already; sign in, or reset its password.")
+            self.ensure_new(conn, email)
             user = store.create_user(conn, email=email, name=name.strip(), password_hash=_hasher.hash(password),
                                      role=role_, issuer_id=issuer_id, subscriber_id=subscriber_id,
                                      language=language, now=self.clock())
             audit.record(conn, actor=actor, action="user.create", issuer_id=issuer_id, now=self.clock(),
                          detail={"user_id": user.id, "email": email, "role": role_.value})
         return user
+
+    @staticmethod
+    def ensure_new(conn, email: str) -> None:
+        """Refuse an address that has an account already."""
+        if UserService.taken(conn, email):
+            raise Conflict(f"There is an account for {email} already; sign in, or reset its password.")
+
+    @staticmethod
+    def taken(conn, email: str) -> bool:
+        return store.find_by_email(conn, email) is not None
+
+    def tell_taken(self, email: str, password: str, compose: Compose, language: str) -> None:
+        """Mail the owner of an address that has an account that someone tried to sign up with it
+        (a link to sign in), after the same password hashing a new account costs: the page and its
+        time then read the same as a sign-up's, so sign-up tells nobody which addresses have one."""
+        _hasher.hash(password or "-")
+        self.links.send(email, f"{self.links.site.base_url}/signin", compose, language)
 
     def get(self, user_id: int) -> User:
         with self.db.read() as conn:
@@ -222,8 +233,9 @@ class UserService:
             row = store.find_by_email(conn, email)
         if row is None or row.disabled_at is not None:
             return
-        self._issue(purpose="reset", email=email, user_id=row.id, hours=RESET_HOURS, path="/reset",
-                    created_by="password reset", language=row.language, compose=compose)
+        link = self.links.mail(email, "/reset", compose, row.language)
+        with self.db.transaction() as conn:
+            self.links.store(conn, link, purpose="reset", user_id=row.id, hours=RESET_HOURS, created_by="password reset")
 
     def reset_allowed(self, token: str) -> bool:
         with self.db.read() as conn:
@@ -251,9 +263,10 @@ class UserService:
     # --- invitations ------------------------------------------------------------------
 
     def invite(self, actor: Principal, email: str, role: str, compose: Compose, *, issuer_slug: str | None = None,
-               language: str = "en", subscriber_id: int | None = None, conn=None) -> None:
-        """Admins invite anyone (an issuer's first user included, or an outlet's: ``subscriber_id``);
-        an issuer's user invites colleagues of the same issuer; nobody else invites."""
+               language: str = "en", create: Callable | None = None):
+        """Admins invite anyone (an issuer's first user included, or an outlet's: ``create(conn)``
+        makes the outlet in the invitation's transaction and returns its subscriber id, which this
+        returns); an issuer's user invites colleagues of the same issuer; nobody else invites."""
         c = Collector()
         email = email.strip().lower()
         if not is_email(email):
@@ -267,20 +280,26 @@ class UserService:
                 raise Forbidden("An issuer's users may invite colleagues of their own issuer only.")
         elif actor.role != Role.ADMIN:
             raise Forbidden("Only admins, and an issuer's users for their colleagues, may invite people.")
-        if subscriber_id is not None and role_ != Role.SUBSCRIBER:
+        if create is not None and role_ != Role.SUBSCRIBER:
             raise InvalidInput("subscriber: only subscriber accounts belong to a subscriber",
                                errors=[FieldError("role", "only subscriber accounts belong to a subscriber")])
-        with self._transaction(conn) as conn:
-            if actor.role == Role.ISSUER:
-                issuer_id = actor.issuer_id
-            else:
-                issuer_id = user_rules.issuer_for(conn, role_, issuer_slug)
-            if store.find_by_email(conn, email):
-                raise Conflict(f"{email} has an account already.",
-                               errors=[FieldError("email", "has an account already")])
-            self._issue(purpose="invite", email=email, role=role_.value, issuer_id=issuer_id, hours=24 * INVITE_DAYS,
-                        path="/invitations", created_by=actor.name, language=language, compose=compose, actor=actor,
-                        subscriber_id=subscriber_id, conn=conn)
+        with self.db.read() as conn:  # refused before anything is mailed, and checked again in the write
+            self._invitable(conn, actor, role_, issuer_slug, email)
+        link = self.links.mail(email, "/invitations", compose, language)
+        with self.db.transaction() as conn:
+            issuer_id = self._invitable(conn, actor, role_, issuer_slug, email)
+            subscriber_id = create(conn) if create is not None else None
+            self.links.store(conn, link, purpose="invite", role=role_.value, issuer_id=issuer_id,
+                             hours=24 * INVITE_DAYS, created_by=actor.name, actor=actor, subscriber_id=subscriber_id)
+        return subscriber_id
+
+    @staticmethod
+    def _invitable(conn, actor: Principal, role: Role, issuer_slug: str | None, email: str) -> int | None:
+        """The invited account's issuer id; refuses an address with an account."""
+        issuer_id = actor.issuer_id if actor.role == Role.ISSUER else user_rules.issuer_for(conn, role, issuer_slug)
+        if store.find_by_email(conn, email):
+            raise Conflict(f"{email} has an account already.", errors=[FieldError("email", "has an account already")])
+        return issuer_id
 
     def invitation(self, token: str) -> Invitation | None:
         with self.db.read() as conn:
@@ -309,38 +328,25 @@ class UserService:
                          now=self.clock(), detail={"user_id": user.id, "invited_by": row.created_by})
             return self._open_session(conn, user.id)
 
-    # --- one-time links (also journalists' confirmations, through SubscriptionService) -------
-
-    def _issue(self, *, purpose: str, email: str, hours: float, path: str, created_by: str, language: str,
-               compose: Compose, actor: Principal = SYSTEM, conn=None, **values) -> str:
-        """Store a one-time token, then mail its link; if the mail cannot be sent, the token (with the
-        caller's whole transaction, given ``conn``) is rolled back and the caller told to retry."""
-        token, now = secrets.token_urlsafe(32), self.clock()
-        link = f"{self.site.base_url}{path}/{token}"
-        with self._transaction(conn) as conn:
-            store.void_tokens(conn, email=email, purpose=purpose, now=now)
-            store.create_token(conn, digest=digest(token), purpose=purpose, email=email, created_by=created_by,
-                               created_at=now, expires_at=now + dt.timedelta(hours=hours), **values)
-            audit.record(conn, actor=actor, action=f"token.{purpose}", issuer_id=values.get("issuer_id"), now=now,
-                         detail={"email": email})
-            try:
-                self.mailer.send(email, compose(link, language))
-            except MailError as e:
-                raise Unavailable(f"The e-mail to {email} could not be sent ({e.__class__.__name__}); nothing was "
-                                  "changed. Try again in a few minutes, or ask the operator to check the mail "
-                                  "server (NEWSWIRE_SMTP_URL).") from None
-        return link
-
     def _transaction(self, conn):  # the caller's transaction when it passes one, else a new one
         return contextlib.nullcontext(conn) if conn is not None else self.db.transaction()
 
     # --- confirming an e-mail address (journalists' double opt-in, services/signup.py) ----------
 
-    def send_confirmation(self, user: User, compose: Compose, *, conn=None) -> None:
-        """Mail the link that confirms the user's address (once, for CONFIRM_DAYS; voids earlier ones)."""
-        self._issue(purpose="confirm", email=user.email, user_id=user.id, subscriber_id=user.subscriber_id,
-                    hours=24 * CONFIRM_DAYS, path="/subscribe/confirm", created_by="sign-up",
-                    language=user.language, compose=compose, conn=conn)
+    def mail_confirmation(self, email: str, compose: Compose, language: str) -> Link:
+        """Mail the link that will confirm the address (``store_confirmation`` makes it work)."""
+        return self.links.mail(email, "/subscribe/confirm", compose, language)
+
+    def store_confirmation(self, conn, link: Link, user: User) -> None:
+        """The mailed link works once, for CONFIRM_DAYS; earlier ones stop."""
+        self.links.store(conn, link, purpose="confirm", user_id=user.id, subscriber_id=user.subscriber_id,
+                         hours=24 * CONFIRM_DAYS, created_by="sign-up")
+
+    def send_confirmation(self, user: User, compose: Compose) -> None:
+        """A new confirmation link for an account waiting for one."""
+        link = self.mail_confirmation(user.email, compose, user.language)
+        with self.db.transaction() as conn:
+            self.store_confirmation(conn, link, user)
 
     def confirm(self, token: str, activate: Callable) -> SignedIn:
         """Use the confirmation link once: ``activate(conn, user)`` runs in the same transaction

@@ -43,22 +43,21 @@ _ENQUEUE = f"INSERT INTO deliveries ({_NEW}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 
 _COPY = f"COPY deliveries ({_NEW}) FROM STDIN"
 
 
-def enqueue(conn: Connection, rows: list[dict]) -> int:
-    """Insert ledger rows (release_id, version, event, language, subscriber_id, endpoint_id, channel,
-    next_attempt_at, created_at); status and bookkeeping are filled here. One prepared statement
-    run by the driver for every row (a fan-out inserts one row per recipient)."""
+def enqueue(conn: Connection, rows: list[tuple]) -> int:
+    """Insert ledger rows, each (release_id, version, event, language, subscriber_id, endpoint_id,
+    channel, next_attempt_at, created_at); status and bookkeeping are filled here. PostgreSQL: one
+    COPY of the rows as text; SQLite: one prepared statement run by the driver for every row (a
+    fan-out inserts one row per recipient)."""
     if not rows:
         return 0
-    ts = raw.stamper(raw.postgres(conn))
-    values = [(r["release_id"], r["version"], r["event"], r["language"], r["subscriber_id"], r["endpoint_id"],
-               r["channel"], ts(r["next_attempt_at"]), ts(r["created_at"]), PENDING, 0) for r in rows]
+    pg = raw.postgres(conn)
+    ts = raw.stamper(pg)
     cur = raw.cursor(conn)
-    if raw.postgres(conn):  # COPY: one stream instead of a statement per row (duplicates still refused)
+    if pg:  # COPY: one stream instead of a statement per row (duplicates still refused)
         with cur.copy(_COPY) as copy:
-            for v in values:
-                copy.write_row(v)
+            copy.write(raw.copy_text([(*r, PENDING, 0) for r in rows], ts))
     else:
-        cur.executemany(_ENQUEUE, values)  # sqlite3's placeholders
+        cur.executemany(_ENQUEUE, [(*r[:7], ts(r[7]), ts(r[8]), PENDING, 0) for r in rows])  # sqlite3's placeholders
     return len(rows)
 
 

@@ -364,6 +364,14 @@ def reindex(conn: Connection, release_id: int) -> None:
             search.write_translation(conn, release_id, row.language, row.fields)
 
 
+def lock_status(conn: Connection, release_id: int) -> Status | None:
+    """The release's status, its row locked until the transaction ends (PostgreSQL; SQLite's one
+    writer is already alone)."""
+    stmt = select(releases.c.status).where(releases.c.id == release_id)
+    value = conn.execute(stmt.with_for_update() if conn.dialect.name == "postgresql" else stmt).scalar()
+    return Status(value) if value is not None else None
+
+
 def due_scheduled(conn: Connection, now: dt.datetime, limit: int = 100) -> list[int]:
     return list(conn.execute(
         select(releases.c.id).where(releases.c.status == Status.SCHEDULED.value, releases.c.embargo_until <= now)

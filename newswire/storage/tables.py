@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -149,6 +150,12 @@ audit_log = Table(
 
 # --- distribution (issue 3) ------------------------------------------------------
 
+def changed_at() -> Column:
+    """The database's clock (epoch seconds) at the row's last insert or update, set by a trigger
+    (migration 0016), never by the code: what pre-routing re-checks at the release second."""
+    return Column("changed_at", Float, nullable=True, index=True)
+
+
 subscribers = Table(
     "subscribers",
     metadata,
@@ -167,6 +174,7 @@ subscribers = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     # Deleted: name and address scrubbed, the row kept so the ledger's rows and reports stay whole.
     Column("deleted_at", UTCDateTime, nullable=True),
+    changed_at(),
 )
 
 endpoints = Table(
@@ -191,13 +199,15 @@ endpoints = Table(
     Column("unsubscribe_token", String(64), nullable=True, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("deleted_at", UTCDateTime, nullable=True),  # deleted: address and secrets scrubbed, row kept
+    changed_at(),
 )
 
 deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False, index=True),
+    # (no index of its own: the unique constraint below leads with it; one index fewer to write per row)
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False),
     Column("version", Integer, nullable=False),
     Column("event", String(32), nullable=False),  # release.published | release.corrected | release.withdrawn
     Column("language", String(16), nullable=False),
@@ -216,6 +226,36 @@ deliveries = Table(
     Column("delivered_at", UTCDateTime, nullable=True),
     UniqueConstraint("release_id", "version", "event", "language", "endpoint_id"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+# A scheduled release's ledger rows, routed ahead of its second (services/prerouting.py): no claim,
+# listing or report reads this table; the go-live transaction moves the rows into ``deliveries``.
+held_deliveries = Table(
+    "held_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("release_id", Integer, ForeignKey("releases.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("due", UTCDateTime, nullable=True),  # a digest's time; None: at the second
+    UniqueConstraint("release_id", "version", "event", "language", "endpoint_id"),
+)
+
+# What a release's held rows were routed for: its version and second, and when (the database's
+# clock) the recipients were read; subscribers and endpoints changed since are routed again. Once
+# the release is live (``live_at``), the rows still held are moved into the ledger in chunks.
+prerouted = Table(
+    "prerouted",
+    metadata,
+    Column("release_id", Integer, ForeignKey("releases.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("embargo_until", UTCDateTime, nullable=False),
+    Column("checked_at", Float, nullable=False),
+    Column("live_at", UTCDateTime, nullable=True),
 )
 
 # One row per release event, not per reader: the live stream's replay log (Last-Event-ID).

@@ -7,13 +7,14 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..bootstrap import Container, default_worker_id
 from ..domain.limits import request_body_bytes, upload_body_bytes
 from . import cache, edge, ops, problems
+from .front import FrontedApp
 from .account import profile as account_profile
 from .account import routes as account_routes
 from .api import deliveries as api_deliveries
@@ -41,11 +42,11 @@ from .subscriber import signup as subscriber_signup
 STATIC = Path(__file__).with_name("static")
 
 
-def create_app(nw: Container) -> FastAPI:
+def create_app(nw: Container) -> FrontedApp:
     settings = nw.settings
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FrontedApp):
         runtime = nw.runtime(live=True, workers=settings.run_worker, worker_id=default_worker_id("serve"))
         try:
             await runtime.start()
@@ -55,7 +56,7 @@ def create_app(nw: Container) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(
+    app = FrontedApp(
         title=f"{settings.wire_name} API",
         version=__version__,
         description="Submit, review and publish press releases; read them as ninjs, NewsML-G2 and feeds. "
@@ -66,8 +67,6 @@ def create_app(nw: Container) -> FastAPI:
     )
     app.add_middleware(edge.BodyLimit, max_bytes=request_body_bytes(settings.max_body_bytes),
                        upload_bytes=upload_body_bytes())
-    app.add_middleware(RequestId, log_requests=settings.access_log)  # outermost: every answer has its X-Request-ID, every log line too
-    app.add_middleware(live_route.FastPath)  # GET /live without the framework's per-request state
     app.state.nw = nw
     problems.install(app)
     api_openapi.install(app)
@@ -82,6 +81,9 @@ def create_app(nw: Container) -> FastAPI:
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(cache.ServeCached, cache=nw.pages)  # a cached page costs no route
-    app.add_middleware(FeedFetches, events=nw.reader_events)  # outside the cache: cached fetches count too
+    # Before the framework (web/front.py): GET /live without its per-request state held for the
+    # stream's life; every other answer gets its X-Request-ID (and log line); feed fetches are counted
+    # outside the cache, so cached ones count too; a cached page costs neither the framework nor a route.
+    app.front = live_route.FastPath(RequestId(FeedFetches(cache.ServeCached(app.framework, cache=nw.pages),
+                                                          events=nw.reader_events), log_requests=settings.access_log))
     return app

@@ -38,7 +38,9 @@ CACHEABLE = re.compile(
     rf"|(?:{_LANG})/(?:|releases/\d+/[^/]+|issuers(?:/[^/]+)?|industries(?:/\d+)?|regions(?:/[A-Za-z]+)?))$")
 _CONDITIONAL = (b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range")
 _ASKED = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
-_OWN = (b"content-length", b"content-encoding", b"etag", b"last-modified", b"vary", b"date", b"server")
+# (the X-Request-ID is each request's own: web/requestid.py, outside the cache, adds it to every answer)
+_OWN = (b"content-length", b"content-encoding", b"etag", b"last-modified", b"vary", b"date", b"server",
+        b"x-request-id")
 
 
 class ServeCached:
@@ -89,7 +91,13 @@ class ServeCached:
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
 
-        await self.app(inner, receive, capture)
+        try:
+            await self.app(inner, receive, capture)
+        except Exception:  # the framework answered (a problem document) and re-raised for the server's log
+            if start:
+                await self._plain(scope, send, start.get("status", 500), list(start.get("headers", [])),
+                                  b"".join(parts))
+            raise
         body = b"".join(parts)
         headers = list(start.get("headers", []))
         entry = _entry(start.get("status", 500), headers, body, self.cache.changed_at, self.cache.clock())

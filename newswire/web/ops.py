@@ -41,11 +41,12 @@ def healthz():
 
 
 @router.get("/readyz", response_model=Readiness, summary="The process can serve (readiness)", responses={
-    503: {"model": Readiness, "description": "A check failed: the database, the migrations or a worker"},
+    503: {"model": Readiness, "description": "A check failed: the database, the migrations, the listener or a worker"},
     **UNREADABLE})
 def readyz(request: Request):
     runtime = getattr(request.app.state, "runtime", None)
-    checks = request.app.state.nw.ops.ready(runtime.parts() if runtime is not None else [])
+    checks = request.app.state.nw.ops.ready(runtime.parts() if runtime is not None else [],
+                                            runtime.listening if runtime is not None else None)
     ok = all(c.ok for c in checks)
     body = Readiness(status="ready" if ok else "not ready",
                      checks=[CheckOut(name=c.name, ok=c.ok, detail=c.detail) for c in checks])

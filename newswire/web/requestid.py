@@ -28,8 +28,9 @@ class RequestId:
         async def send_with_id(message):
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
-                message = {**message, "headers": [*headers, (HEADER, request_id.encode())]}
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != HEADER]
+                headers.append((HEADER, request_id.encode()))
+                message = {**message, "headers": headers}
             await send(message)
 
         try:

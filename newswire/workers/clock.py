@@ -4,7 +4,10 @@ It sleeps until the next embargo (never longer than ``tick`` seconds, so a
 release scheduled by another process is noticed promptly) and runs once at
 start-up, so a release whose time passed while the service was down goes out
 immediately. Several clocks may run against one database: the state change is
-conditional, so each release goes live once.
+conditional, so each release goes live once. A release that went live with rows
+still held (services/prerouting.py) has them moved into the ledger a moment
+after its go-live, once the workers have claimed its first rows, and on every
+look after a crash.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ..services.unit import Clock
 from .loop import OnLoop
 
 log = logging.getLogger("newswire.clock")
+DRAIN_AFTER = 0.05  # seconds between a go-live and moving the rest of its held rows in
 
 
 class ReleaseClock(OnLoop):
@@ -38,9 +42,12 @@ class ReleaseClock(OnLoop):
             self.beat = time.monotonic()
             self._wake.clear()  # before looking, so a poke during the look is not lost
             try:
-                released = await asyncio.to_thread(self.releases.release_due)
+                released = await asyncio.to_thread(self.releases.release_due, False)
                 for rid in released:
                     log.info("release %s is live", rid)
+                if released:  # the workers claim the first rows before the rest is moved in
+                    await asyncio.sleep(DRAIN_AFTER)
+                await asyncio.to_thread(self.releases.drain_held)
                 nxt = await asyncio.to_thread(self.releases.next_embargo)
             except Exception:  # the clock must outlive a database hiccup
                 log.exception("release clock failed; retrying")

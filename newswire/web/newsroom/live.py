@@ -25,6 +25,9 @@ from ..api.openapi import content, errors
 router = APIRouter(tags=["live"])
 
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # the latter: nginx must not buffer
+# (one tuple for every reader: its ~0.5 KB is not repeated 20,000 times; a tuple, so none can change it)
+_RAW_HEADERS = ((b"content-type", b"text/event-stream; charset=utf-8"),
+                *((k.lower().encode(), v.encode()) for k, v in HEADERS.items()))
 
 
 def _parse(ls: Listings, lang, industry, region, issuer, last_event_id) -> tuple[Filter, int | None]:
@@ -55,8 +58,7 @@ class EventStream(Response):
     def __init__(self, hub: LiveHub, flt: Filter, start: int | None):
         self.hub, self.filter, self.start = hub, flt, start
         self.status_code, self.background = 200, None
-        self.raw_headers = [(b"content-type", b"text/event-stream; charset=utf-8"),
-                            *((k.lower().encode(), v.encode()) for k, v in HEADERS.items())]
+        self.raw_headers = _RAW_HEADERS
 
     async def __call__(self, scope, receive, send) -> None:
         sub = self.hub.subscribe(self.filter)  # before the replay, so nothing committed meanwhile is missed
@@ -86,20 +88,28 @@ class FastPath:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["path"] != "/live" or scope["method"] != "GET":
             return await self.app(scope, receive, send)
-        query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
-        params = dict(query)
-        header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"last-event-id"), None)
-        if (set(params) - _PARAMS or len(params) != len(query.multi_items())
-                or document_problems({**params, "h": header or ""})):
+        stream = await _prepared(scope)  # (this frame, held for the stream's life, keeps only the stream)
+        if stream is None:
             return await self.app(scope, receive, send)
-        state = scope["app"].state
-        try:
-            flt, start = await asyncio.to_thread(_parse, state.nw.listings, params.get("lang"), params.get("industry"),
-                                                 params.get("region"), params.get("issuer"),
-                                                 header or params.get("last_event_id"))
-        except Exception:  # noqa: BLE001 - the route answers it as it always has (a problem document)
-            return await self.app(scope, receive, send)
-        await EventStream(state.live, flt, start)(scope, receive, send)
+        await stream(scope, receive, send)
+
+
+async def _prepared(scope) -> EventStream | None:
+    """The request's stream, or None when the route should answer it (and refuse it)."""
+    query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+    params = dict(query)
+    header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"last-event-id"), None)
+    if (set(params) - _PARAMS or len(params) != len(query.multi_items())
+            or document_problems({**params, "h": header or ""})):
+        return None
+    state = scope["app"].state
+    try:
+        flt, start = await asyncio.to_thread(_parse, state.nw.listings, params.get("lang"), params.get("industry"),
+                                             params.get("region"), params.get("issuer"),
+                                             header or params.get("last_event_id"))
+    except Exception:  # noqa: BLE001 - the route answers it as it always has (a problem document)
+        return None
+    return EventStream(state.live, flt, start)
 
 
 _PARAMS = {"lang", "industry", "region", "issuer", "last_event_id"}

@@ -16,6 +16,7 @@ from . import forms
 
 router = APIRouter(prefix="/subscribe", include_in_schema=False, dependencies=[Depends(mark_page)])
 MAIL = "subscriber/mail_confirm.html"
+TAKEN = "subscriber/mail_taken.html"  # to an address with an account: the page reads the same
 
 
 def _form(request: Request, *, status: int = 200, errors: dict | None = None, values: dict | None = None):
@@ -40,7 +41,7 @@ def signup(request: Request, form: FormData = Depends(session.checked_form)):
         return _form(request, status=422, errors={"password_again": "does not match the password"}, values=values)
     try:
         throttle.hit(request, "signup", account=raw["email"])
-        user = request.app.state.nw.signup.sign_up(raw, composer(request, MAIL))
+        email = request.app.state.nw.signup.sign_up(raw, composer(request, MAIL), composer(request, TAKEN))
     except TooManyRequests as e:
         return throttle.refused(_form(request, status=429, errors={"form": e.detail}, values=values), e)
     except InvalidInput as e:
@@ -49,7 +50,7 @@ def signup(request: Request, form: FormData = Depends(session.checked_form)):
         return _form(request, status=409, errors={"email": e.detail}, values=values)
     except Unavailable as e:
         return _form(request, status=503, errors={"form": e.detail}, values=values)
-    return render(request, "subscriber/sent.html", {"email": user.email, "lang": lang})
+    return render(request, "subscriber/sent.html", {"email": email, "lang": lang})
 
 
 @router.get("/confirm/{token}")
