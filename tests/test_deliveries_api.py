@@ -32,11 +32,13 @@ def sent(wire, keys, reference, sample):
         keys["own"] = wire.accounts.create_api_key("subscriber", "Planet key", subscriber_id=planet)
         keys["other"] = wire.accounts.create_api_key("subscriber", "Bugle key", subscriber_id=bugle)
     editor = wire.accounts.authenticate(keys["editor"])
-    release = wire.releases.create(editor, {**sample, "issuer": "acme"}).id
+    created = wire.releases.create(editor, {**sample, "issuer": "acme"})
+    release = created.id
     wire.releases.publish(editor, release)
     with wire.engine.connect() as conn:
         ids = conn.execute(sa.select(deliveries.c.id).order_by(deliveries.c.id)).scalars().all()
-    return {"planet": planet, "bugle": bugle, "hook": hook, "mail": mail, "release": release, "deliveries": ids}
+    return {"planet": planet, "bugle": bugle, "hook": hook, "mail": mail, "release": release,
+            "public": created.public_id, "deliveries": ids}
 
 
 def kill(wire, delivery_id, error="HTTP 500 after 8 attempts"):
@@ -50,14 +52,23 @@ def row(wire, delivery_id):
         return conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).one()
 
 
+# by its public id (by its internal number: the same 200s, and the missing-id 404 for all the rest)
 RELEASE_REPORT = {"anonymous": 401, "subscriber": 404, "other": 404, "own": 404, "globex": 404, "acme": 200,
                   "editor": 200, "admin": 200}
 
 
 @pytest.mark.parametrize("who", ROLES)
 def test_release_report_is_for_its_issuer_and_the_desk(client, keys, sent, who):
-    r = client.get(f"/api/v1/releases/{sent['release']}/deliveries", headers=auth(token(keys, who)))
+    r = client.get(f"/api/v1/releases/{sent['public']}/deliveries", headers=auth(token(keys, who)))
     assert r.status_code == RELEASE_REPORT[who], r.text
+    # by its internal number: for who may manage it; for anyone else (anonymous too) the missing-id 404
+    by_number = client.get(f"/api/v1/releases/{sent['release']}/deliveries", headers=auth(token(keys, who)))
+    missing = client.get("/api/v1/releases/2000000/deliveries", headers=auth(token(keys, who)))
+    if RELEASE_REPORT[who] == 200:
+        assert by_number.status_code == 200 and by_number.json() == r.json(), by_number.text
+    else:
+        assert by_number.status_code == missing.status_code == 404, by_number.text
+        assert by_number.text == missing.text.replace("2000000", str(sent["release"]))
 
 
 SUBSCRIBER_REPORT = {"anonymous": 401, "subscriber": 404, "other": 404, "own": 200, "globex": 404, "acme": 404,
@@ -87,24 +98,25 @@ def test_replay_is_for_admins(client, wire, keys, sent, who):
 
 
 def test_release_report_after_publish(client, keys, sent):
-    r = client.get(f"/api/v1/releases/{sent['release']}/deliveries", headers=auth(keys["acme"]))
+    r = client.get(f"/api/v1/releases/{sent['public']}/deliveries", headers=auth(keys["acme"]))
     body = r.json()
     assert body["summary"] == {"pending": 2, "delivered": 0, "dead": 0, "cancelled": 0, "total": 2}
     assert {(d["endpoint_id"], d["channel"]) for d in body["items"]} == {(sent["hook"], "webhook"),
                                                                        (sent["mail"], "email")}
     d = body["items"][0]
     assert d["subscriber_id"] == sent["planet"] and d["subscriber_name"] == "Daily Planet"
+    assert {x["release_id"] for x in body["items"]} == {sent["public"]}  # the public id, never the row's number
     assert d["event"] == "release.published" and d["status"] == "pending" and d["attempts"] == 0
     assert d["next_attempt_at"] and d["created_at"] and d["delivered_at"] is None and d["last_error"] is None
     assert "last_status_code" in d and "last_attempt_at" in d
-    emails = client.get(f"/api/v1/releases/{sent['release']}/deliveries?channel=email", headers=auth(keys["acme"]))
+    emails = client.get(f"/api/v1/releases/{sent['public']}/deliveries?channel=email", headers=auth(keys["acme"]))
     assert [x["endpoint_id"] for x in emails.json()["items"]] == [sent["mail"]]
-    dead = client.get(f"/api/v1/releases/{sent['release']}/deliveries?status=dead", headers=auth(keys["acme"]))
+    dead = client.get(f"/api/v1/releases/{sent['public']}/deliveries?status=dead", headers=auth(keys["acme"]))
     assert dead.json()["items"] == [] and dead.json()["summary"]["total"] == 2
 
 
 def test_report_pages_with_a_cursor(client, keys, sent):
-    path = f"/api/v1/releases/{sent['release']}/deliveries?limit=1"
+    path = f"/api/v1/releases/{sent['public']}/deliveries?limit=1"
     first = client.get(path, headers=auth(keys["editor"])).json()
     assert [d["id"] for d in first["items"]] == sent["deliveries"][:1] and first["next"]
     second = client.get(first["next"], headers=auth(keys["editor"])).json()
@@ -114,14 +126,14 @@ def test_report_pages_with_a_cursor(client, keys, sent):
 @pytest.mark.parametrize("query,field", [("status=lost", "status"), ("channel=fax", "channel"),
                                          ("cursor=x1", "cursor")])
 def test_bad_filters_name_the_field(client, keys, sent, query, field):
-    r = client.get(f"/api/v1/releases/{sent['release']}/deliveries?{query}", headers=auth(keys["admin"]))
+    r = client.get(f"/api/v1/releases/{sent['public']}/deliveries?{query}", headers=auth(keys["admin"]))
     assert_problem(r, 422, field)
 
 
 def test_replay_a_dead_delivery(client, wire, keys, sent):
     dead, alive = sent["deliveries"]
     kill(wire, dead)
-    report = client.get(f"/api/v1/releases/{sent['release']}/deliveries?status=dead", headers=auth(keys["admin"]))
+    report = client.get(f"/api/v1/releases/{sent['public']}/deliveries?status=dead", headers=auth(keys["admin"]))
     [d] = report.json()["items"]
     assert d["id"] == dead and d["last_status_code"] == 500 and d["next_attempt_at"] is None
     assert report.json()["summary"]["dead"] == 1

@@ -26,9 +26,9 @@ def doc(response):
     return lxml.html.fromstring(response.text)
 
 
-def listed(response) -> list[tuple[int, str]]:
-    """(release id, language) of each item on the page, top first."""
-    return [(int(li.get("data-release-id")), li.get("data-language"))
+def listed(response) -> list[tuple[str, str]]:
+    """(public release id, language) of each item on the page, top first."""
+    return [(li.get("data-release-id"), li.get("data-language"))
             for li in doc(response).xpath('//ol[@id="live-list"]/li')]
 
 
@@ -54,7 +54,8 @@ def test_the_page_lists_the_latest_public_releases_in_its_language(client, wire,
     assert r.status_code == 200 and r.headers["content-language"] == "en"
     assert r.headers["cache-control"] == "no-cache"
     ids = [rid for rid, _ in listed(r)]
-    assert ids[0] == newest.id and set(ids) == {newest.id, *(e.id for e in english)} and german.id not in ids
+    assert ids[0] == newest.public_id and set(ids) == {newest.public_id, *(e.public_id for e in english)}
+    assert german.public_id not in ids
     tree = doc(r)
     assert tree.xpath("//h1")[0].text == "Live desk"
     first = tree.xpath('//ol[@id="live-list"]/li')[0]
@@ -82,15 +83,15 @@ def test_filters_by_language_and_industry_narrower_topics_included(client, publi
     german = publish(**written_in("de"), industries=["medtop:04000000"])
     r = client.get("/en/live?language=&industry=medtop:04000000")
     assert r.status_code == 200
-    assert listed(r) == [(german.id, "de"), (farming.id, "en"), (economy.id, "en")]
+    assert listed(r) == [(german.public_id, "de"), (farming.public_id, "en"), (economy.public_id, "en")]
     assert desk(r).get("data-stream") == "/live?industry=medtop%3A04000000"
     assert selected(r, "language") == [""] and selected(r, "industry") == ["medtop:04000000"]
     assert doc(r).xpath('//meta[@name="robots"]/@content') == ["noindex, follow"]
     r = client.get("/fr/live?language=en&industry=medtop:15000000")
-    assert listed(r) == [(sport.id, "en")]
+    assert listed(r) == [(sport.public_id, "en")]
     assert desk(r).get("data-stream") == "/live?lang=en&industry=medtop%3A15000000"
     r = client.get("/en/live?language=de")
-    assert listed(r) == [(german.id, "de")]
+    assert listed(r) == [(german.public_id, "de")]
 
 
 def test_industries_are_offered_with_their_iptc_labels_in_the_page_language(client):
@@ -145,15 +146,15 @@ def test_embargoed_releases_appear_only_from_their_second(client, wire, publish,
         return r, r.text
 
     r, html = page_text()
-    assert listed(r) == [(out.id, "en")] and "Embargoed news" not in html
+    assert listed(r) == [(out.public_id, "en")] and "Embargoed news" not in html
     clock.set(when - dt.timedelta(seconds=1))
     assert wire.releases.release_due() == []
     r, html = page_text()
-    assert "Embargoed news" not in html and str(embargoed.id) not in desk(r).xpath("//li/@data-release-id")
+    assert "Embargoed news" not in html and embargoed.public_id not in desk(r).xpath("//li/@data-release-id")
     clock.set(when)
     assert wire.releases.release_due() == [embargoed.id]
     r, html = page_text()
-    assert listed(r)[0] == (embargoed.id, "en") and "Embargoed news" in html
+    assert listed(r)[0] == (embargoed.public_id, "en") and "Embargoed news" in html
     assert desk(r).get("data-last-event-id") == str(stream_ids(wire)[-1])
 
 
@@ -163,7 +164,7 @@ def test_corrected_translated_and_withdrawn_releases(client, wire, publish, edit
     gone = publish(headline="Soon withdrawn")
     wire.releases.withdraw(editor, gone.id, "Issued in error")
     page = client.get("/en/live")
-    assert listed(page) == [(r.id, "en")] and "Soon withdrawn" not in page.text
+    assert listed(page) == [(r.public_id, "en")] and "Soon withdrawn" not in page.text
     item = doc(page).xpath('//ol[@id="live-list"]/li')[0]
     assert "is-corrected" in item.get("class") and item.xpath(".//h2/a")[0].text == "Acme unveils the Rocket Skate 3001"
 
@@ -174,4 +175,4 @@ def test_the_live_desk_is_public_for_everyone(client, keys, publish, who):
     r = publish()
     headers = {} if who == "anonymous" else {"Authorization": f"Bearer {keys[who]}"}
     page = client.get("/en/live", headers=headers)
-    assert page.status_code == 200 and listed(page) == [(r.id, "en")]
+    assert page.status_code == 200 and listed(page) == [(r.public_id, "en")]

@@ -33,12 +33,12 @@ def served(wire, keys):
 
 
 def items(page) -> list[str]:
-    """The release ids on the desk, top first (repeated if an item were shown twice)."""
+    """The (public) release ids on the desk, top first (repeated if an item were shown twice)."""
     return page.locator("#live-list > li").evaluate_all("els => els.map(e => e.dataset.releaseId)")
 
 
 def item(page, release):
-    return page.locator(f'#live-list > li[data-release-id="{release.id}"][data-language="{release.language}"]')
+    return page.locator(f'#live-list > li[data-release-id="{release.public_id}"][data-language="{release.language}"]')
 
 
 def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
@@ -58,7 +58,7 @@ def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
     status = page.locator("#live-status")
     expect(status).to_have_attribute("data-state", "live", timeout=WAIT)
     expect(status).to_have_text("Live: new releases appear at the top")
-    assert items(page) == [str(earlier.id)]
+    assert items(page) == [earlier.public_id]
     assert "Embargoed news" not in page.content()
     # The reader's time zone, with the server's UTC time kept as the title.
     when = item(page, earlier).locator("time")
@@ -69,7 +69,7 @@ def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
     expect(item(page, fresh)).to_have_class(re.compile(r"\bis-new\b"), timeout=WAIT)
     expect(item(page, fresh).locator(".badge-new")).to_be_visible()
     expect(page.locator("#live-announce")).to_have_text("New releases: 1", timeout=WAIT)
-    assert items(page) == [str(fresh.id), str(earlier.id)]
+    assert items(page) == [fresh.public_id, earlier.public_id]
     assert page.locator("#live-list > li").first.locator("h2 a").get_attribute("href") == \
         f"/en/releases/{fresh.public_id}/{fresh.slug}"
     expect(item(page, earlier).locator(".badge-new")).to_be_hidden()  # listed when the page opened: not new
@@ -99,7 +99,7 @@ def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
     later = publish(headline="After the break")
     expect(item(page, later)).to_be_visible(timeout=WAIT)
     # Nothing lost, nothing twice, nothing in German, newest first.
-    assert items(page) == [str(r.id) for r in (later, away, embargoed, fresh, earlier)]
+    assert items(page) == [r.public_id for r in (later, away, embargoed, fresh, earlier)]
     assert page.locator("#live-list > li.is-new").count() == 4
 
     wire.releases.withdraw(editor, fresh.id, "Issued in error")
@@ -113,13 +113,13 @@ def test_the_live_desk_streams_marks_new_and_resumes_after_a_dropped_connection(
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(f"{served.base}/en/live?language=de&industry=", timeout=WAIT)
     expect(page.locator("#live-list > li")).to_have_count(1, timeout=WAIT)
-    assert items(page) == [str(german.id)] and page.evaluate("window.sameDocument") is True
+    assert items(page) == [german.public_id] and page.evaluate("window.sameDocument") is True
     expect(status).to_have_attribute("data-state", "live", timeout=WAIT)
     german_next = publish(**written_in("de", "Noch eine Meldung"))
     publish(headline="English, not shown")
     expect(item(page, german_next)).to_be_visible(timeout=WAIT)
     last = publish(**written_in("de", "Die letzte Meldung"))
     expect(item(page, last)).to_be_visible(timeout=WAIT)
-    assert items(page) == [str(r.id) for r in (last, german_next, german)]
+    assert items(page) == [r.public_id for r in (last, german_next, german)]
     assert problems == []
     context.close()

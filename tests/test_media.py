@@ -217,7 +217,7 @@ def _published_with_media(client, wire, keys, draft):
 
 def test_ninjs_associations_are_valid(client, wire, keys, draft):
     release = _published_with_media(client, wire, keys, draft)
-    doc = client.get(f"/api/v1/releases/{draft}").json()
+    doc = client.get(f"/api/v1/releases/{release.public_id}").json()  # anyone names it so
     assert_valid(doc)
     picture, document = [a for a in doc["associations"] if a["type"] in ("picture", "text")]
     assert picture["name"] == "picture-1" and picture["by"] == "Photo: Acme Corp"
@@ -268,7 +268,7 @@ def test_feeds_carry_the_pictures(client, wire, keys, draft, kind):
 
 def test_newsml_remote_content_for_each_rendition(client, wire, keys, draft, schema):
     release = _published_with_media(client, wire, keys, draft)
-    xml = client.get(f"/api/v1/releases/{draft}.xml").content
+    xml = client.get(f"/api/v1/releases/{release.public_id}.xml").content
     doc = etree.fromstring(xml, etree.XMLParser(no_network=True, resolve_entities=False))
     assert schema.validate(doc), schema.error_log
     remote = doc.findall(".//{*}contentSet/{*}remoteContent")

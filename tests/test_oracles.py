@@ -14,7 +14,13 @@ import sqlalchemy as sa
 from conftest import auth
 from newswire.services import access
 
-MISSING_ID = 2_000_000  # an id in range that no release has
+MISSING_ID = 2_000_000  # an internal number in range that no release has
+MISSING_PUBLIC_ID = "zzzzzzzzzzzzzzzzz"  # a well-formed public id that no release has
+
+
+def missing_like(release, ref) -> str:
+    """The missing reference of the same kind as ``ref`` (a public id or an internal number)."""
+    return MISSING_PUBLIC_ID if ref == release.public_id else str(MISSING_ID)
 
 
 @contextlib.contextmanager
@@ -55,29 +61,45 @@ def hidden(wire, keys, sample):
 
 @pytest.mark.parametrize("who", [None, "globex"])
 def test_an_api_get_of_a_hidden_id_does_what_a_missing_one_does(client, wire, keys, hidden, who):
+    """By its public id or by its internal number, a hidden release answers as a missing reference
+    of the same kind: the same status, the same body but for the id, the same SQL statements."""
     headers = auth(keys.get(who)) if who else {}
     client.get(f"/api/v1/releases/{MISSING_ID}", headers=headers)  # (warm: the key is cached, as for a prober)
-    status, body, missing = answered(client, wire, f"/api/v1/releases/{MISSING_ID}", headers=headers)
-    assert status == 404 and missing
+    missing = {}
+    for ref in (MISSING_ID, MISSING_PUBLIC_ID):
+        status, body, seen = answered(client, wire, f"/api/v1/releases/{ref}", headers=headers)
+        assert status == 404 and seen
+        missing[str(ref)] = (body.replace(str(ref), "ID"), seen)
     for kind, release in hidden.items():
-        got_status, got_body, seen = answered(client, wire, f"/api/v1/releases/{release.public_id}", headers=headers)
-        assert got_status == 404, kind
-        assert re.sub(rf"\b{release.id}\b", "ID", got_body) == body.replace(str(MISSING_ID), "ID"), kind
-        assert seen == missing, kind
-    # and the release's own issuer still reads it (the structure is not a blanket refusal)
-    assert client.get(f"/api/v1/releases/{hidden['draft'].id}", headers=auth(keys["acme"])).status_code == 200
+        for ref in (release.public_id, str(release.id)):
+            got_status, got_body, seen = answered(client, wire, f"/api/v1/releases/{ref}", headers=headers)
+            body, statements_of_missing = missing[missing_like(release, ref)]
+            assert got_status == 404, (kind, ref)
+            assert re.sub(rf"\b{re.escape(ref)}\b", "ID", got_body) == body, (kind, ref)
+            assert seen == statements_of_missing, (kind, ref)
+    # and the release's own issuer still reads it, by either (the structure is not a blanket refusal)
+    for ref in (hidden["draft"].public_id, hidden["draft"].id):
+        assert client.get(f"/api/v1/releases/{ref}", headers=auth(keys["acme"])).status_code == 200
 
 
 def test_a_page_of_a_hidden_id_does_what_a_missing_one_does(client, wire, hidden):
-    status, body, missing = answered(client, wire, f"/en/releases/{MISSING_ID}/x")
-    assert status == 404 and missing
+    missing = {}
+    for ref in (MISSING_ID, MISSING_PUBLIC_ID):
+        status, body, seen = answered(client, wire, f"/en/releases/{ref}/x")
+        assert status == 404 and seen
+        guid_status, _, guid_seen = answered(client, wire, f"/releases/{ref}")
+        assert guid_status == 404 and guid_seen
+        missing[str(ref)] = {"/en/": (body, seen), "/releases/": (None, guid_seen)}
     for kind, release in hidden.items():
-        for url in (f"/en/releases/{release.public_id}/{release.slug}", f"/releases/{release.public_id}"):
-            got_status, got_body, seen = answered(client, wire, url)
-            assert got_status == 404, (kind, url)
-            assert seen == missing, (kind, url)
-            if url.startswith("/en/"):
-                assert got_body == body, kind
+        for ref in (release.public_id, str(release.id)):
+            for url in (f"/en/releases/{ref}/{release.slug}", f"/releases/{ref}"):
+                got_status, got_body, seen = answered(client, wire, url)
+                body, statements_of_missing = missing[missing_like(release, ref)][
+                    "/en/" if url.startswith("/en/") else "/releases/"]
+                assert got_status == 404, (kind, url)
+                assert seen == statements_of_missing, (kind, url)
+                if body is not None:
+                    assert got_body == body, (kind, url)
 
 
 @pytest.fixture

@@ -20,7 +20,10 @@ from sse_client import Stream, running
 from test_embargo_probe import _diff, _same, deliver
 from webhook_receiver import add_webhook
 
+import media_files
+
 from newswire.domain import ids
+from newswire.services.media import Upload
 from newswire.storage.db import alembic_config, upgrade
 from newswire.storage.tables import releases
 
@@ -166,3 +169,21 @@ def test_no_public_output_carries_the_internal_number(client, app, wire, editor,
     assert r.public_id in outputs["webhook"] and r.public_id in outputs["live stream"]
     found = {name: forms.findall(text) for name, text in outputs.items() if forms.search(text)}
     assert found == {}
+
+
+def test_media_numbers_are_only_for_who_manages_the_release(client, wire, keys, editor, sample):
+    """Media item numbers count pictures across the wire (embargoed ones too): the public media list
+    gives each item without its number (the renditions' URLs carry the random token); the issuer
+    and the desk, who replace, delete and order items by number, get it."""
+    release = wire.releases.create(editor, {**sample, "issuer": "acme"})
+    item = wire.media.upload(editor, release.id, Upload(media_files.image(), "photo.png", "A photo", "", ""))
+    release = wire.releases.publish(editor, release.id)
+    path = f"/api/v1/releases/{release.public_id}/media"
+    (public,) = client.get(path).json()["items"]
+    assert public["id"] is None and item.token in public["renditions"][0]["href"]
+    assert not re.search(rf"/{item.id}\b", str(public))
+    for role in ("acme", "editor"):
+        (own,) = client.get(path, headers=auth(keys[role])).json()["items"]
+        assert own["id"] == item.id
+    (subscribed,) = client.get(path, headers=auth(keys["subscriber"])).json()["items"]
+    assert subscribed["id"] is None

@@ -106,7 +106,8 @@ def test_delivery_log_pages_and_replays_a_failure(wire, desk, receiver, editor, 
     page = desk.get("/subscriber/endpoints")
     log = page.text.split('id="log"')[1]
     assert log.count("<tr>") == 3  # the header row and two deliveries: a page
-    assert f"Release {dead.id}" in log and "dead" in log and "HTTP 500: receiver says 500" in log
+    assert f"Release {dead.public_id}" in log and "dead" in log and "HTTP 500: receiver says 500" in log
+    assert f'href="/releases/{dead.public_id}"' in log  # the public id a subscriber may follow, not the row's number
     assert "<td>500</td><td>4</td>" in log  # response code and attempts
     nxt = re.search(r'href="(/subscriber/endpoints\?cursor=\d+)#log" rel="next"', log).group(1)
     second = desk.get(nxt).text.split('id="log"')[1]

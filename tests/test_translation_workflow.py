@@ -23,11 +23,16 @@ LINK = "https://acme.example/skate"
 from translation_flow import create, page, settings, submit_and_approve, translate_all, wire  # noqa: F401
 
 
+def internal(wire, keys, rid: str) -> int:
+    """The row id behind a release's public id: the delivery ledger and the services name it by that."""
+    return wire.listings.resolve(wire.accounts.authenticate(keys["editor"]), rid)
+
 
 def test_approved_release_becomes_language_versions_everywhere(client, wire, keys, sample, receiver):
     es_eid, es_secret = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
     _, any_secret = add_webhook(wire, receiver.url("/any"), Preferences())
     rid = create(client, keys, sample)
+    row_id = internal(wire, keys, rid)  # the delivery ledger names it by its row
     submit_and_approve(client, keys, rid)
 
     queued = client.get(f"/api/v1/releases/{rid}/translations", headers=auth(keys["acme"])).json()
@@ -101,8 +106,8 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
     assert all(f"/{lang}/releases/{rid}/{slug}</loc>" in sitemap for lang in ("en", "es", "pt"))
 
     # deliveries: the Spanish subscriber gets the Spanish version; no preference means the original
-    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=rid)))
-    got = {(r.endpoint_id == es_eid, r.language) for r in rows(wire, release_id=rid)}
+    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=row_id)))
+    got = {(r.endpoint_id == es_eid, r.language) for r in rows(wire, release_id=row_id)}
     assert got == {(True, "es"), (False, "en")}
     [es_hit] = receiver.at("/es")
     es = verified(es_hit, es_secret)  # the language version's envelope: valid, its data valid ninjs
@@ -116,11 +121,12 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
 def test_a_translation_finished_after_release_goes_out_then(client, wire, keys, sample, receiver):
     add_webhook(wire, receiver.url("/pt"), Preferences(languages=("pt",)))
     rid = create(client, keys, sample, target_languages=["pt"])
+    row_id = internal(wire, keys, rid)  # the delivery ledger names it by its row
     assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
-    assert rows(wire, release_id=rid) == []  # no Portuguese yet: nothing for that subscriber
+    assert rows(wire, release_id=row_id) == []  # no Portuguese yet: nothing for that subscriber
     assert client.get(f"/api/v1/releases/{rid}?lang=pt").status_code == 404
     translate_all(wire)
-    [row] = rows(wire, release_id=rid)
+    [row] = rows(wire, release_id=row_id)
     assert (row.language, row.event) == ("pt", "release.published")
     with wire.engine.connect() as conn:
         events = stream.since(conn, 0, 100)
@@ -179,14 +185,15 @@ def test_a_wrong_source_language_is_asked_for_not_guessed(client, wire, keys, sa
 def test_withdrawal_sends_kill_notices_in_each_language_received(client, wire, keys, sample, receiver):
     es_eid, es_secret = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
     rid = create(client, keys, sample, target_languages=["es"])
+    row_id = internal(wire, keys, rid)  # the delivery ledger names it by its row
     submit_and_approve(client, keys, rid)
     translate_all(wire)
     client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"]))
-    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=rid)))
+    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=row_id)))
     r = client.post(f"/api/v1/releases/{rid}/withdraw", headers=auth(keys["editor"]), json={"reason": "Wrong date"})
     assert r.status_code == 200
-    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=rid)))
-    kills = [x for x in rows(wire, release_id=rid) if x.event == "release.withdrawn"]
+    run_worker(wire, lambda: all(r.status == "delivered" for r in rows(wire, release_id=row_id)))
+    kills = [x for x in rows(wire, release_id=row_id) if x.event == "release.withdrawn"]
     assert [(k.endpoint_id, k.language) for k in kills] == [(es_eid, "es")]
     notice = verified(receiver.at("/es")[-1], es_secret)
     assert (notice["type"], notice["release"]["language"], notice["release"]["withdraw_reason"]) == \

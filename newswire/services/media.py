@@ -72,8 +72,14 @@ class MediaService:
     # --- a release's media ------------------------------------------------------------------------
 
     def list(self, principal: Principal, release_id: int) -> tuple[Media, ...]:
+        return self.listing(principal, release_id)[0]
+
+    def listing(self, principal: Principal, release_id: int) -> tuple[tuple[Media, ...], bool]:
+        """The release's media, and whether the caller manages the release (only then are the items'
+        internal numbers its to see: they count pictures across the wire, embargoed ones too)."""
         with self.db.read() as conn:
-            return access.load_visible(conn, principal, release_id, self.clock()).media
+            release = access.load_visible(conn, principal, release_id, self.clock())
+        return release.media, access.may_manage(principal, release)
 
     def upload(self, principal: Principal, release_id: int, upload: Upload) -> Media:
         self._may_change(principal, release_id)  # before any decoding: nobody else makes the wire work

@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 
 import anyio
 
-from ..domain import languages
+from ..domain import ids, languages
 from ..services.pagecache import Entry, PageCache
 from . import compression
 from .compression import IDENTITY, coded, coded_etag, header, negotiate
@@ -35,7 +35,7 @@ from .conditional import http_date, not_modified, strong_etag
 _LANG = "|".join(re.escape(tag) for tag in languages.SUPPORTED)
 CACHEABLE = re.compile(
     r"^/(?:feeds/[^/]+|sitemap-news\.xml"
-    rf"|(?:{_LANG})/(?:|releases/\d+/[^/]+|issuers(?:/[^/]+)?|industries(?:/\d+)?|regions(?:/[A-Za-z]+)?))$")
+    rf"|(?:{_LANG})/(?:|releases/{ids.PATTERN}/[^/]+|issuers(?:/[^/]+)?|industries(?:/\d+)?|regions(?:/[A-Za-z]+)?))$")
 _CONDITIONAL = (b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since", b"if-range")
 _ASKED = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 # (the X-Request-ID is each request's own: web/requestid.py, outside the cache, adds it to every answer)

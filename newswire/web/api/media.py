@@ -27,9 +27,12 @@ class OrderIn(BaseModel):
     ids: list[int] = Field(description="Every media id of the release, in the new order")
 
 
-def view(item: Media, site: Site) -> dict:
+def view(item: Media, site: Site, numbered: bool = True) -> dict:
+    """``numbered``: the caller manages the release, so it gets the item's number (to replace,
+    delete and order); others get the item without it (the public sees only the random token in
+    each rendition's URL)."""
     return {
-        "id": item.id, "kind": item.kind, "mime": item.mime, "filename": item.filename,
+        **({"id": item.id} if numbered else {}), "kind": item.kind, "mime": item.mime, "filename": item.filename,
         "alt_text": item.alt_text, "caption": item.caption, "credit": item.credit, "position": item.position,
         "renditions": [{"name": r.name, "href": site.media_url(item, r), "contenttype": r.mime,
                         "width": r.width or None, "height": r.height or None, "sizeinbytes": r.size}
@@ -55,7 +58,8 @@ async def upload(request: Request, release_id: ReleaseId, file: UploadFile | Non
 @router.get(RELEASE_MEDIA, response_model=m.MediaList, responses=READ, summary="A release's pictures and documents, in order")
 def list_media(request: Request, release_id: ReleaseId, p=Depends(principal), ms: MediaService = Depends(media)):
     site = _site(request)
-    return {"items": [view(m, site) for m in ms.list(p, release_id)]}
+    items, manages = ms.listing(p, release_id)
+    return {"items": [view(m, site, manages) for m in items]}
 
 
 @router.head(RELEASE_MEDIA + "/{media_id}/{filename}", include_in_schema=False)  # the same, without the body

@@ -165,7 +165,8 @@ class MediaRendition(Out):
 
 
 class MediaItem(Out):
-    id: int
+    id: int | None = Field(None, description="The item's number, to replace, delete or order it: only for who "
+                                             "manages the release (its issuer, editors, admins); null for everyone else")
     kind: str = Field(description="picture or document")
     mime: str
     filename: str
@@ -215,7 +216,7 @@ class Translation(Out):
 
 
 class TranslationList(Out):
-    release: int
+    release: str = Field(description="The release's public id")
     language: str
     target_languages: list[str]
     items: list[Translation]

@@ -54,7 +54,7 @@ def view(release: Release, row: Row, site: Site, now, *, segments: bool = False)
 def list_translations(request: Request, release_id: ReleaseId, p: Principal = Depends(principal), ls: Listings = Depends(listings), ts: TranslationService = Depends(translations)):
     release, rows = ts.translations(p, release_id)
     site, now = _site(request), ls.clock()
-    return {"release": release.id, "language": release.language, "target_languages": list(release.target_languages),
+    return {"release": release.public_id, "language": release.language, "target_languages": list(release.target_languages),
             "items": [view(release, r, site, now) for r in rows]}
 
 
