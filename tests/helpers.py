@@ -150,3 +150,12 @@ def until_sync(condition, what: str = "the condition", timeout: float = 30) -> N
     while not condition():
         assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
         time.sleep(0.02)
+
+
+def internal_id(wire, public_id: str) -> int:
+    """The row number of the release the API names by ``public_id`` (the ledger, the audit log and
+    the stream's rows keep the number)."""
+    from newswire.storage.tables import releases
+
+    with wire.engine.connect() as conn:
+        return conn.execute(sa.select(releases.c.id).where(releases.c.public_id == public_id)).scalar_one()

@@ -85,7 +85,7 @@ def test_postgres_restarted_mid_fan_out_workers_and_serve_reconnect_and_lose_not
     stream = Stream(f"{base}/live?issuer=acme")
     try:
         first = release(wire, "Acme ships")
-        assert _heard(stream, 1) == {first.id}
+        assert _heard(stream, 1) == {first.public_id}
         wait_for(lambda: statuses(wire.engine)["delivered"] >= N // 5, 120, "a fifth delivered", procs)
         due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=EMBARGO)
         scheduled = release(wire, "Acme at the embargo", due)
@@ -101,7 +101,7 @@ def test_postgres_restarted_mid_fan_out_workers_and_serve_reconnect_and_lose_not
         wait_for(lambda: _status(f"{base}/readyz") == 200, 60, "serve ready again", procs)
         wait_for(lambda: postgres_listeners(wire.engine, notify.CHANNEL) == 3, 60, "all three to listen again", procs)
         second = release(wire, "Acme ships after the restart")  # heard by serve only through its new LISTEN
-        assert _heard(stream, 2) == {second.id, scheduled.id}  # (the scheduled one at its time, in either order)
+        assert _heard(stream, 2) == {second.public_id, scheduled.public_id}  # (the scheduled one at its time, in either order)
     finally:
         stream.close()
     wait_for(lambda: statuses(wire.engine)["delivered"] == 3 * N, 120, "the later fan-outs", procs)
@@ -116,8 +116,8 @@ def test_postgres_restarted_mid_fan_out_workers_and_serve_reconnect_and_lose_not
         assert "stopped: delivered" in graceful(p)
 
 
-def _heard(stream: Stream, n: int) -> set[int]:
-    """The release ids of the next ``n`` events on ``stream`` (each a publication)."""
+def _heard(stream: Stream, n: int) -> set[str]:
+    """The release (public) ids of the next ``n`` events on ``stream`` (each a publication)."""
     events = stream.events(n)
     assert {e["event"] for e in events} == {"release.published"}
     return {e["data"]["id"] for e in events}

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from conftest import auth
-from helpers import postgres_listeners, until_sync
+from helpers import internal_id, postgres_listeners, until_sync
 from newswire.bootstrap import build
 from newswire.config import Settings
 from newswire.storage import notify
@@ -89,7 +89,7 @@ def test_two_serve_and_two_worker_processes(wire, processes, receiver, tmp_path)
                           timeout=TIMEOUT).json()["status"] == "published"
         heard = [s.event() for s in streams]  # the live stream: a reader on each serve
         assert {(e["event"], e["data"]["id"]) for e in heard} == {("release.published", made["id"])}
-        fanned_out_once(wire, receiver, made["id"], procs)
+        fanned_out_once(wire, receiver, internal_id(wire, made["id"]), procs)
 
         when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=3)
         later = httpx.post(f"{bases[1]}/api/v1/releases", headers=editor, timeout=TIMEOUT,
@@ -100,12 +100,13 @@ def test_two_serve_and_two_worker_processes(wire, processes, receiver, tmp_path)
         assert scheduled["status"] == "scheduled"
         heard = [s.event() for s in streams]  # (each reader: the scheduled release, once, and nothing else)
         assert {(e["event"], e["data"]["id"]) for e in heard} == {("release.published", later["id"])}
-        fanned_out_once(wire, receiver, later["id"], procs)
+        later_id = internal_id(wire, later["id"])
+        fanned_out_once(wire, receiver, later_id, procs)
         with wire.engine.connect() as conn:
             publishes = conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(
-                audit_log.c.release_id == later["id"], audit_log.c.action == "release.publish")).scalar_one()
+                audit_log.c.release_id == later_id, audit_log.c.action == "release.publish")).scalar_one()
             events = conn.execute(sa.select(sa.func.count()).select_from(stream_events).where(
-                stream_events.c.release_id == later["id"])).scalar_one()
+                stream_events.c.release_id == later_id)).scalar_one()
         assert publishes == 1 and events == 1, "the scheduled release fired more than once"
     finally:
         for s in streams:

@@ -88,14 +88,15 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
 
     page.click("button[value=save]")
     page.wait_for_url(f"{base}/portal/releases/*")
-    release_id = int(page.url.split("/")[-1].split("?")[0])
+    ref = page.url.split("/")[-1].split("?")[0]  # the portal's links carry the public id
+    release_id = wire.listings.resolve(user.principal, ref)
     page.click("text=Edit")
-    page.wait_for_url(f"{base}/portal/releases/{release_id}/edit")
+    page.wait_for_url(f"{base}/portal/releases/{ref}/edit")
     page.set_input_files("#f-file", files=[{"name": "skate.png", "mimeType": "image/png", "buffer": image()}])
     page.fill("#f-alt_text", "A red rocket skate")
     page.fill("#f-caption", "The Rocket Skate 3000")
     page.click("text=Add the file")
-    page.wait_for_url(f"{base}/portal/releases/{release_id}/edit#media")
+    page.wait_for_url(f"{base}/portal/releases/{ref}/edit#media")
     page.locator("#preview figure.picture img[alt='A red rocket skate']").wait_for()
     # served to the issuer: the picture loads (waited for, as a browser loads it after the markup)
     page.wait_for_function("(() => { const i = document.querySelector('#preview figure.picture img');"
@@ -103,7 +104,7 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
     assert_accessible(page)
 
     page.click("button[value=submit]")
-    page.wait_for_url(f"{base}/portal/releases/{release_id}?saved=submit")
+    page.wait_for_url(f"{base}/portal/releases/{ref}?saved=submit")
     page.locator(".status-submitted").first.wait_for()
     assert_accessible(page)
     screenshot(page, "portal-release")
@@ -118,6 +119,6 @@ def test_an_issuer_composes_and_submits_a_release(served, browser, tmp_path):
     page.locator("td a", has_text="Rocket Skate 3000").wait_for()
     screenshot(page, "portal")
     page.set_viewport_size({"width": 380, "height": 800})
-    page.goto(f"{base}/portal/releases/{release_id}/edit")
+    page.goto(f"{base}/portal/releases/{ref}/edit")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # readable on a phone
     assert problems == []

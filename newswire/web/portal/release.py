@@ -5,18 +5,17 @@ request to the desk)."""
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from ...domain.errors import FieldError, InvalidInput, NewswireError, NotFound
 from ...domain.models import Release, Status, User
 from ...services.media import Upload
-from ..pages import session
 from ..pages.render import field_errors, redirect, render
 from . import forms
-from .routes import EDITABLE, OwnId, compose_context, here, issuer, nw, router
+from .routes import EDITABLE, CheckedForm, OwnId, compose_context, here, issuer, nw, router
 
 PUBLISHABLE = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED)
 
@@ -89,14 +88,14 @@ def _act(request: Request, user: User, release_id: OwnId, act, form_name: str, *
 
 
 @router.post("/releases/{release_ref}/submit")
-def submit(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
+def submit(request: Request, form: CheckedForm, release_id: OwnId):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     return _act(request, user, release_id, lambda: nw(request).releases.submit(user.principal, release_id), "submit")
 
 
 @router.post("/releases/{release_ref}/publish")
-def publish(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
+def publish(request: Request, form: CheckedForm, release_id: OwnId):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     return _act(request, user, release_id, lambda: nw(request).releases.publish(user.principal, release_id),
@@ -104,7 +103,7 @@ def publish(request: Request, release_id: OwnId, form: FormData = Depends(sessio
 
 
 @router.post("/releases/{release_ref}/withdraw")
-def withdraw(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
+def withdraw(request: Request, form: CheckedForm, release_id: OwnId):
     """Withdraw a release that is not yet published (a published one: a request to the desk)."""
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
@@ -115,7 +114,7 @@ def withdraw(request: Request, release_id: OwnId, form: FormData = Depends(sessi
 
 
 @router.post("/releases/{release_ref}/correct")
-def correct(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
+def correct(request: Request, form: CheckedForm, release_id: OwnId):
     """Where issuers may publish, they correct directly; elsewhere this stores a request to the desk."""
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
@@ -136,7 +135,7 @@ def correct(request: Request, release_id: OwnId, form: FormData = Depends(sessio
 
 
 @router.post("/releases/{release_ref}/request-withdrawal")
-def request_withdrawal(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
+def request_withdrawal(request: Request, form: CheckedForm, release_id: OwnId):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     note = str(form.get("note", ""))
@@ -152,7 +151,7 @@ def request_withdrawal(request: Request, release_id: OwnId, form: FormData = Dep
 
 
 @router.post("/releases/{release_ref}/media")
-async def upload(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
+async def upload(request: Request, form: CheckedForm, release_id: OwnId):
     user = issuer(request)
     release = nw(request).portal.own(user.principal, release_id)
     file = form.get("file")
@@ -170,7 +169,7 @@ async def upload(request: Request, release_id: OwnId, form: FormData = Depends(s
 
 
 @router.post("/releases/{release_ref}/media/{media_id}/delete")
-def delete_media(request: Request, release_id: OwnId, media_id: int, form: FormData = Depends(session.checked_form)):
+def delete_media(request: Request, form: CheckedForm, release_id: OwnId, media_id: int):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     nw(request).media.delete(user.principal, release_id, media_id)

@@ -39,6 +39,9 @@ def _own_id(request: Request, release_ref: str) -> int:
 
 
 OwnId = Annotated[int, Depends(_own_id)]  # a portal handler's ``release_id: OwnId``
+# Declared before ``OwnId`` in a form's handler, so that the CSRF check comes first (FastAPI solves
+# dependencies in order): a post without its token is refused before anything is looked up.
+CheckedForm = Annotated[FormData, Depends(session.checked_form)]
 
 
 def here(request: Request, suffix: str = "") -> str:
@@ -102,7 +105,7 @@ def create(request: Request, form: FormData = Depends(session.checked_form)):
 
 
 @router.post("/releases/{release_ref}/edit")
-def save(request: Request, release_id: OwnId, form: FormData = Depends(session.checked_form)):
+def save(request: Request, form: CheckedForm, release_id: OwnId):
     user = issuer(request)
     nw(request).portal.own(user.principal, release_id)
     return _save(request, user, form, release_id)
