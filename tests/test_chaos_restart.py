@@ -105,7 +105,7 @@ def test_postgres_restarted_mid_fan_out_workers_and_serve_reconnect_and_lose_not
     finally:
         stream.close()
     wait_for(lambda: statuses(wire.engine)["delivered"] == 3 * N, 120, "the later fan-outs", procs)
-    assert _status(f"{base}/api/v1/releases/{second.id}") == 200
+    assert _status(f"{base}/api/v1/releases/{second.public_id}") == 200
 
     ledger = rows(wire)
     assert Counter(r.release_id for r in ledger) == {first.id: N, second.id: N, scheduled.id: N}
