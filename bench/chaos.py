@@ -105,7 +105,7 @@ def run(args, wire, receiver, procs: Processes, cluster: Cluster | None) -> dict
     wait(lambda: statuses(wire.engine)["delivered"] == n, 1800, live.values())
     took = time.monotonic() - started
     ledger = rows(wire)
-    assert_each_once(ledger, receiver.hits)
+    assert_each_once(ledger, receiver.hits, wire.settings)
     ids = Counter(h.headers["webhook-id"] for h in receiver.hits)
     exits = [graceful(p, 60) for p in live.values()]
     figures = {"deliveries": n, "faults": faults, "seconds": round(took, 1), "per_second": round(n / took),

@@ -23,7 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from aiohttp import web
 
-from webhook_receiver import Hit, Receiver
+from webhook_receiver import Hit, Receiver, webhook_id
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,14 +145,14 @@ def terminate_backends(engine) -> int:
     return ended
 
 
-def assert_each_once(ledger_rows, hits) -> None:
+def assert_each_once(ledger_rows, hits, settings) -> None:
     """Every row delivered; the receiver saw each row's ``webhook-id`` at least once, no id it does
     not know, and a repeated id always carried the same body (a resend, not a second delivery)."""
     assert Counter(r.status for r in ledger_rows) == {"delivered": len(ledger_rows)}
     seen: dict[str, set[bytes]] = defaultdict(set)
     for h in hits:
         seen[h.headers["webhook-id"]].add(h.body)
-    assert set(seen) == {f"msg_{r.id}" for r in ledger_rows}
+    assert set(seen) == {webhook_id(settings, r.id) for r in ledger_rows}
     assert all(len(bodies) == 1 for bodies in seen.values()), "one webhook-id carried two payloads"
 
 

@@ -81,7 +81,7 @@ def test_misbehaving_receivers_get_everything_within_the_retry_schedule(wire, ed
     assert all(chaos.fates[k] for k in ("fail", "hang", "slow", "reset")), chaos.fates
     # every endpoint got its delivery; a repeat (a slow answer the sender had given up on) kept its id
     assert {h.path for h in chaos.hits} == set(paths)
-    assert_each_once(ledger, chaos.hits)
+    assert_each_once(ledger, chaos.hits, wire.settings)
     assert worker.outcomes.counts["delivered"] == n and worker.outcomes.counts["retrying"] == sum(r.attempts - 1 for r in ledger)
 
 

@@ -70,7 +70,7 @@ def test_workers_sigkilled_again_and_again_deliver_everything_exactly_once(wire,
         kills += statuses(wire.engine)["delivered"] < N
     wait_for(lambda: statuses(wire.engine)["delivered"] == N, 120, "every delivery", list(live.values()))
     assert kills >= 4, "the fan-out finished before the workers could be killed often"
-    assert_each_once(rows(wire), receiver.hits)
+    assert_each_once(rows(wire), receiver.hits, wire.settings)
     for p in live.values():
         assert "stopped: delivered" in graceful(p)
 
@@ -98,7 +98,7 @@ def test_every_connection_cut_mid_fan_out_workers_and_serve_reconnect_and_lose_n
     second = publish(wire, "Acme ships again")
     wait_for(lambda: statuses(wire.engine)["delivered"] == 2 * n, 120, "the second fan-out", procs)
     assert _status(f"{base}/api/v1/releases/{second.public_id}") == 200
-    assert_each_once(rows(wire), receiver.hits)
+    assert_each_once(rows(wire), receiver.hits, wire.settings)
     for p in procs[:2]:
         graceful(p)
 

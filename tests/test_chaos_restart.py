@@ -110,7 +110,7 @@ def test_postgres_restarted_mid_fan_out_workers_and_serve_reconnect_and_lose_not
     ledger = rows(wire)
     assert Counter(r.release_id for r in ledger) == {first.id: N, second.id: N, scheduled.id: N}
     assert all(r.delivered_at is not None and r.last_status_code == 204 for r in ledger)
-    assert_each_once(ledger, receiver.hits)
+    assert_each_once(ledger, receiver.hits, wire.settings)
     assert _fired(wire, scheduled.id) == (1, 1), "the scheduled release fired more than once"
     for p in procs[:2]:
         assert "stopped: delivered" in graceful(p)

@@ -25,7 +25,7 @@ from newswire.storage import notify
 from newswire.storage.tables import audit_log, stream_events
 from sse_client import TIMEOUT, Stream, free_port
 from test_live_processes import stop
-from webhook_receiver import add_webhooks, rows
+from webhook_receiver import add_webhooks, rows, webhook_id
 
 pytestmark = pytest.mark.timeout(300)
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,7 +124,7 @@ def fanned_out_once(wire, receiver, release_id: int, procs) -> None:
     until_sync(delivered, f"release {release_id}'s {N} deliveries", timeout=90)
     mine = rows(wire, release_id=release_id)
     assert all(r.attempts == 1 for r in mine)
-    ids = {f"msg_{r.id}" for r in mine}
+    ids = {webhook_id(wire.settings, r.id) for r in mine}
     seen = Counter(h.headers["webhook-id"] for h in receiver.hits if h.headers["webhook-id"] in ids)
     assert set(seen) == ids and set(seen.values()) == {1}, "a delivery was sent twice or not at all"
     assert {r.leased_by for r in mine} <= {None}

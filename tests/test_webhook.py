@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 
 import pytest
 from standardwebhooks import Webhook
@@ -18,7 +19,7 @@ from newswire.storage import deliveries as ledger
 from newswire.storage import subscribers as subs
 from standardwebhooks.webhooks import WebhookVerificationError
 from helpers import audit_actions, publish, until
-from webhook_receiver import add_webhook, rows, run_worker, verified
+from webhook_receiver import add_webhook, rows, run_worker, verified, webhook_id
 
 
 @pytest.fixture
@@ -38,7 +39,8 @@ def test_signed_ninjs_payload_verifies(wire, editor, sample, receiver):
 
     [hit] = receiver.at("/hook")
     [row] = rows(wire, release_id=r.id)
-    assert hit.headers["webhook-id"] == f"msg_{row.id}"
+    assert hit.headers["webhook-id"] == webhook_id(wire.settings, row.id)
+    assert re.fullmatch(r"msg_[a-z2-7]{24}", hit.headers["webhook-id"])  # opaque: no ledger row number
     assert hit.headers["Content-Type"] == "application/json"
     assert hit.headers["User-Agent"].startswith("Newswire/")
     assert int(hit.headers["webhook-timestamp"]) > 0

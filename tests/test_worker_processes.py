@@ -18,7 +18,7 @@ from newswire.config import Settings
 from newswire.bootstrap import build
 from newswire.storage import db, notify
 from helpers import postgres_listeners
-from webhook_receiver import add_webhooks, rows
+from webhook_receiver import add_webhooks, rows, webhook_id
 
 pytestmark = pytest.mark.timeout(240)
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +112,7 @@ def test_sigkill_mid_fan_out_then_restart_delivers_everything_once(wire, receive
     ledger_rows = rows(wire)
     assert all(r.status == "delivered" and r.attempts == 1 for r in ledger_rows)
     # The receiver may have seen a few twice (sends in flight at the kill): webhook-id tells them apart.
-    assert {h.headers["webhook-id"] for h in receiver.hits} == {f"msg_{r.id}" for r in ledger_rows}
+    assert {h.headers["webhook-id"] for h in receiver.hits} == {webhook_id(wire.settings, r.id) for r in ledger_rows}
     second.send_signal(signal.SIGTERM)
     assert second.wait(30) == 0
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from newswire.distribution.channels.webhook import message_id
+from newswire.distribution.secrets import derived_key
+
 
 @dataclass
 class Hit:
@@ -111,6 +114,11 @@ def add_webhook(wire, url: str, prefs=None, *, max_in_flight: int = 4, secret: s
         if endpoint:
             subs.update_endpoint(conn, eid, **endpoint)
     return eid, secret
+
+
+def webhook_id(settings, delivery_id: int) -> str:
+    """The ``webhook-id`` a delivery carries (an HMAC of its row number, the same on every attempt)."""
+    return message_id(derived_key(settings, "webhook-id"), delivery_id)
 
 
 def rows(wire, **filters) -> list:

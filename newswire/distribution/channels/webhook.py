@@ -22,6 +22,7 @@ from ...domain.models import Release
 from ...formats.site import Site
 from ..netguard import GuardedResolver, check_url
 from ..payloads import TEST_EVENT, webhook_body
+from ..secrets import derived_key
 from .base import Job, Result, Target
 from .h1 import H1Pool
 from .http import HttpChannel, answered, failed
@@ -30,6 +31,14 @@ from .http import HttpChannel, answered, failed
 @lru_cache(maxsize=8192)
 def _key(secret: str) -> bytes:
     return base64.b64decode(secret.removeprefix("whsec_") + "==")  # as standardwebhooks reads it
+
+
+def message_id(key: bytes, delivery_id: int) -> str:
+    """A delivery's ``webhook-id``: the same for every attempt of it (receivers deduplicate on it),
+    but opaque: the ledger's row number would tell an outlet how many deliveries the wire made to
+    others between two of its own. 120 bits of an HMAC under a key derived from the operator's."""
+    mac = hmac.digest(key, b"delivery:%d" % delivery_id, "sha256")[:15]
+    return "msg_" + base64.b32encode(mac).decode().lower()
 
 
 def signature(secret: str | bytes, msg_id: str, ts: int, body: bytes) -> str:
@@ -64,6 +73,7 @@ class WebhookChannel(HttpChannel):
         self.connections = connections
         self.user_agent = f"Newswire/{__version__}"
         self._pool: H1Pool | None = None
+        self.id_key = derived_key(settings, "webhook-id")
 
     def pool(self) -> H1Pool:
         if self._pool is None or self._pool.closed:
@@ -103,7 +113,7 @@ class WebhookChannel(HttpChannel):
 
     async def push(self, job: Job) -> Result:
         # The same delivery keeps its id across retries so receivers can deduplicate.
-        return await self._send(job, f"msg_{job.delivery_id}")
+        return await self._send(job, message_id(self.id_key, job.delivery_id))
 
     async def test(self, target: Target, body: bytes, msg_id: str) -> Result:
         """A test event an outlet sends from its page (no ledger row): refused, signed and POSTed
