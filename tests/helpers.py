@@ -153,9 +153,8 @@ def until_sync(condition, what: str = "the condition", timeout: float = 30) -> N
 
 
 def internal_id(wire, public_id: str) -> int:
-    """The row number of the release the API names by ``public_id`` (the ledger, the audit log and
-    the stream's rows keep the number)."""
-    from newswire.storage.tables import releases
+    """The row number of the release the API names by ``public_id`` (the ledger, the audit log, the
+    stream's rows and the services keep the number), resolved as the desk resolves it."""
+    from newswire.domain.models import SYSTEM
 
-    with wire.engine.connect() as conn:
-        return conn.execute(sa.select(releases.c.id).where(releases.c.public_id == public_id)).scalar_one()
+    return wire.listings.resolve(SYSTEM, public_id)

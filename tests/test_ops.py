@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import auth
-from helpers import until_sync
+from helpers import internal_id, until_sync
 from newswire.domain.events import ListenerLost
 from newswire.services.logs import JsonFormatter
 from newswire.storage.tables import audit_log
@@ -182,12 +182,6 @@ def _json_lines():
     return lines, done
 
 
-def internal_id(wire, keys, public_id: str) -> int:
-    """The row's internal number for the public id the API answered with (as the desk resolves it)."""
-    rid = wire.listings.resolve(wire.accounts.authenticate(keys["editor"]), public_id)
-    assert isinstance(rid, int)
-    return rid
-
 
 def test_a_request_id_follows_a_release_from_submission_to_its_delivery(client, wire, keys, sample, receiver):
     add_webhook(wire, receiver.url("/hook"))
@@ -200,7 +194,7 @@ def test_a_request_id_follows_a_release_from_submission_to_its_delivery(client, 
             return r.json()
 
         pid = call("/api/v1/releases", "acme", "rq-create", json={**sample, "issuer": "acme"})["id"]
-        rid = internal_id(wire, keys, pid)  # (the audit log, the ledger and the logs are internal: the row's number)
+        rid = internal_id(wire, pid)  # (the audit log, the ledger and the logs are internal: the row's number)
         call(f"/api/v1/releases/{pid}/submit", "acme", "rq-submit")
         call(f"/api/v1/releases/{pid}/approve", "editor", "rq-approve")
         call(f"/api/v1/releases/{pid}/publish", "editor", "rq-publish")
@@ -227,7 +221,7 @@ def test_a_request_id_follows_a_release_from_submission_to_its_delivery(client, 
 def test_a_scheduled_release_goes_out_under_its_scheduling_request(client, wire, keys, sample, receiver, clock):
     add_webhook(wire, receiver.url("/hook"))
     pid = client.post("/api/v1/releases", headers=auth(keys["editor"]), json={**sample, "issuer": "acme"}).json()["id"]
-    rid = internal_id(wire, keys, pid)
+    rid = internal_id(wire, pid)
     when = (clock() + __import__("datetime").timedelta(minutes=5)).isoformat()
     r = client.post(f"/api/v1/releases/{pid}/publish", headers={**auth(keys["editor"]), "X-Request-ID": "rq-sched"},
                     json={"embargo_until": when})

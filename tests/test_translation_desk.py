@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 from conftest import auth
-from helpers import assert_problem
+from helpers import assert_problem, internal_id
 from translation_flow import create, settings, submit_and_approve, translate_all, wire  # noqa: F401
 from newswire.domain.subscriptions import Preferences
 from newswire.translation.engines.apertium import ApertiumEngine
@@ -18,10 +18,6 @@ from newswire.workers.translation import LEASE
 from newswire.services.translations import fields_of
 from webhook_receiver import add_webhook, rows
 
-
-def internal(wire, keys, rid: str) -> int:
-    """The row id behind a release's public id: the delivery ledger and the services name it by that."""
-    return wire.listings.resolve(wire.accounts.authenticate(keys["editor"]), rid)
 
 
 def test_editors_segments_survive_a_correction_and_memory_spares_the_rest(client, wire, keys, sample):
@@ -58,7 +54,7 @@ def test_two_editors_saving_segments_at_once_keep_both_edits(client, wire, keys,
     submit_and_approve(client, keys, rid)
     translate_all(wire)
     editor = wire.accounts.authenticate(keys["editor"])
-    read, rid = wire.translations.translation, internal(wire, keys, rid)  # the service takes the row id
+    read, rid = wire.translations.translation, internal_id(wire, rid)  # the service takes the row id
     _, row = read(editor, rid, "es")
     a, b = (s["id"] for s in row.segments[:2])
     interleaved = []
@@ -99,7 +95,7 @@ def test_a_crashing_segment_is_flagged_and_holds_the_version_for_review(client, 
     wire.translations.use_pipeline(Pipeline(Registry([Failing()], {}, (), {}), SqlMemory(wire.engine, wire.clock)))
     add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
     rid = create(client, keys, sample, target_languages=["es"])
-    row_id = internal(wire, keys, rid)  # the delivery ledger names it by its row
+    row_id = internal_id(wire, rid)  # the delivery ledger names it by its row
     assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
     [row] = translate_all(wire)
     assert row.status == "review" and row.flagged == 1

@@ -11,7 +11,7 @@ import json
 import feedparser
 
 from conftest import auth
-from helpers import assert_problem, headline, snapshot
+from helpers import assert_problem, headline, internal_id, snapshot
 from newswire.domain.subscriptions import Preferences
 from newswire.storage import stream
 from test_format_ninjs import assert_valid
@@ -23,16 +23,12 @@ LINK = "https://acme.example/skate"
 from translation_flow import create, page, settings, submit_and_approve, translate_all, wire  # noqa: F401
 
 
-def internal(wire, keys, rid: str) -> int:
-    """The row id behind a release's public id: the delivery ledger and the services name it by that."""
-    return wire.listings.resolve(wire.accounts.authenticate(keys["editor"]), rid)
-
 
 def test_approved_release_becomes_language_versions_everywhere(client, wire, keys, sample, receiver):
     es_eid, es_secret = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
     _, any_secret = add_webhook(wire, receiver.url("/any"), Preferences())
     rid = create(client, keys, sample)
-    row_id = internal(wire, keys, rid)  # the delivery ledger names it by its row
+    row_id = internal_id(wire, rid)  # the delivery ledger names it by its row
     submit_and_approve(client, keys, rid)
 
     queued = client.get(f"/api/v1/releases/{rid}/translations", headers=auth(keys["acme"])).json()
@@ -121,7 +117,7 @@ def test_approved_release_becomes_language_versions_everywhere(client, wire, key
 def test_a_translation_finished_after_release_goes_out_then(client, wire, keys, sample, receiver):
     add_webhook(wire, receiver.url("/pt"), Preferences(languages=("pt",)))
     rid = create(client, keys, sample, target_languages=["pt"])
-    row_id = internal(wire, keys, rid)  # the delivery ledger names it by its row
+    row_id = internal_id(wire, rid)  # the delivery ledger names it by its row
     assert client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"])).status_code == 200
     assert rows(wire, release_id=row_id) == []  # no Portuguese yet: nothing for that subscriber
     assert client.get(f"/api/v1/releases/{rid}?lang=pt").status_code == 404
@@ -185,7 +181,7 @@ def test_a_wrong_source_language_is_asked_for_not_guessed(client, wire, keys, sa
 def test_withdrawal_sends_kill_notices_in_each_language_received(client, wire, keys, sample, receiver):
     es_eid, es_secret = add_webhook(wire, receiver.url("/es"), Preferences(languages=("es",)))
     rid = create(client, keys, sample, target_languages=["es"])
-    row_id = internal(wire, keys, rid)  # the delivery ledger names it by its row
+    row_id = internal_id(wire, rid)  # the delivery ledger names it by its row
     submit_and_approve(client, keys, rid)
     translate_all(wire)
     client.post(f"/api/v1/releases/{rid}/publish", headers=auth(keys["editor"]))
