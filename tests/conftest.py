@@ -19,6 +19,7 @@ from newswire.storage import db
 from newswire.bootstrap import Container, build
 from pgreset import PostgresReset
 from reference import Reference
+from smtp_sink import Sink
 import web_helpers
 
 PG_ADMIN_URL = os.environ.get("NEWSWIRE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -139,6 +140,13 @@ def keys(wire, reference) -> dict[str, str]:
     """Two issuers (acme, globex) and one key per role (reference.make), as of the test's clock."""
     reference.insert(wire.engine, wire.clock())
     return dict(reference.tokens)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives; a test may stop it."""
+    yield (sink := Sink().start())
+    sink.stop()
 
 
 def auth(token: str | None) -> dict:

@@ -34,8 +34,9 @@ class Sink:
         return self
 
     def stop(self) -> None:
-        """Stops listening and drops every open connection, as a server restart would."""
-        self.controller.stop()
+        """Stops listening and drops every open connection, as a server restart would (once)."""
+        if self.controller is not None and self.controller._thread is not None:
+            self.controller.stop()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:

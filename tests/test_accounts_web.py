@@ -9,20 +9,12 @@ import threading
 import pytest
 import sqlalchemy as sa
 from helpers import until_sync
-from smtp_sink import Sink
 from web_helpers import PASSWORD, browser, csrf, person, sign_in, submit
 
 from newswire.domain.models import Notice
 from newswire.storage.tables import account_tokens, api_keys, users, web_sessions
 
 LINK = re.compile(r"https?://\S+/(reset|invitations)/(\S+)")
-
-
-@pytest.fixture
-def smtp():
-    yield (sink := Sink().start())
-    if sink.controller._thread is not None:  # a test may have stopped it
-        sink.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from helpers import audit_actions
 
 import inmemory
-from smtp_sink import Sink, add_journalist, deliver, endpoint, free_port, rows
+from smtp_sink import add_journalist, deliver, endpoint, free_port, rows
 
 from newswire.distribution.channels.base import Job, Target
 from newswire.distribution.channels.email import EmailChannel, smtp_options
@@ -21,12 +21,6 @@ from newswire.domain.wrapping import columns
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 19:00 in Seoul
 ECONOMY = "medtop:04000000"
-
-
-@pytest.fixture
-def smtp():
-    yield (sink := Sink().start())
-    sink.stop()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from callback_server import CallbackServer
 from conftest import auth
 from probe_paths import id_paths, leaks, public_paths
-from smtp_sink import Sink, add_journalist
+from smtp_sink import add_journalist
 from sse_client import Stream, running
 from translation_flow import translate_all
 from webhook_receiver import add_webhook
@@ -42,13 +42,6 @@ T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
 EMBARGO = T0 + dt.timedelta(hours=1)
 TOKEN, BODY_TOKEN = "Quillfeather", "Zyxwvomberg"
 FILENAME = "quillfeather-deal.jpg"
-
-
-@pytest.fixture
-def smtp():
-    sink = Sink().start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from conftest import auth
-from smtp_sink import Sink, add_journalist
+from smtp_sink import add_journalist
 from sse_client import Stream, running
 from test_embargo_probe import _diff, _same, deliver
 from webhook_receiver import add_webhook
@@ -127,13 +127,6 @@ def test_0015_gives_every_release_a_public_id_and_keeps_old_public_urls_as_redir
     for path in (f"/releases/{later.id}", f"/en/releases/{later.id}/{later.slug}"):
         assert client.get(path, follow_redirects=False).status_code == 404, path
     assert client.get(f"/releases/{rows[draft.id].public_id}", follow_redirects=False).status_code == 301
-
-
-@pytest.fixture
-def smtp():
-    sink = Sink().start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture

@@ -18,15 +18,7 @@ from newswire.services.ratelimits import RateLimiter
 from newswire.storage.ratelimits import DatabaseStorage
 from newswire.web import throttle
 from newswire.web.app import create_app
-from smtp_sink import Sink
 from web_helpers import PASSWORD, browser, csrf, person
-
-
-@pytest.fixture
-def smtp():
-    yield (sink := Sink().start())
-    if sink.controller._thread is not None:
-        sink.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from conftest import auth
 from helpers import until_sync, publish as publish_release
 from pypdf import PdfReader
-from smtp_sink import Sink, add_journalist
+from smtp_sink import add_journalist
 from callback_server import CallbackServer
 from sse_client import Stream, running
 from webhook_receiver import Receiver, add_webhook, rows
@@ -31,12 +31,6 @@ from newswire.storage import deliveries as ledger
 def settings(settings, smtp):
     return settings.with_overrides(webhook_allow_private=True, smtp_url=f"smtp://127.0.0.1:{smtp.port}",
                                    mail_from="Newswire <wire@newswire.test>")
-
-
-@pytest.fixture
-def smtp():
-    yield (sink := Sink().start())
-    sink.stop()
 
 
 def settle(wire):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from a11y import assert_accessible
 from chromium import CHROMIUM, free_port, launch, screenshot, serve, sqlite_settings
-from smtp_sink import Sink, deliver
+from smtp_sink import deliver
 from standardwebhooks import Webhook
 from subscriber_flow import LINK
 from web_helpers import PASSWORD, person
@@ -24,12 +24,6 @@ from newswire.storage import subscribers as subs
 from newswire.storage import users as user_store
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def smtp():
-    yield (sink := Sink().start())
-    sink.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import snapshot
-from smtp_sink import Sink, add_journalist
+from smtp_sink import add_journalist
 from subscriber_flow import mail_settings, outlet
 from web_helpers import PASSWORD, browser, csrf, person, sign_in
 
@@ -29,12 +29,6 @@ FORMS = {
     "/subscriber/endpoints/keys": {"name": "CMS"},
     "/subscriber/endpoints/keys/1/revoke": {},
 }
-
-
-@pytest.fixture
-def smtp():
-    yield (sink := Sink().start())
-    sink.stop()
 
 
 @pytest.fixture

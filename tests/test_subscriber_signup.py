@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import publish as publish_release
 from helpers import snapshot
-from smtp_sink import Sink, deliver, rows
+from smtp_sink import deliver, rows
 from subscriber_flow import confirmation_path, counts, mail_settings, sign_up
 from web_helpers import browser, csrf
 
@@ -15,12 +15,6 @@ from newswire.storage import subscribers as subs
 from newswire.storage import users as user_store
 
 ECONOMY = "medtop:04000000"
-
-
-@pytest.fixture
-def smtp():
-    yield (sink := Sink().start())
-    sink.stop()
 
 
 @pytest.fixture
