@@ -50,9 +50,12 @@ class Links:
     def mail(self, email: str, path: str, compose: Compose, language: str) -> Link:
         """Send the e-mail with a new link under ``path``; raises ``Unavailable`` if it cannot be sent."""
         token = secrets.token_urlsafe(32)
-        link = Link(email, token, f"{self.site.base_url}{path}/{token}")
+        link = Link(email, token, self.url(f"{path}/{token}"))
         self.send(email, link.url, compose, language)
         return link
+
+    def url(self, path: str) -> str:
+        return self.site.url(path)
 
     def send(self, email: str, url: str, compose: Compose, language: str) -> None:
         """An e-mail with ``url`` in it (no token); raises ``Unavailable`` if it cannot be sent."""

@@ -109,7 +109,7 @@ class UserService:
         (a link to sign in), after the same password hashing a new account costs: the page and its
         time then read the same as a sign-up's, so sign-up tells nobody which addresses have one."""
         _hasher.hash(password or "-")
-        self.links.send(email, f"{self.links.site.base_url}/signin", compose, language)
+        self.links.send(email, self.links.url("/signin"), compose, language)
 
     def get(self, user_id: int) -> User:
         with self.db.read() as conn:
